@@ -1,0 +1,59 @@
+# 掌上职工之家 — everyday commands.
+#
+#   make run      the whole demo on this machine: API, API docs, fake WeChat server, demo data
+#   make test     the test suite (PYTEST_ARGS="-k wage -x" to pass options through)
+#   make lint     ruff
+#   make worker   an RQ worker for a real Redis (REDIS_URL must be set)
+#
+# With no DATABASE_URL / REDIS_URL in the environment everything runs in embedded mode
+# (a SQLite file under instance/, background jobs run inline).
+
+SHELL := /bin/bash
+
+# Python 3.11 is what the project pins for; fall back to python3 when no python3.11 is on PATH.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# Touched after a successful install: pip runs again only when a requirements file is newer.
+STAMP := $(VENV)/.requirements-dev.stamp
+FLASK := $(BIN)/flask --app backend:create_app
+PYTEST_ARGS ?=
+DEV_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint worker
+
+help:
+	@echo "make run      start the demo (API :8000, docs /api/docs, fake WeChat :8001)"
+	@echo "make test     run the test suite; PYTEST_ARGS=... passes options to pytest"
+	@echo "make lint     ruff check ."
+	@echo "make worker   RQ worker (needs REDIS_URL)"
+	@echo "make install  create .venv and install requirements-dev.txt"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+		echo "warning: $(PYTHON) is not Python 3.11, the version this project is pinned for" >&2
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(BIN)/python scripts/dev.py $(DEV_ARGS)
+
+# pytest exits 5 when it collects no test; ALLOW_NO_TESTS=1 turns that into success.
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS) || { status=$$?; \
+		[ $$status -eq 5 ] && [ -n "$(ALLOW_NO_TESTS)" ] && echo "pytest collected no test (allowed by ALLOW_NO_TESTS)"; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+worker: $(STAMP)
+	@[ -n "$(REDIS_URL)" ] || { echo "make worker needs REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0" >&2; exit 2; }
+	$(BIN)/rq worker --with-scheduler -u "$(REDIS_URL)" notifications default assessment

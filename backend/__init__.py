@@ -1,0 +1,35 @@
+"""掌上职工之家 backend."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from backend.config import INSTANCE_DIR, Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """The app factory: settings → extensions → API → CLI."""
+    from backend import cli, web
+    from backend.api import register_blueprints
+    from backend.common import crypto
+    from backend.extensions import api, db, init_redis, jwt, limiter, migrate
+
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.update(web.flask_config(settings))
+    app.extensions["zhigong.settings"] = settings
+    app.json.ensure_ascii = False  # Chinese as UTF-8, not \\u escapes
+    if settings.sqlalchemy_url.startswith("sqlite:///"):
+        INSTANCE_DIR.mkdir(exist_ok=True)
+
+    crypto.configure(settings.data_key)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(web.MIGRATIONS_DIR), render_as_batch=True)
+    init_redis(app, settings.redis_url)
+    jwt.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)
+    register_blueprints(api)
+    web.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,150 @@
+"""flask-smorest subclassed once: error format, Chinese validation messages, pagination.
+
+Every blueprint, schema and paginated list in ``backend/api`` goes through these classes, so the
+conventions of DESIGN §5 live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import jsonify
+from flask_smorest import Api as _Api
+from flask_smorest import Blueprint as _Blueprint
+from flask_smorest import Page
+from werkzeug.exceptions import HTTPException
+
+from backend.common.errors import DomainError
+
+# --- Chinese messages for marshmallow's built-in errors -------------------------------------------
+_FIELD_MESSAGES: dict[type, dict[str, str]] = {
+    ma.fields.Field: {
+        "required": "此项为必填项",
+        "null": "此项不能为空",
+        "validator_failed": "取值无效",
+    },
+    ma.fields.String: {"invalid": "应为文本", "invalid_utf8": "不是有效的 UTF-8 文本"},
+    ma.fields.Integer: {"invalid": "应为整数", "too_large": "数值过大"},
+    ma.fields.Number: {"invalid": "应为数字", "too_large": "数值过大"},
+    ma.fields.Decimal: {"special": "不支持该数值"},
+    ma.fields.Boolean: {"invalid": "应为 true 或 false"},
+    ma.fields.DateTime: {"invalid": "日期时间格式不正确", "invalid_awareness": "日期时间缺少时区"},
+    ma.fields.Date: {"invalid": "日期格式不正确，应为 YYYY-MM-DD"},
+    ma.fields.List: {"invalid": "应为列表"},
+    ma.fields.Dict: {"invalid": "应为对象"},
+    ma.fields.Nested: {"type": "应为对象"},
+    ma.fields.Email: {"invalid": "邮箱格式不正确"},
+    ma.fields.Url: {"invalid": "网址格式不正确"},
+}
+for _cls, _messages in _FIELD_MESSAGES.items():
+    _cls.default_error_messages = {**_cls.default_error_messages, **_messages}
+
+ma.validate.Length.message_min = "长度不能少于 {min}"
+ma.validate.Length.message_max = "长度不能超过 {max}"
+ma.validate.Length.message_all = "长度应在 {min} 到 {max} 之间"
+ma.validate.Length.message_equal = "长度应为 {equal}"
+ma.validate.Range.message_min = "应{min_op} {{min}}"
+ma.validate.Range.message_max = "应{max_op} {{max}}"
+ma.validate.Range.message_all = "应{min_op} {{min}} 且{max_op} {{max}}"
+ma.validate.Range.message_gte = "大于或等于"
+ma.validate.Range.message_gt = "大于"
+ma.validate.Range.message_lte = "小于或等于"
+ma.validate.Range.message_lt = "小于"
+ma.validate.OneOf.default_message = "取值应为：{choices}"
+ma.validate.Regexp.default_message = "格式不正确"
+
+
+class Schema(ma.Schema):
+    """Base schema: unknown fields are refused with a Chinese message."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    error_messages = {"unknown": "不支持的字段", "type": "请求体应为 JSON 对象"}
+
+
+# --- error format ----------------------------------------------------------------------------------
+_HTTP_MESSAGES = {
+    400: ("bad_request", "请求格式不正确"),
+    401: ("unauthorized", "请先登录"),
+    403: ("forbidden", "无权执行此操作"),
+    404: ("not_found", "记录不存在"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    409: ("conflict", "与现有记录冲突"),
+    413: ("payload_too_large", "请求体过大"),
+    415: ("unsupported_media_type", "请求体应为 JSON"),
+    422: ("validation_error", "提交的信息有误，请检查后重试"),
+    429: ("too_many_requests", "请求过于频繁，请稍后再试"),
+    500: ("internal_error", "服务器开小差了，请稍后再试"),
+    503: ("unavailable", "服务暂时不可用"),
+}
+
+
+def error_response(status: int, code: str, message: str, errors: dict | None = None, headers=None):
+    body = {"code": code, "message": message, "errors": errors or {}}
+    response = jsonify(body)
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _flatten_webargs(messages: dict) -> dict:
+    """webargs nests errors by location ({"json": {...}}); the contract wants them by field."""
+    flat: dict = {}
+    for location, errors in messages.items():
+        if isinstance(errors, dict):
+            for name, value in errors.items():
+                flat[name if name != "_schema" else "_body"] = value
+        else:
+            flat[location] = errors
+    return flat
+
+
+class Api(_Api):
+    def handle_http_exception(self, error: HTTPException):
+        status = error.code or 500
+        code, message = _HTTP_MESSAGES.get(status, ("error", error.name))
+        data = getattr(error, "data", None) or {}
+        messages = data.get("messages") or {}
+        if status == 400 and isinstance(messages.get("json"), list):
+            # webargs could not parse the body at all.
+            message = "请求体不是合法的 JSON"
+            return error_response(400, "malformed_json", message, {"_body": [message]})
+        errors = data.get("errors") or _flatten_webargs(messages)
+        if isinstance(data.get("message"), str) and status != 422:
+            message = data["message"]
+        return error_response(status, code, message, errors, data.get("headers"))
+
+    def _register_error_handlers(self):
+        super()._register_error_handlers()
+        self._app.register_error_handler(DomainError, handle_domain_error)
+
+
+def handle_domain_error(error: DomainError):
+    return error_response(error.status, error.code, error.message, error.errors)
+
+
+class Blueprint(_Blueprint):
+    """Blueprint with the project's default pagination (page/page_size, X-Pagination)."""
+
+    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
+
+
+class SelectPage(Page):
+    """Pager for a SQLAlchemy 2 ``select()``: the view returns the statement, this runs it."""
+
+    @property
+    def items(self):
+        from backend.extensions import db
+
+        stmt = self.collection.limit(self.page_params.page_size).offset(self.page_params.first_item)
+        return db.session.scalars(stmt).all()
+
+    @property
+    def item_count(self):
+        from sqlalchemy import func, select
+
+        from backend.extensions import db
+
+        count_stmt = select(func.count()).select_from(self.collection.order_by(None).subquery())
+        return db.session.scalar(count_stmt)

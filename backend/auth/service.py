@@ -1,0 +1,83 @@
+"""Who is calling: WeChat log-in for workers, password log-in for staff, and the tokens both get."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_jwt_extended import create_access_token, create_refresh_token
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from backend.common.errors import DomainError
+from backend.common.types import utcnow
+from backend.extensions import db
+from backend.members.models import WxAccount
+from backend.staff.models import Staff
+from backend.staff.passwords import hash_password, needs_rehash, verify_password
+
+WORKER = "worker"
+STAFF = "staff"
+
+
+class LoginFailed(DomainError):
+    status = 401
+    code = "login_failed"
+
+
+class WeChatUnavailable(DomainError):
+    status = 502
+    code = "wechat_unavailable"
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str
+    refresh_token: str
+
+
+def issue_tokens(kind: str, subject_id: int, **claims: object) -> Tokens:
+    extra = {"kind": kind, **claims}
+    identity = str(subject_id)
+    return Tokens(
+        access_token=create_access_token(identity=identity, additional_claims=extra),
+        refresh_token=create_refresh_token(identity=identity, additional_claims=extra),
+    )
+
+
+def wechat_login(*, client, js_code: str) -> WxAccount:
+    """Exchange a ``wx.login`` code for the user's openid and find or create their account."""
+    from wechatpy.exceptions import WeChatClientException
+
+    try:
+        session_info = client.code_to_session(js_code)
+    except WeChatClientException as exc:
+        if exc.errcode in (40029, 40163, 40226):
+            raise LoginFailed("微信登录凭证无效或已使用，请重新进入小程序", code="wechat_code_invalid") from exc
+        raise WeChatUnavailable("微信服务暂时不可用，请稍后重试") from exc
+    except OSError as exc:  # connection refused, timeout …
+        raise WeChatUnavailable("微信服务暂时不可用，请稍后重试") from exc
+
+    openid = session_info["openid"]
+    account = db.session.scalars(select(WxAccount).where(WxAccount.openid == openid)).first()
+    if account is None:
+        account = WxAccount(openid=openid, unionid=session_info.get("unionid"))
+        db.session.add(account)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            # The same user logged in twice at once: the other request created the account.
+            account = db.session.scalars(select(WxAccount).where(WxAccount.openid == openid)).one()
+    account.last_login_at = utcnow()
+    return account
+
+
+def staff_login(*, username: str, password: str) -> Staff:
+    """Check a staff password (argon2id); the same answer for a wrong name and a wrong password."""
+    staff = db.session.scalars(select(Staff).where(Staff.username == username)).first()
+    if not verify_password(staff.password_hash if staff else None, password) or not staff.active:
+        raise LoginFailed("用户名或密码错误")
+    if needs_rehash(staff.password_hash):
+        staff.password_hash = hash_password(password)
+    staff.last_login_at = utcnow()
+    return staff

@@ -1,0 +1,317 @@
+"""Membership rules: applying (个人入会), review, the member record and card, transfers (会员关系转接)
+and unit applications (单位建会). Plain functions; the request or job owns the transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.exc import IntegrityError
+
+from backend.audit import service as audit
+from backend.common import crypto
+from backend.common.errors import Conflict, InvalidInput, NotFound
+from backend.common.idcard import birth_date, gender_of
+from backend.common.statemachine import Transition
+from backend.common.types import utcnow
+from backend.extensions import db
+from backend.members.cards import card_number
+from backend.members.models import (
+    Member,
+    MembershipApplication,
+    MembershipTransfer,
+    ReviewStatus,
+    UnitApplication,
+    WxAccount,
+)
+from backend.members.review import REVIEW_FLOW
+from backend.orgs import service as orgs
+from backend.orgs.models import Org, OrgLevel
+from backend.staff.models import Staff
+from backend.staff.scope import Scope
+
+FINAL = (ReviewStatus.APPROVED, ReviewStatus.REJECTED, ReviewStatus.WITHDRAWN)
+
+
+def _flush_or_conflict(message: str) -> None:
+    """Flush; a unique-index violation (a concurrent twin got there first) becomes a 409."""
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict(message, code="duplicate") from exc
+
+
+def _check_person(data: dict) -> None:
+    id_number = data["id_number"]
+    if data["gender"] != gender_of(id_number):
+        raise InvalidInput("gender", "性别与身份证号不一致，请核对")
+
+
+def _ensure_not_member(id_blind: str) -> None:
+    if db.session.scalar(select(exists().where(Member.id_blind == id_blind))):
+        raise Conflict("该身份证号已是工会会员，无需重复申请", code="already_member")
+
+
+# --- 个人入会 -----------------------------------------------------------------------------------------
+def apply_for_membership(*, account: WxAccount, data: dict, consent_version: str) -> MembershipApplication:
+    """Record a real-name application. One open application or membership per ID number."""
+    if account.member is not None:
+        raise Conflict("您已是工会会员，无需重复申请", code="already_member")
+    if data["consent_version"] != consent_version:
+        raise InvalidInput("consent_version", "隐私政策已更新，请阅读并同意最新版本后再提交")
+    _check_person(data)
+    org = orgs.member_org(data["org_id"])
+    id_blind = crypto.id_number_index(data["id_number"])
+    _ensure_not_member(id_blind)
+    open_for_account = select(
+        exists().where(
+            MembershipApplication.account_id == account.id,
+            MembershipApplication.status.in_((ReviewStatus.SUBMITTED, ReviewStatus.NEEDS_INFO)),
+        )
+    )
+    if db.session.scalar(open_for_account):
+        raise Conflict("您已有一份正在处理的入会申请，请等待审核结果", code="application_open")
+
+    application = MembershipApplication(
+        account_id=account.id,
+        org_id=org.id,
+        name=data["name"],
+        gender=data["gender"],
+        id_number=data["id_number"],
+        id_blind=id_blind,
+        open_id_blind=id_blind,
+        mobile=data["mobile"],
+        mobile_blind=crypto.phone_index(data["mobile"]),
+        employer=data["employer"],
+        worker_type=data["worker_type"],
+        consent_version=data["consent_version"],
+        consented_at=utcnow(),
+    )
+    db.session.add(application)
+    _flush_or_conflict("该身份证号已有一份正在处理的入会申请")
+    return application
+
+
+def applications_of(account: WxAccount) -> list[MembershipApplication]:
+    stmt = (
+        select(MembershipApplication)
+        .where(MembershipApplication.account_id == account.id)
+        .order_by(MembershipApplication.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _own_application(account: WxAccount, application_id: int) -> MembershipApplication:
+    application = db.session.get(MembershipApplication, application_id)
+    if application is None or application.account_id != account.id:
+        raise NotFound("入会申请不存在")
+    return application
+
+
+def resubmit_application(*, account: WxAccount, application_id: int, data: dict,
+                         consent_version: str) -> MembershipApplication:
+    """The worker answers a request for more information and sends the application back."""
+    application = _own_application(account, application_id)
+    REVIEW_FLOW.transition(application.status, "resubmit", "worker")
+    if data["consent_version"] != consent_version:
+        raise InvalidInput("consent_version", "隐私政策已更新，请阅读并同意最新版本后再提交")
+    _check_person(data)
+    org = orgs.member_org(data["org_id"])
+    id_blind = crypto.id_number_index(data["id_number"])
+    _ensure_not_member(id_blind)
+    application.org_id = org.id
+    for field in ("name", "gender", "id_number", "mobile", "employer", "worker_type", "consent_version"):
+        setattr(application, field, data[field])
+    application.id_blind = application.open_id_blind = id_blind
+    application.mobile_blind = crypto.phone_index(data["mobile"])
+    application.status = ReviewStatus.SUBMITTED
+    application.submitted_at = utcnow()
+    _flush_or_conflict("该身份证号已有一份正在处理的入会申请")
+    return application
+
+
+def withdraw_application(*, account: WxAccount, application_id: int) -> MembershipApplication:
+    application = _own_application(account, application_id)
+    _settle(application, REVIEW_FLOW.transition(application.status, "withdraw", "worker"), note=None)
+    return application
+
+
+def _settle(case, transition: Transition, *, note: str | None, staff: Staff | None = None) -> None:
+    """Move a reviewed case to the transition's target; release its 'open' unique slot when final."""
+    case.status = transition.target
+    case.status_note = note
+    if staff is not None:
+        case.reviewed_by = staff.id
+        case.reviewed_at = utcnow()
+    if transition.target in FINAL:
+        for slot in ("open_id_blind", "open_member_id", "open_credit_code"):
+            if hasattr(case, slot):
+                setattr(case, slot, None)
+
+
+def _staff_transition(case, action: str, note: str | None) -> Transition:
+    transition = REVIEW_FLOW.transition(case.status, action, "staff")
+    if transition.needs_note and not (note and note.strip()):
+        raise InvalidInput("note", "请填写原因或需要补充的材料")
+    return transition
+
+
+def review_application(*, scope: Scope, staff: Staff, application_id: int, action: str,
+                       note: str | None = None) -> MembershipApplication:
+    """Staff decide on an application in their subtree; approval creates the member and card."""
+    application = scope.get(MembershipApplication, application_id, for_update=True)
+    transition = _staff_transition(application, action, note)
+    _settle(application, transition, note=note, staff=staff)
+    if transition.target == ReviewStatus.APPROVED:
+        application.member_id = _create_member(application).id
+    audit.record(staff=staff, action=f"membership.{action}", target_type="membership_application",
+                 target_id=application.id, org_id=application.org_id, detail={"note": note})
+    return application
+
+
+def _create_member(application: MembershipApplication) -> Member:
+    account = db.session.get(WxAccount, application.account_id)
+    if account is not None and account.member is not None:
+        raise Conflict("该微信账号已绑定会员", code="already_member")
+    joined = utcnow()
+    member = Member(
+        account_id=application.account_id,
+        org_id=application.org_id,
+        name=application.name,
+        gender=application.gender,
+        birth_date=birth_date(application.id_number),
+        id_number=application.id_number,
+        id_blind=application.id_blind,
+        mobile=application.mobile,
+        mobile_blind=application.mobile_blind,
+        employer=application.employer,
+        worker_type=application.worker_type,
+        joined_at=joined,
+    )
+    db.session.add(member)
+    _flush_or_conflict("该身份证号已是工会会员")
+    member.card_no = card_number(member.id, joined)
+    return member
+
+
+def applications_stmt(scope: Scope, *, status: str | None = None, org_id: int | None = None,
+                      q: str | None = None) -> Select:
+    """The review queue of a staff member's subtree, oldest first (first come, first served)."""
+    stmt = scope.restrict(select(MembershipApplication), MembershipApplication.org_id)
+    if status:
+        stmt = stmt.where(MembershipApplication.status == status)
+    if org_id:
+        stmt = stmt.where(MembershipApplication.org_id == org_id)
+    if q:
+        q = q.strip()
+        if len(q) == 18:  # a whole ID number: look it up by its blind index, never by plaintext
+            stmt = stmt.where(MembershipApplication.id_blind == crypto.id_number_index(q))
+        elif len(q) == 11 and q.isdigit():
+            stmt = stmt.where(MembershipApplication.mobile_blind == crypto.phone_index(q))
+        else:
+            stmt = stmt.where(
+                MembershipApplication.name.contains(q, autoescape=True)
+                | MembershipApplication.employer.contains(q, autoescape=True)
+            )
+    return stmt.order_by(MembershipApplication.submitted_at, MembershipApplication.id)
+
+
+# --- 会员关系转接 ---------------------------------------------------------------------------------------
+def request_transfer(*, member: Member, to_org_id: int, reason: str) -> MembershipTransfer:
+    """A member asks to move to another union; the receiving side reviews it."""
+    target = orgs.member_org(to_org_id)
+    if target.id == member.org_id:
+        raise InvalidInput("to_org_id", "您已是该工会的会员")
+    transfer = MembershipTransfer(
+        member_id=member.id, open_member_id=member.id, from_org_id=member.org_id, org_id=target.id,
+        reason=reason,
+    )
+    db.session.add(transfer)
+    _flush_or_conflict("您已有一份正在处理的转会申请")
+    return transfer
+
+
+def transfers_of(member: Member) -> list[MembershipTransfer]:
+    stmt = select(MembershipTransfer).where(MembershipTransfer.member_id == member.id)
+    return list(db.session.scalars(stmt.order_by(MembershipTransfer.id.desc())))
+
+
+def withdraw_transfer(*, member: Member, transfer_id: int) -> MembershipTransfer:
+    transfer = db.session.get(MembershipTransfer, transfer_id)
+    if transfer is None or transfer.member_id != member.id:
+        raise NotFound("转会申请不存在")
+    _settle(transfer, REVIEW_FLOW.transition(transfer.status, "withdraw", "worker"), note=None)
+    return transfer
+
+
+def review_transfer(*, scope: Scope, staff: Staff, transfer_id: int, action: str,
+                    note: str | None = None) -> MembershipTransfer:
+    transfer = scope.get(MembershipTransfer, transfer_id, for_update=True)
+    transition = _staff_transition(transfer, action, note)
+    _settle(transfer, transition, note=note, staff=staff)
+    if transition.target == ReviewStatus.APPROVED:
+        member = db.session.get(Member, transfer.member_id)
+        if member.org_id != transfer.from_org_id:
+            raise Conflict("会员所属工会已变化，请让会员重新申请转会")
+        member.org_id = transfer.org_id
+    audit.record(staff=staff, action=f"transfer.{action}", target_type="membership_transfer",
+                 target_id=transfer.id, org_id=transfer.org_id, detail={"note": note})
+    return transfer
+
+
+def transfers_stmt(scope: Scope, *, status: str | None = None) -> Select:
+    stmt = scope.restrict(select(MembershipTransfer), MembershipTransfer.org_id)
+    if status:
+        stmt = stmt.where(MembershipTransfer.status == status)
+    return stmt.order_by(MembershipTransfer.submitted_at, MembershipTransfer.id)
+
+
+# --- 单位建会 -------------------------------------------------------------------------------------------
+def apply_for_unit(*, account: WxAccount, data: dict) -> UnitApplication:
+    """An employer asks to found a base union under its township (street) union."""
+    parent = db.session.get(Org, data["org_id"])
+    if parent is None:
+        raise InvalidInput("org_id", "所选工会不存在")
+    if parent.level != OrgLevel.TOWN:
+        raise InvalidInput("org_id", "请选择单位所在的乡镇（街道）工会")
+    credit_code = data["credit_code"]
+    if db.session.scalar(select(exists().where(
+        UnitApplication.credit_code == credit_code, UnitApplication.status == ReviewStatus.APPROVED,
+    ))):
+        raise Conflict("该单位已建立工会", code="unit_exists")
+    application = UnitApplication(
+        account_id=account.id, org_id=parent.id, unit_name=data["unit_name"], credit_code=credit_code,
+        open_credit_code=credit_code, category=data["category"], address=data["address"],
+        employee_count=data["employee_count"], contact_name=data["contact_name"],
+        contact_phone=data["contact_phone"], note=data.get("note"),
+    )
+    db.session.add(application)
+    _flush_or_conflict("该单位已有一份正在处理的建会申请")
+    return application
+
+
+def unit_applications_of(account: WxAccount) -> list[UnitApplication]:
+    stmt = select(UnitApplication).where(UnitApplication.account_id == account.id)
+    return list(db.session.scalars(stmt.order_by(UnitApplication.id.desc())))
+
+
+def review_unit(*, scope: Scope, staff: Staff, application_id: int, action: str,
+                note: str | None = None) -> UnitApplication:
+    """Approval founds the union: a new base node under the township the unit applied to."""
+    application = scope.get(UnitApplication, application_id, for_update=True)
+    transition = _staff_transition(application, action, note)
+    _settle(application, transition, note=note, staff=staff)
+    if transition.target == ReviewStatus.APPROVED:
+        parent = db.session.get(Org, application.org_id)
+        org = orgs.add_child(parent=parent, name=f"{application.unit_name}工会委员会",
+                             category=application.category)
+        application.created_org_id = org.id
+    audit.record(staff=staff, action=f"unit.{action}", target_type="unit_application",
+                 target_id=application.id, org_id=application.org_id, detail={"note": note})
+    return application
+
+
+def unit_applications_stmt(scope: Scope, *, status: str | None = None) -> Select:
+    stmt = scope.restrict(select(UnitApplication), UnitApplication.org_id)
+    if status:
+        stmt = stmt.where(UnitApplication.status == status)
+    return stmt.order_by(UnitApplication.submitted_at, UnitApplication.id)

@@ -1,0 +1,37 @@
+"""Union staff (工会干部) and lawyers who work in the admin panel."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.common.types import UTCDateTime, utcnow
+from backend.extensions import db
+from backend.orgs.models import Org
+
+
+class Role(enum.StrEnum):
+    CITY_ADMIN = "city_admin"
+    COUNTY_ADMIN = "county_admin"
+    TOWN_ADMIN = "town_admin"
+    UNION_ADMIN = "union_admin"
+    LAWYER = "lawyer"
+
+
+class Staff(db.Model):
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(50))
+    role: Mapped[str] = mapped_column(String(20))
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    org: Mapped[Org] = relationship(lazy="joined")

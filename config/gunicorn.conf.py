@@ -1,0 +1,52 @@
+"""gunicorn settings for the 掌上职工之家 API; every value can be tuned from the environment.
+
+Run: ``gunicorn -c config/gunicorn.conf.py 'backend:create_app()'``
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+# Sync workers: each request holds one database connection for its one transaction. Size the
+# workers to the cores (2 × cores is a sound start) and to the database's connection limit
+# (each worker's pool may open up to 30 connections).
+workers = _int("GUNICORN_WORKERS", _int("WEB_CONCURRENCY", 4))
+threads = _int("GUNICORN_THREADS", 1)
+worker_class = "gthread" if threads > 1 else "sync"
+
+# WeChat calls have their own short timeouts; a request still running after this is stuck.
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+
+# Recycle workers now and then so a slow leak can never grow without bound; the jitter keeps them
+# from all restarting at once.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+
+# The app is loaded in each worker, not before the fork: database pools and Redis connections must
+# not be shared between processes.
+preload_app = False
+
+# Behind a reverse proxy, trust its X-Forwarded-* headers only from its address.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# gunicorn's control socket (for gunicornc) is off unless a path is given: its default path under
+# $HOME clashes between two servers of one user and fails where $HOME is read-only (the container).
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
+
+# Logs to stdout/stderr for the container runtime or systemd to collect. The access log shows the
+# request time in milliseconds (%(M)s) and leaves out the query string, which may carry search terms.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
