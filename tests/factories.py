@@ -70,10 +70,15 @@ class Factory:
         town_a = orgs.add_child(parent=county_a, name="甲区东街道工会", category=OrgCategory.TOWNSHIP_STREET)
         town_b = orgs.add_child(parent=county_b, name="乙县城关镇工会", category=OrgCategory.TOWNSHIP_STREET)
         tree = Tree(
-            city=city, county_a=county_a, county_b=county_b, town_a=town_a, town_b=town_b,
+            city=city,
+            county_a=county_a,
+            county_b=county_b,
+            town_a=town_a,
+            town_b=town_b,
             union_a1=orgs.add_child(parent=town_a, name="甲区建筑公司工会", category=OrgCategory.NON_PUBLIC),
-            union_a2=orgs.add_child(parent=town_a, name="甲区第一中学工会",
-                                    category=OrgCategory.PUBLIC_INSTITUTION),
+            union_a2=orgs.add_child(
+                parent=town_a, name="甲区第一中学工会", category=OrgCategory.PUBLIC_INSTITUTION
+            ),
             union_b1=orgs.add_child(parent=town_b, name="乙县物流公司工会", category=OrgCategory.NON_PUBLIC),
         )
         for username, role, org in (
@@ -85,8 +90,9 @@ class Factory:
             ("t_union_a2", "union_admin", tree.union_a2),
             ("t_lawyer", "lawyer", county_a),
         ):
-            staff = Staff(username=username, password_hash=_PASSWORD_HASH, name=username, role=role,
-                          org_id=org.id)
+            staff = Staff(
+                username=username, password_hash=_PASSWORD_HASH, name=username, role=role, org_id=org.id
+            )
             db.session.add(staff)
             tree.staff[username] = staff
         db.session.commit()
@@ -104,13 +110,19 @@ class Factory:
         return response.json["access_token"]
 
     def apply(self, token: str, org_id: int, **overrides):
-        return self.client.post("/api/v1/membership/applications", json=application_payload(org_id, **overrides),
-                                headers=auth(token))
+        return self.client.post(
+            "/api/v1/membership/applications",
+            json=application_payload(org_id, **overrides),
+            headers=auth(token),
+        )
 
     def transition(self, staff_token: str, application_id: int, action: str, note: str | None = None):
         body = {"action": action} if note is None else {"action": action, "note": note}
-        return self.client.post(f"/api/v1/staff/membership/applications/{application_id}/transition",
-                                json=body, headers=auth(staff_token))
+        return self.client.post(
+            f"/api/v1/staff/membership/applications/{application_id}/transition",
+            json=body,
+            headers=auth(staff_token),
+        )
 
     def member(self, tree: Tree, code: str = "member1", org: Org | None = None) -> str:
         """A worker who has joined (applied and been approved); returns their token."""

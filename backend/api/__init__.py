@@ -8,7 +8,8 @@ from backend.api.base import Api
 def register_blueprints(api: Api) -> None:
     from backend.api import auth, health, me, membership, orgs, staff_membership
 
-    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer",
-                                                      "bearerFormat": "JWT"})
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
     for module in (health, auth, orgs, membership, me, staff_membership):
         api.register_blueprint(module.blp)

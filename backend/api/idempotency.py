@@ -38,8 +38,9 @@ def idempotent(view):
         if not key:
             return view(*args, **kwargs)
         if len(key) > 100:
-            return error_response(422, "validation_error", "Idempotency-Key 过长（最多100个字符）",
-                                  {HEADER: ["最多100个字符"]})
+            return error_response(
+                422, "validation_error", "Idempotency-Key 过长（最多100个字符）", {HEADER: ["最多100个字符"]}
+            )
         principal = principal_key()
         fingerprint = idempotency.request_fingerprint(request.method, request.path, request.get_data())
 

@@ -53,7 +53,9 @@ class MyCard(MethodView):
     def get(self):
         """电子会员卡：卡号与签名二维码（5分钟内有效，过期请刷新）"""
         member = current_member()
-        payload = cards.sign_card(current_app.config["SECRET_KEY"], member_id=member.id, card_no=member.card_no)
+        payload = cards.sign_card(
+            current_app.config["SECRET_KEY"], member_id=member.id, card_no=member.card_no
+        )
         return {
             "card_no": member.card_no,
             "name": mask_name(member.name),

@@ -153,7 +153,9 @@ class ResubmitApplication(MethodView):
     def post(self, data, application_id):
         """按要求补充材料后重新提交"""
         return members.resubmit_application(
-            account=current_account(), application_id=application_id, data=data,
+            account=current_account(),
+            application_id=application_id,
+            data=data,
             consent_version=_consent_version(),
         )
 

@@ -21,15 +21,21 @@ from backend.members.models import Member, MembershipApplication, ReviewStatus
 from backend.members.review import REVIEW_FLOW
 from backend.staff import permissions as perm
 
-blp = Blueprint("staff_membership", __name__, url_prefix="/api/v1/staff",
-                description="入会审核、转会、单位建会（工作人员）")
+blp = Blueprint(
+    "staff_membership",
+    __name__,
+    url_prefix="/api/v1/staff",
+    description="入会审核、转会、单位建会（工作人员）",
+)
 
 
 class QueueQuery(Schema):
     status = ma.fields.String(validate=one_of(list(ReviewStatus)))
     org_id = ma.fields.Integer()
-    q = ma.fields.String(validate=ma.validate.Length(max=50),
-                         metadata={"description": "姓名/单位关键字，或完整身份证号、手机号"})
+    q = ma.fields.String(
+        validate=ma.validate.Length(max=50),
+        metadata={"description": "姓名/单位关键字，或完整身份证号、手机号"},
+    )
 
 
 class StatusQuery(Schema):
@@ -37,9 +43,7 @@ class StatusQuery(Schema):
 
 
 class StaffApplicationOut(ApplicationOut):
-    allowed_actions = ma.fields.Function(
-        lambda a: [t.action for t in REVIEW_FLOW.actions(a.status, "staff")]
-    )
+    allowed_actions = ma.fields.Function(lambda a: [t.action for t in REVIEW_FLOW.actions(a.status, "staff")])
 
 
 class RevealOut(Schema):
@@ -99,8 +103,13 @@ class ApplicationReveal(MethodView):
     def post(self, application_id):
         """查看完整身份证号和手机号（记入审计日志）"""
         application = current_scope().get(MembershipApplication, application_id)
-        audit.record(staff=current_staff(), action="pii.reveal", target_type="membership_application",
-                     target_id=application.id, org_id=application.org_id)
+        audit.record(
+            staff=current_staff(),
+            action="pii.reveal",
+            target_type="membership_application",
+            target_id=application.id,
+            org_id=application.org_id,
+        )
         return application
 
 

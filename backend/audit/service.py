@@ -9,8 +9,15 @@ from backend.extensions import db
 from backend.staff.models import Staff
 
 
-def record(*, staff: Staff | None, action: str, target_type: str, target_id: int | None,
-           org_id: int | None = None, detail: dict | None = None) -> AuditLog:
+def record(
+    *,
+    staff: Staff | None,
+    action: str,
+    target_type: str,
+    target_id: int | None,
+    org_id: int | None = None,
+    detail: dict | None = None,
+) -> AuditLog:
     entry = AuditLog(
         staff_id=staff.id if staff else None,
         action=action,

@@ -52,7 +52,9 @@ def wechat_login(*, client, js_code: str) -> WxAccount:
         session_info = client.code_to_session(js_code)
     except WeChatClientException as exc:
         if exc.errcode in (40029, 40163, 40226):
-            raise LoginFailed("微信登录凭证无效或已使用，请重新进入小程序", code="wechat_code_invalid") from exc
+            raise LoginFailed(
+                "微信登录凭证无效或已使用，请重新进入小程序", code="wechat_code_invalid"
+            ) from exc
         raise WeChatUnavailable("微信服务暂时不可用，请稍后重试") from exc
     except OSError as exc:  # connection refused, timeout …
         raise WeChatUnavailable("微信服务暂时不可用，请稍后重试") from exc

@@ -11,10 +11,12 @@ REVIEW_FLOW = StateMachine(
     "review",
     [
         Transition("approve", frozenset({S.SUBMITTED}), S.APPROVED, "staff", "通过"),
-        Transition("reject", frozenset({S.SUBMITTED, S.NEEDS_INFO}), S.REJECTED, "staff", "不予通过",
-                   needs_note=True),
-        Transition("request_info", frozenset({S.SUBMITTED}), S.NEEDS_INFO, "staff", "退回补充材料",
-                   needs_note=True),
+        Transition(
+            "reject", frozenset({S.SUBMITTED, S.NEEDS_INFO}), S.REJECTED, "staff", "不予通过", needs_note=True
+        ),
+        Transition(
+            "request_info", frozenset({S.SUBMITTED}), S.NEEDS_INFO, "staff", "退回补充材料", needs_note=True
+        ),
         Transition("resubmit", frozenset({S.NEEDS_INFO}), S.SUBMITTED, "worker", "补充后重新提交"),
         Transition("withdraw", frozenset({S.SUBMITTED, S.NEEDS_INFO}), S.WITHDRAWN, "worker", "撤回"),
     ],

@@ -107,8 +107,9 @@ def _own_application(account: WxAccount, application_id: int) -> MembershipAppli
     return application
 
 
-def resubmit_application(*, account: WxAccount, application_id: int, data: dict,
-                         consent_version: str) -> MembershipApplication:
+def resubmit_application(
+    *, account: WxAccount, application_id: int, data: dict, consent_version: str
+) -> MembershipApplication:
     """The worker answers a request for more information and sends the application back."""
     application = _own_application(account, application_id)
     REVIEW_FLOW.transition(application.status, "resubmit", "worker")
@@ -155,16 +156,23 @@ def _staff_transition(case, action: str, note: str | None) -> Transition:
     return transition
 
 
-def review_application(*, scope: Scope, staff: Staff, application_id: int, action: str,
-                       note: str | None = None) -> MembershipApplication:
+def review_application(
+    *, scope: Scope, staff: Staff, application_id: int, action: str, note: str | None = None
+) -> MembershipApplication:
     """Staff decide on an application in their subtree; approval creates the member and card."""
     application = scope.get(MembershipApplication, application_id, for_update=True)
     transition = _staff_transition(application, action, note)
     _settle(application, transition, note=note, staff=staff)
     if transition.target == ReviewStatus.APPROVED:
         application.member_id = _create_member(application).id
-    audit.record(staff=staff, action=f"membership.{action}", target_type="membership_application",
-                 target_id=application.id, org_id=application.org_id, detail={"note": note})
+    audit.record(
+        staff=staff,
+        action=f"membership.{action}",
+        target_type="membership_application",
+        target_id=application.id,
+        org_id=application.org_id,
+        detail={"note": note},
+    )
     return application
 
 
@@ -193,8 +201,9 @@ def _create_member(application: MembershipApplication) -> Member:
     return member
 
 
-def applications_stmt(scope: Scope, *, status: str | None = None, org_id: int | None = None,
-                      q: str | None = None) -> Select:
+def applications_stmt(
+    scope: Scope, *, status: str | None = None, org_id: int | None = None, q: str | None = None
+) -> Select:
     """The review queue of a staff member's subtree, oldest first (first come, first served)."""
     stmt = scope.restrict(select(MembershipApplication), MembershipApplication.org_id)
     if status:
@@ -222,7 +231,10 @@ def request_transfer(*, member: Member, to_org_id: int, reason: str) -> Membersh
     if target.id == member.org_id:
         raise InvalidInput("to_org_id", "您已是该工会的会员")
     transfer = MembershipTransfer(
-        member_id=member.id, open_member_id=member.id, from_org_id=member.org_id, org_id=target.id,
+        member_id=member.id,
+        open_member_id=member.id,
+        from_org_id=member.org_id,
+        org_id=target.id,
         reason=reason,
     )
     db.session.add(transfer)
@@ -243,8 +255,9 @@ def withdraw_transfer(*, member: Member, transfer_id: int) -> MembershipTransfer
     return transfer
 
 
-def review_transfer(*, scope: Scope, staff: Staff, transfer_id: int, action: str,
-                    note: str | None = None) -> MembershipTransfer:
+def review_transfer(
+    *, scope: Scope, staff: Staff, transfer_id: int, action: str, note: str | None = None
+) -> MembershipTransfer:
     transfer = scope.get(MembershipTransfer, transfer_id, for_update=True)
     transition = _staff_transition(transfer, action, note)
     _settle(transfer, transition, note=note, staff=staff)
@@ -253,8 +266,14 @@ def review_transfer(*, scope: Scope, staff: Staff, transfer_id: int, action: str
         if member.org_id != transfer.from_org_id:
             raise Conflict("会员所属工会已变化，请让会员重新申请转会")
         member.org_id = transfer.org_id
-    audit.record(staff=staff, action=f"transfer.{action}", target_type="membership_transfer",
-                 target_id=transfer.id, org_id=transfer.org_id, detail={"note": note})
+    audit.record(
+        staff=staff,
+        action=f"transfer.{action}",
+        target_type="membership_transfer",
+        target_id=transfer.id,
+        org_id=transfer.org_id,
+        detail={"note": note},
+    )
     return transfer
 
 
@@ -274,15 +293,27 @@ def apply_for_unit(*, account: WxAccount, data: dict) -> UnitApplication:
     if parent.level != OrgLevel.TOWN:
         raise InvalidInput("org_id", "请选择单位所在的乡镇（街道）工会")
     credit_code = data["credit_code"]
-    if db.session.scalar(select(exists().where(
-        UnitApplication.credit_code == credit_code, UnitApplication.status == ReviewStatus.APPROVED,
-    ))):
+    if db.session.scalar(
+        select(
+            exists().where(
+                UnitApplication.credit_code == credit_code,
+                UnitApplication.status == ReviewStatus.APPROVED,
+            )
+        )
+    ):
         raise Conflict("该单位已建立工会", code="unit_exists")
     application = UnitApplication(
-        account_id=account.id, org_id=parent.id, unit_name=data["unit_name"], credit_code=credit_code,
-        open_credit_code=credit_code, category=data["category"], address=data["address"],
-        employee_count=data["employee_count"], contact_name=data["contact_name"],
-        contact_phone=data["contact_phone"], note=data.get("note"),
+        account_id=account.id,
+        org_id=parent.id,
+        unit_name=data["unit_name"],
+        credit_code=credit_code,
+        open_credit_code=credit_code,
+        category=data["category"],
+        address=data["address"],
+        employee_count=data["employee_count"],
+        contact_name=data["contact_name"],
+        contact_phone=data["contact_phone"],
+        note=data.get("note"),
     )
     db.session.add(application)
     _flush_or_conflict("该单位已有一份正在处理的建会申请")
@@ -294,19 +325,27 @@ def unit_applications_of(account: WxAccount) -> list[UnitApplication]:
     return list(db.session.scalars(stmt.order_by(UnitApplication.id.desc())))
 
 
-def review_unit(*, scope: Scope, staff: Staff, application_id: int, action: str,
-                note: str | None = None) -> UnitApplication:
+def review_unit(
+    *, scope: Scope, staff: Staff, application_id: int, action: str, note: str | None = None
+) -> UnitApplication:
     """Approval founds the union: a new base node under the township the unit applied to."""
     application = scope.get(UnitApplication, application_id, for_update=True)
     transition = _staff_transition(application, action, note)
     _settle(application, transition, note=note, staff=staff)
     if transition.target == ReviewStatus.APPROVED:
         parent = db.session.get(Org, application.org_id)
-        org = orgs.add_child(parent=parent, name=f"{application.unit_name}工会委员会",
-                             category=application.category)
+        org = orgs.add_child(
+            parent=parent, name=f"{application.unit_name}工会委员会", category=application.category
+        )
         application.created_org_id = org.id
-    audit.record(staff=staff, action=f"unit.{action}", target_type="unit_application",
-                 target_id=application.id, org_id=application.org_id, detail={"note": note})
+    audit.record(
+        staff=staff,
+        action=f"unit.{action}",
+        target_type="unit_application",
+        target_id=application.id,
+        org_id=application.org_id,
+        detail={"note": note},
+    )
     return application
 
 

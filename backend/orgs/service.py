@@ -9,8 +9,13 @@ from backend.extensions import db
 from backend.orgs.models import CHILD_LEVEL, Org, OrgLevel
 
 
-def search_stmt(*, q: str | None = None, parent_id: int | None = None, level: str | None = None,
-                accepting_members: bool | None = None) -> Select:
+def search_stmt(
+    *,
+    q: str | None = None,
+    parent_id: int | None = None,
+    level: str | None = None,
+    accepting_members: bool | None = None,
+) -> Select:
     """Orgs matching a name fragment and/or a parent, in tree order."""
     stmt = select(Org)
     if q:
@@ -29,8 +34,7 @@ def add_child(*, parent: Org, name: str, category: str | None, region: str | Non
     level = CHILD_LEVEL.get(OrgLevel(parent.level))
     if level is None:
         raise InvalidInput("parent_id", "基层工会下不能再设下级组织")
-    org = Org(parent_id=parent.id, name=name, level=level, category=category,
-              region=region or parent.region)
+    org = Org(parent_id=parent.id, name=name, level=level, category=category, region=region or parent.region)
     db.session.add(org)
     db.session.flush()
     org.path = f"{parent.path}{org.id}/"

@@ -51,12 +51,14 @@ def test_login_apply_approve_card_journey(factory, client):
     assert card.json["card_no"] == me["member"]["card_no"] and len(card.json["card_no"]) == 16
     assert card.json["name"] == "李**"
 
-    verified = client.post("/api/v1/staff/cards/verify", json={"payload": card.json["qr_payload"]},
-                           headers=auth(staff))
+    verified = client.post(
+        "/api/v1/staff/cards/verify", json={"payload": card.json["qr_payload"]}, headers=auth(staff)
+    )
     assert verified.status_code == 200
     assert verified.json["member"]["card_no"] == card.json["card_no"]
-    tampered = client.post("/api/v1/staff/cards/verify", json={"payload": card.json["qr_payload"] + "x"},
-                           headers=auth(staff))
+    tampered = client.post(
+        "/api/v1/staff/cards/verify", json={"payload": card.json["qr_payload"] + "x"}, headers=auth(staff)
+    )
     assert tampered.status_code == 422 and tampered.json["message"] == "会员码无效"
 
     # a later log-in returns the member summary straight away
@@ -72,8 +74,12 @@ def test_full_id_number_and_phone_never_leave_the_server(factory, client):
     bodies = []
     applied = client.post("/api/v1/membership/applications", json=payload, headers=auth(token))
     bodies.append(applied.get_data(as_text=True))
-    bodies.append(client.get("/api/v1/membership/applications/mine", headers=auth(token)).get_data(as_text=True))
-    bodies.append(client.get("/api/v1/staff/membership/applications", headers=auth(staff)).get_data(as_text=True))
+    bodies.append(
+        client.get("/api/v1/membership/applications/mine", headers=auth(token)).get_data(as_text=True)
+    )
+    bodies.append(
+        client.get("/api/v1/staff/membership/applications", headers=auth(staff)).get_data(as_text=True)
+    )
     bodies.append(factory.transition(staff, applied.json["id"], "approve").get_data(as_text=True))
     bodies.append(client.get("/api/v1/me", headers=auth(token)).get_data(as_text=True))
     bodies.append(client.get("/api/v1/me/card", headers=auth(token)).get_data(as_text=True))
@@ -92,14 +98,19 @@ def test_revealing_personal_data_is_deliberate_and_audited(factory, client):
     tree = factory.org_tree()
     applied = factory.apply(factory.worker_token("reveal"), tree.union_a1.id, mobile="13912345678")
     staff = factory.staff_token("t_union_a1")
-    revealed = client.post(f"/api/v1/staff/membership/applications/{applied.json['id']}/reveal",
-                           headers=auth(staff))
+    revealed = client.post(
+        f"/api/v1/staff/membership/applications/{applied.json['id']}/reveal", headers=auth(staff)
+    )
     assert revealed.status_code == 200 and revealed.json["mobile"] == "13912345678"
     entry = db.session.scalars(select(AuditLog).where(AuditLog.action == "pii.reveal")).one()
     assert entry.staff_id == tree.staff["t_union_a1"].id and entry.target_id == applied.json["id"]
     lawyer = factory.staff_token("t_lawyer")
-    assert client.post(f"/api/v1/staff/membership/applications/{applied.json['id']}/reveal",
-                       headers=auth(lawyer)).status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/staff/membership/applications/{applied.json['id']}/reveal", headers=auth(lawyer)
+        ).status_code
+        == 403
+    )
 
 
 def test_staff_of_another_county_see_nothing_of_it(factory, client):
@@ -107,13 +118,17 @@ def test_staff_of_another_county_see_nothing_of_it(factory, client):
     applied = factory.apply(factory.worker_token("scoped"), tree.union_a1.id)
     app_id = applied.json["id"]
     other = factory.staff_token("t_county_b")
-    assert client.get(f"/api/v1/staff/membership/applications/{app_id}", headers=auth(other)).status_code == 404
+    assert (
+        client.get(f"/api/v1/staff/membership/applications/{app_id}", headers=auth(other)).status_code == 404
+    )
     assert factory.transition(other, app_id, "approve").status_code == 404
     assert client.get("/api/v1/staff/membership/applications", headers=auth(other)).json == []
     sibling = factory.staff_token("t_union_a2")
     assert factory.transition(sibling, app_id, "approve").status_code == 404
     for username in ("t_city", "t_county_a", "t_town_a", "t_union_a1"):
-        seen = client.get(f"/api/v1/staff/membership/applications/{app_id}", headers=auth(factory.staff_token(username)))
+        seen = client.get(
+            f"/api/v1/staff/membership/applications/{app_id}", headers=auth(factory.staff_token(username))
+        )
         assert seen.status_code == 200, username
     assert db.session.get(MembershipApplication, app_id).status == "submitted"
 
@@ -140,8 +155,9 @@ def test_every_staff_route_refuses_workers_and_anonymous_callers(app, factory, c
 def test_worker_routes_refuse_staff_tokens(factory, client):
     tree = factory.org_tree()
     staff = factory.staff_token("t_city")
-    response = client.post("/api/v1/membership/applications", json=application_payload(tree.union_a1.id),
-                           headers=auth(staff))
+    response = client.post(
+        "/api/v1/membership/applications", json=application_payload(tree.union_a1.id), headers=auth(staff)
+    )
     assert response.status_code == 403
     assert count(MembershipApplication) == 0
 
@@ -158,15 +174,18 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_response(factor
     assert second.headers["Idempotent-Replayed"] == "true"
     assert count(MembershipApplication) == 1
 
-    changed = client.post("/api/v1/membership/applications",
-                          json={**payload, "employer": "另一家单位"}, headers=headers)
+    changed = client.post(
+        "/api/v1/membership/applications", json={**payload, "employer": "另一家单位"}, headers=headers
+    )
     assert changed.status_code == 422 and changed.json["code"] == "idempotency_key_reused"
 
     # keys belong to the caller: another worker's identical key is a different request
     other = factory.worker_token("retry-other")
-    fresh = client.post("/api/v1/membership/applications",
-                        json=application_payload(tree.union_a1.id),
-                        headers={**auth(other), "Idempotency-Key": "b3f1c2d4-retry"})
+    fresh = client.post(
+        "/api/v1/membership/applications",
+        json=application_payload(tree.union_a1.id),
+        headers={**auth(other), "Idempotency-Key": "b3f1c2d4-retry"},
+    )
     assert fresh.status_code == 201 and fresh.json["id"] != first.json["id"]
 
 
@@ -174,28 +193,37 @@ def test_a_failed_create_does_not_burn_its_idempotency_key(factory, client):
     tree = factory.org_tree()
     token = factory.worker_token("fix-and-retry")
     headers = {**auth(token), "Idempotency-Key": "k-1"}
-    bad = client.post("/api/v1/membership/applications",
-                      json=application_payload(tree.union_a1.id, mobile="123"), headers=headers)
+    bad = client.post(
+        "/api/v1/membership/applications",
+        json=application_payload(tree.union_a1.id, mobile="123"),
+        headers=headers,
+    )
     assert bad.status_code == 422
-    good = client.post("/api/v1/membership/applications", json=application_payload(tree.union_a1.id),
-                       headers=headers)
+    good = client.post(
+        "/api/v1/membership/applications", json=application_payload(tree.union_a1.id), headers=headers
+    )
     assert good.status_code == 201
 
 
 def test_one_open_application_or_membership_per_id_number(factory, client):
     tree = factory.org_tree()
     payload = application_payload(tree.union_a1.id)
-    first = client.post("/api/v1/membership/applications", json=payload,
-                        headers=auth(factory.worker_token("first")))
+    first = client.post(
+        "/api/v1/membership/applications", json=payload, headers=auth(factory.worker_token("first"))
+    )
     assert first.status_code == 201
-    duplicate = client.post("/api/v1/membership/applications", json={**payload, "org_id": tree.union_b1.id},
-                            headers=auth(factory.worker_token("second")))
+    duplicate = client.post(
+        "/api/v1/membership/applications",
+        json={**payload, "org_id": tree.union_b1.id},
+        headers=auth(factory.worker_token("second")),
+    )
     assert duplicate.status_code == 409
     assert "身份证号" in duplicate.json["message"]
 
     factory.transition(factory.staff_token("t_city"), first.json["id"], "approve")
-    after = client.post("/api/v1/membership/applications", json=payload,
-                        headers=auth(factory.worker_token("third")))
+    after = client.post(
+        "/api/v1/membership/applications", json=payload, headers=auth(factory.worker_token("third"))
+    )
     assert after.status_code == 409 and after.json["code"] == "already_member"
     assert count(MembershipApplication) == 1 and count(Member) == 1
 
@@ -223,14 +251,19 @@ def test_more_information_requested_then_resubmitted_then_approved(factory, clie
     assert asked.json["status"] == "needs_info"
     assert factory.transition(staff, app_id, "approve").status_code == 409  # must wait for the worker
 
-    resubmitted = client.post(f"/api/v1/membership/applications/{app_id}/resubmit",
-                              json={**payload, "employer": "临汾市某某建筑工程有限公司"}, headers=auth(token))
+    resubmitted = client.post(
+        f"/api/v1/membership/applications/{app_id}/resubmit",
+        json={**payload, "employer": "临汾市某某建筑工程有限公司"},
+        headers=auth(token),
+    )
     assert resubmitted.status_code == 200 and resubmitted.json["status"] == "submitted"
     assert resubmitted.json["employer"] == "临汾市某某建筑工程有限公司"
     assert factory.transition(staff, app_id, "approve").json["status"] == "approved"
     assert factory.transition(staff, app_id, "approve").status_code == 409
-    assert client.post(f"/api/v1/membership/applications/{app_id}/withdraw",
-                       headers=auth(token)).status_code == 409
+    assert (
+        client.post(f"/api/v1/membership/applications/{app_id}/withdraw", headers=auth(token)).status_code
+        == 409
+    )
 
 
 def test_illegal_and_unknown_actions_are_refused(factory, client):
@@ -246,8 +279,10 @@ def test_illegal_and_unknown_actions_are_refused(factory, client):
         assert factory.transition(staff, app_id, action, note="x").status_code == 409
     # someone else's application is invisible to a worker
     stranger = factory.worker_token("stranger")
-    assert client.post(f"/api/v1/membership/applications/{app_id}/withdraw",
-                       headers=auth(stranger)).status_code == 404
+    assert (
+        client.post(f"/api/v1/membership/applications/{app_id}/withdraw", headers=auth(stranger)).status_code
+        == 404
+    )
 
 
 def test_every_staff_decision_is_audited(factory, client):
