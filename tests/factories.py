@@ -26,7 +26,7 @@ def new_id_number(gender: str = "male", born: date = date(1990, 3, 8)) -> str:
     return make_id_number("140102", born, next(_sequence), gender)
 
 
-def application_payload(org_id: int, **overrides) -> dict:
+def application_payload(union_id: int, **overrides) -> dict:
     gender = overrides.pop("gender", "male")
     payload = {
         "name": "张建国",
@@ -35,7 +35,7 @@ def application_payload(org_id: int, **overrides) -> dict:
         "gender": gender,
         "employer": "临汾市某某建筑工程有限公司",
         "worker_type": "migrant",
-        "org_id": org_id,
+        "org_id": union_id,
         "consent": True,
         "consent_version": "2026-01",
     }
@@ -96,6 +96,8 @@ class Factory:
             db.session.add(staff)
             tree.staff[username] = staff
         db.session.commit()
+        # Detach: requests share the test's session and their rollback would expire these objects.
+        db.session.expunge_all()
         return tree
 
     # --- API helpers --------------------------------------------------------------------------------
