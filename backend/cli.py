@@ -1,4 +1,4 @@
-"""Flask CLI commands: ``flask seed-demo``, ``flask gen-city``."""
+"""Flask CLI commands (``flask seed-demo``). The benchmark city loader is ``scripts/gen_city.py``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,11 @@ def init_app(app: Flask) -> None:
 
         summary = seed_demo(db.session)
         db.session.commit()
-        click.echo(f"演示数据就绪: {summary}")
+        state = "已创建" if summary.created else "已存在，未改动"
+        click.echo(
+            f"演示数据{state}: {summary.city}，{summary.counties} 个县区、{summary.towns} 个乡镇（街道）、"
+            f"{summary.unions} 个基层工会"
+        )
         click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）:")
         for login in summary.logins:
-            click.echo(f"  {login}")
+            click.echo(f"  {login.username:<12} {login.role:<13} {login.org_name}")

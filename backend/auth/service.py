@@ -8,6 +8,7 @@ from flask_jwt_extended import create_access_token, create_refresh_token
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from backend.audit import service as audit
 from backend.common.errors import DomainError
 from backend.common.types import utcnow
 from backend.extensions import db
@@ -82,4 +83,7 @@ def staff_login(*, username: str, password: str) -> Staff:
     if needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)
     staff.last_login_at = utcnow()
+    audit.record(
+        staff=staff, action="staff.login", target_type="staff", target_id=staff.id, org_id=staff.org_id
+    )
     return staff

@@ -289,8 +289,8 @@ def test_every_staff_decision_is_audited(factory, client):
     tree = factory.org_tree()
     app_id = factory.apply(factory.worker_token("audited"), tree.union_a1.id).json["id"]
     factory.transition(factory.staff_token("t_town_a"), app_id, "request_info", note="补充工作证明")
-    actions = db.session.scalars(select(AuditLog.action)).all()
-    assert actions == ["membership.request_info"]
+    actions = db.session.scalars(select(AuditLog.action).order_by(AuditLog.id)).all()
+    assert actions == ["staff.login", "membership.request_info"]
 
 
 def test_lawyers_cannot_review_membership(factory, client):
