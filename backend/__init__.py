@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from backend.config import INSTANCE_DIR, Settings
+from backend.config import CONFIG_DIR, INSTANCE_DIR, Settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -13,6 +13,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from backend.api import register_blueprints
     from backend.common import crypto
     from backend.extensions import api, db, init_redis, jwt, limiter, migrate
+    from backend.notify.templates import load_templates
 
     settings = settings or Settings.from_env()
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
@@ -23,6 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         INSTANCE_DIR.mkdir(exist_ok=True)
 
     crypto.configure(settings.data_key)
+    app.extensions["zhigong.templates"] = load_templates(CONFIG_DIR / "notifications.yaml")
     db.init_app(app)
     migrate.init_app(app, db, directory=str(web.MIGRATIONS_DIR), render_as_batch=True)
     init_redis(app, settings.redis_url)

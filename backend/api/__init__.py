@@ -6,10 +6,19 @@ from backend.api.base import Api
 
 
 def register_blueprints(api: Api) -> None:
-    from backend.api import auth, health, me, membership, orgs, staff_membership
+    from backend.api import (
+        auth,
+        health,
+        me,
+        membership,
+        notifications,
+        orgs,
+        staff_membership,
+        staff_ops,
+    )
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
-    for module in (health, auth, orgs, membership, me, staff_membership):
+    for module in (health, auth, orgs, membership, me, notifications, staff_membership, staff_ops):
         api.register_blueprint(module.blp)

@@ -23,4 +23,13 @@ REVIEW_FLOW = StateMachine(
     labels={str(k): v for k, v in REVIEW_STATUS_LABELS.items()},
 )
 
-STAFF_ACTIONS = ("approve", "reject", "request_info")
+# Transfers and unit applications are decided in one step: approve, or reject with a reason.
+DECISION_FLOW = StateMachine(
+    "decision",
+    [
+        Transition("approve", frozenset({S.SUBMITTED}), S.APPROVED, "staff", "通过"),
+        Transition("reject", frozenset({S.SUBMITTED}), S.REJECTED, "staff", "不予通过", needs_note=True),
+        Transition("withdraw", frozenset({S.SUBMITTED}), S.WITHDRAWN, "worker", "撤回"),
+    ],
+    labels=REVIEW_FLOW.labels,
+)

@@ -22,9 +22,11 @@ from backend.members.models import (
     UnitApplication,
     WxAccount,
 )
-from backend.members.review import REVIEW_FLOW
+from backend.members.review import DECISION_FLOW, REVIEW_FLOW
+from backend.notify import service as notify
 from backend.orgs import service as orgs
 from backend.orgs.models import Org, OrgLevel
+from backend.participation import service as participation
 from backend.staff.models import Staff
 from backend.staff.scope import Scope
 
@@ -149,8 +151,8 @@ def _settle(case, transition: Transition, *, note: str | None, staff: Staff | No
                 setattr(case, slot, None)
 
 
-def _staff_transition(case, action: str, note: str | None) -> Transition:
-    transition = REVIEW_FLOW.transition(case.status, action, "staff")
+def _staff_transition(case, action: str, note: str | None, flow=REVIEW_FLOW) -> Transition:
+    transition = flow.transition(case.status, action, "staff")
     if transition.needs_note and not (note and note.strip()):
         raise InvalidInput("note", "请填写原因或需要补充的材料")
     return transition
@@ -163,8 +165,36 @@ def review_application(
     application = scope.get(MembershipApplication, application_id, for_update=True)
     transition = _staff_transition(application, action, note)
     _settle(application, transition, note=note, staff=staff)
+    org = db.session.get(Org, application.org_id)
     if transition.target == ReviewStatus.APPROVED:
-        application.member_id = _create_member(application).id
+        member = _create_member(application)
+        application.member_id = member.id
+        notify.notify(
+            account_id=application.account_id,
+            kind="membership.approved",
+            org_id=org.id,
+            org_name=org.name,
+            card_no=member.card_no,
+        )
+        participation.record(
+            kind="member.joined",
+            org_id=org.id,
+            member_id=member.id,
+            ref_type="membership_application",
+            ref_id=application.id,
+        )
+    else:
+        kind = {
+            ReviewStatus.REJECTED: "membership.rejected",
+            ReviewStatus.NEEDS_INFO: "membership.needs_info",
+        }
+        notify.notify(
+            account_id=application.account_id,
+            kind=kind[transition.target],
+            org_id=org.id,
+            org_name=org.name,
+            note=note or "",
+        )
     audit.record(
         staff=staff,
         action=f"membership.{action}",
@@ -251,7 +281,7 @@ def withdraw_transfer(*, member: Member, transfer_id: int) -> MembershipTransfer
     transfer = db.session.get(MembershipTransfer, transfer_id)
     if transfer is None or transfer.member_id != member.id:
         raise NotFound("转会申请不存在")
-    _settle(transfer, REVIEW_FLOW.transition(transfer.status, "withdraw", "worker"), note=None)
+    _settle(transfer, DECISION_FLOW.transition(transfer.status, "withdraw", "worker"), note=None)
     return transfer
 
 
@@ -259,13 +289,26 @@ def review_transfer(
     *, scope: Scope, staff: Staff, transfer_id: int, action: str, note: str | None = None
 ) -> MembershipTransfer:
     transfer = scope.get(MembershipTransfer, transfer_id, for_update=True)
-    transition = _staff_transition(transfer, action, note)
+    transition = _staff_transition(transfer, action, note, DECISION_FLOW)
     _settle(transfer, transition, note=note, staff=staff)
+    member = db.session.get(Member, transfer.member_id)
+    org = db.session.get(Org, transfer.org_id)
     if transition.target == ReviewStatus.APPROVED:
-        member = db.session.get(Member, transfer.member_id)
         if member.org_id != transfer.from_org_id:
             raise Conflict("会员所属工会已变化，请让会员重新申请转会")
         member.org_id = transfer.org_id
+        participation.record(
+            kind="member.transferred_in",
+            org_id=org.id,
+            member_id=member.id,
+            ref_type="membership_transfer",
+            ref_id=transfer.id,
+        )
+    if member.account_id is not None:
+        kind = "transfer.approved" if transition.target == ReviewStatus.APPROVED else "transfer.rejected"
+        notify.notify(
+            account_id=member.account_id, kind=kind, org_id=org.id, org_name=org.name, note=note or ""
+        )
     audit.record(
         staff=staff,
         action=f"transfer.{action}",
@@ -330,7 +373,7 @@ def review_unit(
 ) -> UnitApplication:
     """Approval founds the union: a new base node under the township the unit applied to."""
     application = scope.get(UnitApplication, application_id, for_update=True)
-    transition = _staff_transition(application, action, note)
+    transition = _staff_transition(application, action, note, DECISION_FLOW)
     _settle(application, transition, note=note, staff=staff)
     if transition.target == ReviewStatus.APPROVED:
         parent = db.session.get(Org, application.org_id)

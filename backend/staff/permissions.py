@@ -11,6 +11,8 @@ CARD_VERIFY = "card.verify"
 PII_REVEAL = "pii.reveal"  # see a full ID number or phone (audited)
 ORG_MANAGE = "org.manage"
 AUDIT_READ = "audit.read"
+NOTIFICATION_OPS = "ops.notifications"  # see and resend failed notifications of the subtree
+JOB_OPS = "ops.jobs"  # see and retry failed background jobs (city-wide, so city level only)
 
 _ADMIN = {
     MEMBERSHIP_REVIEW,
@@ -20,10 +22,11 @@ _ADMIN = {
     PII_REVEAL,
     ORG_MANAGE,
     AUDIT_READ,
+    NOTIFICATION_OPS,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.CITY_ADMIN: frozenset(_ADMIN),
+    Role.CITY_ADMIN: frozenset(_ADMIN | {JOB_OPS}),
     Role.COUNTY_ADMIN: frozenset(_ADMIN),
     Role.TOWN_ADMIN: frozenset(_ADMIN - {AUDIT_READ}),
     Role.UNION_ADMIN: frozenset({MEMBERSHIP_REVIEW, TRANSFER_REVIEW, CARD_VERIFY, PII_REVEAL}),

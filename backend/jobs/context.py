@@ -1,0 +1,30 @@
+"""An app context for a job, whether it runs in an RQ worker process or inline in the API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, has_app_context
+
+_worker_app: Flask | None = None
+
+
+@contextmanager
+def job_context() -> Iterator[Flask]:
+    """A fresh app context (and so a fresh database session) for one job.
+
+    Inside an app already (inline execution, tests running ``SimpleWorker``) it reuses that app;
+    in a worker process it builds the app once from the environment.
+    """
+    global _worker_app
+    if has_app_context():
+        app = current_app._get_current_object()
+    else:
+        if _worker_app is None:
+            from backend import create_app
+
+            _worker_app = create_app()
+        app = _worker_app
+    with app.app_context():
+        yield app

@@ -1,0 +1,38 @@
+"""Jobs of the outbox: run one row, and the periodic sweep."""
+
+from __future__ import annotations
+
+import logging
+
+from backend.extensions import redis_client
+from backend.jobs.context import job_context
+
+log = logging.getLogger(__name__)
+
+
+def run_outbox_message(message_id: int) -> str:
+    from backend.outbox import service as outbox
+
+    with job_context():
+        _load_handlers()
+        return outbox.run(message_id)
+
+
+def sweep_outbox() -> int:
+    from backend.outbox import service as outbox
+
+    with job_context():
+        _load_handlers()
+        redis = redis_client()
+        if redis is None:
+            return 0
+        count = outbox.sweep(redis)
+        if count:
+            log.info("outbox sweep re-enqueued %d rows", count)
+        return count
+
+
+def _load_handlers() -> None:
+    """Import the modules that register topic handlers (a worker may not have imported them yet)."""
+    from backend.notify import service as _notify  # noqa: F401
+    from backend.participation import service as _participation  # noqa: F401

@@ -1,0 +1,34 @@
+"""Every periodic job, declared once with a stable name.
+
+Run by RQ's cron scheduler: ``rq cron backend/jobs/schedule.py`` (with the same REDIS_URL as the
+workers). The names are stable ids: RQ keeps each one's history under it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rq import cron
+
+from backend.jobs import maintenance
+from backend.jobs.outbox import sweep_outbox
+from backend.jobs.queues import DEFAULT
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    func: object
+    queue: str
+    interval: int | None = None  # seconds
+    cron: str | None = None  # crontab, Asia/Shanghai is UTC+8: '0 19 * * *' is 03:00 local
+
+
+PERIODIC_JOBS = (
+    Periodic("outbox.sweep", sweep_outbox, DEFAULT, interval=60),
+    Periodic("notifications.release-stale-sends", maintenance.release_stale_sends, DEFAULT, interval=300),
+    Periodic("idempotency.purge", maintenance.purge_idempotency_keys, DEFAULT, cron="0 19 * * *"),
+)
+
+for job in PERIODIC_JOBS:
+    cron.register(job.func, job.queue, interval=job.interval, cron=job.cron, name=job.name)

@@ -1,0 +1,290 @@
+"""Telling workers what happened: the inbox copy, the subscribe grants, and the WeChat send.
+
+A notification is created in the same transaction as the state change that causes it; sending goes
+through the outbox to the ``notifications`` queue. The send is *at most once*: a worker claims the
+row (pending → sending) and spends a grant in one committed step before it calls WeChat, so a
+worker that dies mid-send leaves a 'sending' row that is never sent again (it is later marked
+'unknown' for staff to look at), and a retried job finds the row already claimed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import requests
+from flask import current_app
+from sqlalchemy import Select, func, select, update
+from wechatpy.exceptions import WeChatClientException
+
+from backend.audit import service as audit
+from backend.common.errors import Conflict, InvalidInput, NotFound
+from backend.common.types import utcnow
+from backend.extensions import db
+from backend.jobs.queues import NOTIFICATIONS
+from backend.members.models import WxAccount
+from backend.notify.fitting import fit_all
+from backend.notify.models import Notification, SubscriptionGrant, WeChatStatus
+from backend.notify.templates import Template
+from backend.outbox import service as outbox
+from backend.staff.models import Staff
+from backend.staff.scope import Scope
+
+log = logging.getLogger(__name__)
+
+DELIVER = "notification.deliver"
+STALE_SENDING = timedelta(minutes=10)
+# WeChat answers that mean "not delivered, and trying again later may work".
+RATE_LIMITED = {45009, 45047, -1}  # daily/minute quota, system busy
+USER_REFUSED = 43101
+
+
+class RetryLater(Exception):
+    """Raised to let RQ retry the job with back-off (the notification is back to pending)."""
+
+
+def templates() -> dict[str, Template]:
+    return current_app.extensions["zhigong.templates"]
+
+
+def template_ids() -> set[str]:
+    return {t.template_id for t in templates().values()}
+
+
+# --- creating ---------------------------------------------------------------------------------------
+def notify(*, account_id: int, kind: str, org_id: int | None = None, **values) -> Notification:
+    """Put a notification in the worker's inbox and queue its WeChat send."""
+    template = templates()[kind]
+    values.setdefault("at", utcnow())
+    title, body, fields = template.render(values)
+    notification = Notification(
+        account_id=account_id,
+        org_id=org_id,
+        kind=kind,
+        title=title[:100],
+        body=body[:1000],
+        page=template.page,
+        values=fit_all(fields),
+        template_id=template.template_id,
+    )
+    db.session.add(notification)
+    db.session.flush()
+    outbox.emit(DELIVER, {"notification_id": notification.id})
+    return notification
+
+
+# --- grants -----------------------------------------------------------------------------------------
+def record_grants(*, account: WxAccount, accepted: list[str]) -> list[SubscriptionGrant]:
+    """The user accepted these templates in ``wx.requestSubscribeMessage``: one more send each."""
+    known = template_ids()
+    unknown = [t for t in accepted if t not in known]
+    if unknown:
+        raise InvalidInput("template_ids", f"未知的订阅消息模板：{'、'.join(unknown)}")
+    grants = []
+    for template_id in dict.fromkeys(accepted):  # each template once per call, in order
+        db.session.execute(
+            update(SubscriptionGrant)
+            .where(SubscriptionGrant.account_id == account.id, SubscriptionGrant.template_id == template_id)
+            .values(
+                remaining=SubscriptionGrant.remaining + 1,
+                accepted_total=SubscriptionGrant.accepted_total + 1,
+                updated_at=utcnow(),
+            )
+        )
+        grant = db.session.scalars(
+            select(SubscriptionGrant).where(
+                SubscriptionGrant.account_id == account.id, SubscriptionGrant.template_id == template_id
+            )
+        ).first()
+        if grant is None:
+            grant = SubscriptionGrant(
+                account_id=account.id, template_id=template_id, remaining=1, accepted_total=1
+            )
+            db.session.add(grant)
+            db.session.flush()
+        grants.append(grant)
+    return grants
+
+
+def grants_of(account: WxAccount) -> list[SubscriptionGrant]:
+    stmt = select(SubscriptionGrant).where(SubscriptionGrant.account_id == account.id)
+    return list(db.session.scalars(stmt.order_by(SubscriptionGrant.template_id)))
+
+
+# --- sending ----------------------------------------------------------------------------------------
+def _set(notification_id: int, **values) -> None:
+    db.session.execute(update(Notification).where(Notification.id == notification_id).values(**values))
+
+
+def _refund(notification: Notification) -> None:
+    db.session.execute(
+        update(SubscriptionGrant)
+        .where(
+            SubscriptionGrant.account_id == notification.account_id,
+            SubscriptionGrant.template_id == notification.template_id,
+        )
+        .values(remaining=SubscriptionGrant.remaining + 1)
+    )
+
+
+def deliver(notification_id: int, *, client) -> str:
+    """Send one notification through WeChat if the user granted it; returns the final status."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.wechat_status != WeChatStatus.PENDING:
+        return notification.wechat_status if notification else "missing"
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.wechat_status == WeChatStatus.PENDING)
+        .values(wechat_status=WeChatStatus.SENDING, claimed_at=now)
+    ).rowcount
+    if not claimed:  # another worker got it first
+        db.session.rollback()
+        return "claimed elsewhere"
+    spent = (
+        notification.template_id
+        and db.session.execute(
+            update(SubscriptionGrant)
+            .where(
+                SubscriptionGrant.account_id == notification.account_id,
+                SubscriptionGrant.template_id == notification.template_id,
+                SubscriptionGrant.remaining > 0,
+            )
+            .values(remaining=SubscriptionGrant.remaining - 1, updated_at=now)
+        ).rowcount
+    )
+    if not spent:
+        _set(notification_id, wechat_status=WeChatStatus.INBOX_ONLY, wechat_reason="用户未订阅该消息")
+        db.session.commit()
+        return WeChatStatus.INBOX_ONLY
+    db.session.commit()  # the claim and the spent grant are durable before WeChat is called
+
+    account = db.session.get(WxAccount, notification.account_id)
+    try:
+        result = client.send_subscribe(
+            account.openid, notification.template_id, notification.values, page=notification.page
+        )
+    except WeChatClientException as exc:
+        return _settle_refusal(notification, exc)
+    except requests.ConnectionError as exc:
+        # Connection refused/reset before any answer: WeChat never saw it, so a retry is safe.
+        _set(notification_id, wechat_status=WeChatStatus.PENDING, wechat_reason=f"网络错误：{exc}"[:300])
+        _refund(notification)
+        db.session.commit()
+        raise RetryLater(str(exc)) from exc
+    except requests.RequestException as exc:
+        # A timeout may have been delivered: never resend automatically.
+        _set(notification_id, wechat_status=WeChatStatus.UNKNOWN, wechat_reason=f"发送结果未知：{exc}"[:300])
+        db.session.commit()
+        return WeChatStatus.UNKNOWN
+    _set(
+        notification_id,
+        wechat_status=WeChatStatus.SENT,
+        sent_at=utcnow(),
+        wechat_msgid=str(result.get("msgid", "")),
+        wechat_reason=None,
+    )
+    db.session.commit()
+    return WeChatStatus.SENT
+
+
+def _settle_refusal(notification: Notification, exc: WeChatClientException) -> str:
+    code = exc.errcode
+    reason = f"{code} {exc.errmsg}"[:300]
+    if code == USER_REFUSED:
+        # The user turned the template off: no grant is left; the inbox copy stands.
+        db.session.execute(
+            update(SubscriptionGrant)
+            .where(
+                SubscriptionGrant.account_id == notification.account_id,
+                SubscriptionGrant.template_id == notification.template_id,
+            )
+            .values(remaining=0)
+        )
+        _set(notification.id, wechat_status=WeChatStatus.INBOX_ONLY, wechat_reason=f"用户拒收（{reason}）")
+        db.session.commit()
+        return WeChatStatus.INBOX_ONLY
+    _refund(notification)  # WeChat refused it, so the user's permission was not used up
+    if code in RATE_LIMITED:
+        _set(notification.id, wechat_status=WeChatStatus.PENDING, wechat_reason=f"限流，稍后重试（{reason}）")
+        db.session.commit()
+        raise RetryLater(reason) from exc
+    _set(notification.id, wechat_status=WeChatStatus.FAILED, wechat_reason=reason)
+    db.session.commit()
+    return WeChatStatus.FAILED
+
+
+def release_stale_sends(now: datetime | None = None) -> int:
+    """Rows a dead worker left in 'sending' become 'unknown' so staff can see (and retry) them."""
+    cutoff = (now or utcnow()) - STALE_SENDING
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.wechat_status == WeChatStatus.SENDING, Notification.claimed_at < cutoff)
+        .values(wechat_status=WeChatStatus.UNKNOWN, wechat_reason="发送过程中断，结果未知")
+    )
+    return result.rowcount or 0
+
+
+@outbox.topic(DELIVER, NOTIFICATIONS)
+def _deliver_from_outbox(payload: dict) -> None:
+    from backend.wechat.tokens import shared_client
+
+    deliver(payload["notification_id"], client=shared_client())
+
+
+# --- the inbox --------------------------------------------------------------------------------------
+def inbox_stmt(account: WxAccount, *, unread_only: bool = False) -> Select:
+    stmt = select(Notification).where(Notification.account_id == account.id)
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    return stmt.order_by(Notification.id.desc())
+
+
+def unread_count(account: WxAccount) -> int:
+    stmt = select(func.count()).where(Notification.account_id == account.id, Notification.read_at.is_(None))
+    return db.session.scalar(stmt)
+
+
+def mark_read(*, account: WxAccount, notification_id: int) -> Notification:
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.account_id != account.id:
+        raise NotFound("消息不存在")
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+    return notification
+
+
+def mark_all_read(*, account: WxAccount) -> int:
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.account_id == account.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+# --- failures, for staff ------------------------------------------------------------------------------
+FAILED_STATUSES = (WeChatStatus.FAILED, WeChatStatus.UNKNOWN)
+
+
+def failed_stmt(scope: Scope) -> Select:
+    stmt = select(Notification).where(Notification.wechat_status.in_(FAILED_STATUSES))
+    return scope.restrict(stmt, Notification.org_id).order_by(Notification.id.desc())
+
+
+def retry_notification(*, scope: Scope, staff: Staff, notification_id: int) -> Notification:
+    """Send a failed (or unknown) notification again — a deliberate, audited staff decision."""
+    notification = scope.get(Notification, notification_id, for_update=True)
+    if notification.wechat_status not in FAILED_STATUSES:
+        raise Conflict("只能重发发送失败或结果未知的消息", code="not_failed")
+    notification.wechat_status = WeChatStatus.PENDING
+    notification.wechat_reason = None
+    outbox.emit(DELIVER, {"notification_id": notification.id})
+    audit.record(
+        staff=staff,
+        action="notification.retry",
+        target_type="notification",
+        target_id=notification.id,
+        org_id=notification.org_id,
+    )
+    return notification

@@ -1,0 +1,167 @@
+"""Emitting outbox rows and handing them to the queues once their transaction has committed.
+
+``emit`` adds a row to the caller's session, so the state change and the follow-up work commit (or
+roll back) together. After the commit the rows are enqueued on RQ; when Redis is away they simply
+wait, and ``sweep`` enqueues them later. With no Redis configured (embedded mode) they run inline,
+each in a fresh app context, right after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import has_app_context
+from redis.exceptions import RedisError
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from backend.common.types import utcnow
+from backend.extensions import db, redis_client
+from backend.outbox.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+SWEEP_GRACE = timedelta(seconds=60)  # younger rows are probably on their way already
+SWEEP_BATCH = 1000
+REDIS_BACKOFF_S = 5.0  # after a failed enqueue, don't make every request wait on a dead Redis
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    queue: str
+    handler: Callable[[dict], None]
+
+
+TOPICS: dict[str, Topic] = {}
+_redis_down_until = 0.0
+
+
+def topic(name: str, queue: str):
+    """Register the handler of a topic: ``@topic("notification.deliver", NOTIFICATIONS)``.
+
+    Handlers must be idempotent: a row can be handed to a worker more than once.
+    """
+
+    def decorator(func: Callable[[dict], None]):
+        TOPICS[name] = Topic(name, queue, func)
+        return func
+
+    return decorator
+
+
+def emit(topic_name: str, payload: dict) -> OutboxMessage:
+    message = OutboxMessage(topic=topic_name, payload=payload)
+    db.session.add(message)
+    return message
+
+
+# --- after commit -----------------------------------------------------------------------------------
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, _context) -> None:
+    for obj in session.new:
+        if isinstance(obj, OutboxMessage):
+            session.info.setdefault("outbox", []).append((obj.id, obj.topic))
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch_committed(session: Session) -> None:
+    messages = session.info.pop("outbox", None)
+    if messages and has_app_context():
+        dispatch(messages)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop("outbox", None)
+
+
+def dispatch(messages: list[tuple[int, str]]) -> None:
+    redis = redis_client()
+    if redis is None:
+        _run_inline(messages)
+    else:
+        enqueue_messages(redis, messages)
+
+
+def enqueue_messages(redis, messages: list[tuple[int, str]]) -> int:
+    """Put rows on their queues; on a Redis error leave them for the sweeper. Returns how many."""
+    global _redis_down_until
+    from backend.jobs import queues
+    from backend.jobs.outbox import run_outbox_message
+
+    if time.monotonic() < _redis_down_until:
+        return 0
+    done = 0
+    try:
+        for message_id, topic_name in messages:
+            queue_name = TOPICS[topic_name].queue
+            queues.enqueue(redis, queue_name, run_outbox_message, message_id, job_id=f"outbox-{message_id}")
+            done += 1
+    except RedisError as exc:
+        _redis_down_until = time.monotonic() + REDIS_BACKOFF_S
+        log.warning("Redis unavailable, %d outbox rows left for the sweeper: %s", len(messages) - done, exc)
+    return done
+
+
+def _run_inline(messages: list[tuple[int, str]]) -> None:
+    from backend.jobs.outbox import run_outbox_message
+
+    for message_id, _topic in messages:
+        try:
+            run_outbox_message(message_id)  # in a fresh app context, so a fresh session
+        except Exception:  # an inline job failing must not fail the request that caused it
+            log.exception("inline outbox job %s failed", message_id)
+
+
+# --- running and sweeping -----------------------------------------------------------------------------
+def run(message_id: int) -> str:
+    """Run one outbox row's handler and mark it done, in the handler's own transaction."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or not message.pending:
+        return "already done"
+    handler = TOPICS[message.topic].handler
+    try:
+        handler(message.payload)
+    except Exception as exc:
+        db.session.rollback()
+        _record_error(message_id, exc)
+        raise
+    message = db.session.get(OutboxMessage, message_id)
+    message.pending = False
+    message.done_at = utcnow()
+    message.attempts += 1
+    db.session.commit()
+    return "done"
+
+
+def _record_error(message_id: int, exc: Exception) -> None:
+    message = db.session.get(OutboxMessage, message_id)
+    if message is not None:
+        message.attempts += 1
+        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        db.session.commit()
+
+
+def sweep(redis, now=None) -> int:
+    """Re-enqueue pending rows that Redis does not know about (never reached it, or was lost)."""
+    cutoff = (now or utcnow()) - SWEEP_GRACE
+    rows = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.topic)
+        .where(OutboxMessage.pending.is_(True), OutboxMessage.created_at < cutoff)
+        .order_by(OutboxMessage.id)
+        .limit(SWEEP_BATCH)
+    ).all()
+    lost = []
+    for message_id, topic_name in rows:
+        try:
+            Job.fetch(f"outbox-{message_id}", connection=redis)
+        except NoSuchJobError:
+            lost.append((message_id, topic_name))
+    return enqueue_messages(redis, lost) if lost else 0

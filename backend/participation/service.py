@@ -1,0 +1,69 @@
+"""Recording participation facts through the outbox (DESIGN §3, participation feed)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import exists, select
+
+from backend.common.types import utcnow
+from backend.extensions import db
+from backend.jobs.queues import DEFAULT
+from backend.outbox import service as outbox
+from backend.participation.models import ParticipationFact
+
+RECORD = "participation.record"
+
+# The kinds of participation the assessments can count. Later capabilities add theirs here.
+KINDS = {
+    "member.joined": "会员入会",
+    "member.transferred_in": "会员转入",
+    "union.founded": "新建工会",
+}
+
+
+def record(
+    *,
+    kind: str,
+    org_id: int,
+    ref_type: str,
+    ref_id: int,
+    member_id: int | None = None,
+    occurred_at: datetime | None = None,
+) -> None:
+    """Queue one fact, committed with the state change that caused it."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown participation kind {kind!r}")
+    outbox.emit(
+        RECORD,
+        {
+            "kind": kind,
+            "org_id": org_id,
+            "member_id": member_id,
+            "ref_type": ref_type,
+            "ref_id": ref_id,
+            "occurred_at": (occurred_at or utcnow()).isoformat(),
+        },
+    )
+
+
+def dedupe_key(payload: dict) -> str:
+    return f"{payload['kind']}:{payload['ref_type']}:{payload['ref_id']}:{payload.get('member_id') or ''}"
+
+
+@outbox.topic(RECORD, DEFAULT)
+def _store(payload: dict) -> None:
+    key = dedupe_key(payload)
+    if db.session.scalar(select(exists().where(ParticipationFact.dedupe_key == key))):
+        return
+    db.session.add(
+        ParticipationFact(
+            org_id=payload["org_id"],
+            member_id=payload.get("member_id"),
+            kind=payload["kind"],
+            occurred_at=datetime.fromisoformat(payload["occurred_at"]),
+            ref_type=payload["ref_type"],
+            ref_id=payload["ref_id"],
+            dedupe_key=key,
+        )
+    )
