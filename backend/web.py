@@ -24,7 +24,11 @@ def flask_config(settings: Settings) -> dict:
     url = settings.sqlalchemy_url
     engine_options: dict = {"pool_pre_ping": True}
     if url.startswith("mysql"):
-        engine_options.update(pool_recycle=280, pool_size=10, max_overflow=20)
+        # READ COMMITTED: every statement sees the latest commits (a job's result, another worker's
+        # claim) and InnoDB takes no gap locks on unique checks; contended rows use explicit locks.
+        engine_options.update(
+            pool_recycle=280, pool_size=10, max_overflow=20, isolation_level="READ COMMITTED"
+        )
     else:
         engine_options["connect_args"] = {"timeout": 30}
     return {

@@ -59,6 +59,8 @@ class FakeWeChatState:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self._arrival = threading.Condition()
+        self._gate = threading.Event()
         self.reset()
 
     def reset(self) -> None:
@@ -76,8 +78,29 @@ class FakeWeChatState:
             self.fail_errcode = 0
             self.fail_count = 0
             self._msgids = itertools.count(1)
+        with self._arrival:
+            self.send_arrivals = 0
+        self._gate.set()
 
     # -- controls ---------------------------------------------------------------------------------
+
+    def hold_sends(self) -> None:
+        """Make subscribe sends wait (after arriving) until ``release_sends``: a send in flight."""
+        self._gate.clear()
+
+    def release_sends(self) -> None:
+        self._gate.set()
+
+    def wait_for_send_arrivals(self, count: int, timeout: float = 30) -> bool:
+        """Block until ``count`` subscribe sends have reached the server (held or not)."""
+        with self._arrival:
+            return self._arrival.wait_for(lambda: self.send_arrivals >= count, timeout)
+
+    def _arrive_and_wait(self) -> None:
+        with self._arrival:
+            self.send_arrivals += 1
+            self._arrival.notify_all()
+        self._gate.wait(timeout=120)
 
     def expire_tokens(self) -> None:
         """Every token issued so far now answers 42001."""
@@ -311,6 +334,7 @@ def create_fake_app(
 
     @app.post("/cgi-bin/message/subscribe/send")
     def subscribe_send() -> dict[str, Any]:
+        state._arrive_and_wait()
         errcode = state.token_errcode(request.args.get("access_token"))
         if errcode:
             return _error(errcode)

@@ -49,7 +49,9 @@ def failed_jobs(redis: Redis | None, *, limit: int = 200) -> list[FailedJob]:
         for job in Job.fetch_many(registry.get_job_ids(0, limit - 1), connection=redis):
             if job is None:
                 continue
-            found.append(FailedJob(job.id, name, job.func_name or "", _last_line(job.exc_info), job.ended_at))
+            result = job.latest_result()
+            reason = _last_line(result.exc_string if result else None)
+            found.append(FailedJob(job.id, name, job.func_name or "", reason, job.ended_at))
     return sorted(found, key=lambda j: j.failed_at or datetime.min, reverse=True)[:limit]
 
 

@@ -90,6 +90,7 @@ def apply_for_membership(*, account: WxAccount, data: dict, consent_version: str
     )
     db.session.add(application)
     _flush_or_conflict("该身份证号已有一份正在处理的入会申请")
+    notify.notify(account_id=account.id, kind="membership.submitted", org_id=org.id, org_name=org.name)
     return application
 
 

@@ -90,13 +90,17 @@ def dispatch(messages: list[tuple[int, str]]) -> None:
         enqueue_messages(redis, messages)
 
 
-def enqueue_messages(redis, messages: list[tuple[int, str]]) -> int:
-    """Put rows on their queues; on a Redis error leave them for the sweeper. Returns how many."""
+def enqueue_messages(redis, messages: list[tuple[int, str]], *, force: bool = False) -> int:
+    """Put rows on their queues; on a Redis error leave them for the sweeper. Returns how many.
+
+    After a failure, requests skip Redis for a few seconds instead of each waiting on it; the
+    sweeper (``force``) always tries.
+    """
     global _redis_down_until
     from backend.jobs import queues
     from backend.jobs.outbox import run_outbox_message
 
-    if time.monotonic() < _redis_down_until:
+    if not force and time.monotonic() < _redis_down_until:
         return 0
     done = 0
     try:
@@ -108,6 +112,12 @@ def enqueue_messages(redis, messages: list[tuple[int, str]]) -> int:
         _redis_down_until = time.monotonic() + REDIS_BACKOFF_S
         log.warning("Redis unavailable, %d outbox rows left for the sweeper: %s", len(messages) - done, exc)
     return done
+
+
+def reset_redis_backoff() -> None:
+    """Forget a past Redis failure (after an operator restored Redis, and in tests)."""
+    global _redis_down_until
+    _redis_down_until = 0.0
 
 
 def _run_inline(messages: list[tuple[int, str]]) -> None:
@@ -164,4 +174,4 @@ def sweep(redis, now=None) -> int:
             Job.fetch(f"outbox-{message_id}", connection=redis)
         except NoSuchJobError:
             lost.append((message_id, topic_name))
-    return enqueue_messages(redis, lost) if lost else 0
+    return enqueue_messages(redis, lost, force=True) if lost else 0

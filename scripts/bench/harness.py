@@ -95,13 +95,20 @@ class Server(str):
 
 
 def _stop(process: subprocess.Popen, timeout: float = 30) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """SIGTERM (a graceful shutdown), then SIGKILL if it takes too long or we are interrupted."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    except KeyboardInterrupt:
+        # A second Ctrl-C during clean-up: still leave no server behind.
+        process.kill()
+        process.wait()
+        raise
 
 
 @contextmanager
@@ -142,18 +149,20 @@ def gunicorn(
             if not booted.is_set():
                 boot_lines.put(line)
 
-    threading.Thread(target=drain, name=f"gunicorn-{port}-log", daemon=True).start()
+    reader = threading.Thread(target=drain, name=f"gunicorn-{port}-log", daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + boot_timeout
         ready = 0
         while ready < workers:
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"gunicorn {app_spec} exited with {process.returncode}:\n" + "\n".join(tail)
-                )
             try:
                 line = boot_lines.get(timeout=0.2)
             except queue.Empty:
+                if process.poll() is not None:
+                    reader.join(timeout=2)  # the last lines say why
+                    raise RuntimeError(
+                        f"gunicorn {app_spec} exited with {process.returncode}:\n" + "\n".join(tail)
+                    ) from None
                 if time.monotonic() > deadline:
                     raise TimeoutError(
                         f"gunicorn workers not ready in {boot_timeout}s:\n" + "\n".join(tail)
@@ -161,10 +170,11 @@ def gunicorn(
                 continue
             ready += READY_MARK in line
         booted.set()
-        yield Server(f"http://127.0.0.1:{port}", process.pid, tail)
-    except BaseException:
-        print(f"--- last gunicorn log lines ({app_spec}) ---", *tail, sep="\n", file=sys.stderr)
-        raise
+        try:
+            yield Server(f"http://127.0.0.1:{port}", process.pid, tail)
+        except Exception:
+            print(f"--- last gunicorn log lines ({app_spec}) ---", *tail, sep="\n", file=sys.stderr)
+            raise
     finally:
         _stop(process)
 
@@ -180,7 +190,7 @@ def fake_wechat(*, latency_ms: float = 0) -> Iterator[Server]:
             url = f"http://127.0.0.1:{port}"
             wait_http(f"{url}/__fake/state", process=process)
             yield Server(url, process.pid)
-        except BaseException:
+        except Exception:
             log.seek(0)
             print("--- fake WeChat output ---", log.read()[-4000:], sep="\n", file=sys.stderr)
             raise
@@ -442,7 +452,8 @@ def _run(
         error_samples=errors[:5],
         refusal_samples=refusals[:5],
         client_cpu=client_cpu,
-        cpu={name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after},
+        # Clamped: a process that exits mid-run (a Redis save child) takes its CPU time with it.
+        cpu={name: max(0.0, cpu_after[name] - cpu_before.get(name, 0.0)) for name in cpu_after},
     )
 
 
@@ -499,9 +510,20 @@ def machine() -> dict[str, Any]:
     }
 
 
+_COLUMNS = (
+    "benchmark", "n", "req/s", "×base", "p50 ms", "×base", "p90 ms", "p99 ms", "×base", "max ms", "statuses",
+)  # fmt: skip
+
+
 def _ratio(value: float, base: Result | None, attr: str) -> str:
     reference = getattr(base, attr) if base else 0
     return f"{value / reference:.2f}×" if reference else "-"
+
+
+def _cpu_ratio(result: Result, base: Result | None) -> float | None:
+    reference = base.cpu_ms_per_request().get("servers") if base else None
+    servers = result.cpu_ms_per_request().get("servers")
+    return round(servers / reference, 3) if reference and servers is not None else None
 
 
 def _print_table(table: list[tuple[str, ...]], free_last: bool = False) -> None:
@@ -531,21 +553,7 @@ def report(
     if not rows:
         return {}
     base = dict(rows).get(baseline) if baseline else rows[0][1]
-    table = [
-        (
-            "benchmark",
-            "n",
-            "req/s",
-            "×base",
-            "p50 ms",
-            "×base",
-            "p90 ms",
-            "p99 ms",
-            "×base",
-            "max ms",
-            "statuses",
-        )
-    ]
+    table = [_COLUMNS]
     for name, r in rows:
         table.append(
             (
@@ -570,17 +578,16 @@ def report(
     groups = list(dict.fromkeys(g for _, r in rows for g in r.cpu_ms_per_request() if g != "servers"))
     if groups:
         print("\nCPU ms per request (servers = everything but the client)")
-        base_servers = base.cpu_ms_per_request().get("servers", 0) if base else 0
         cpu_table = [("benchmark", *groups, "servers", "×base")]
         for name, r in rows:
             per = r.cpu_ms_per_request()
-            servers = per.get("servers", 0.0)
+            ratio = _cpu_ratio(r, base)
             cpu_table.append(
                 (
                     name,
                     *(f"{per[g]:.2f}" if g in per else "-" for g in groups),
-                    f"{servers:.2f}",
-                    f"{servers / base_servers:.2f}×" if base_servers else "-",
+                    f"{per.get('servers', 0.0):.2f}",
+                    f"{ratio:.2f}×" if ratio is not None else "-",
                 )
             )
         _print_table(cpu_table)
@@ -595,6 +602,7 @@ def report(
                 "rps_ratio": round(r.rps / base.rps, 3) if base and base.rps else None,
                 "p50_ratio": round(r.p50 / base.p50, 3) if base and base.p50 else None,
                 "p99_ratio": round(r.p99 / base.p99, 3) if base and base.p99 else None,
+                "servers_cpu_ratio": _cpu_ratio(r, base),
             }
             for name, r in rows
         ],
