@@ -1,7 +1,7 @@
 """Benchmark the membership journey against the bare one-row-insert baseline (DESIGN §8).
 
     .venv/bin/python scripts/bench/bench_membership.py [--requests 2000] [--concurrency 16]
-        [--workers 4] [--json results.json]
+        [--workers 4] [--threads 1] [--warmup 100] [--no-approve] [--json results.json]
 
 One run, on gunicorn + MariaDB + Redis with the fake WeChat server, in a scratch database that is
 dropped afterwards:
@@ -12,8 +12,11 @@ dropped afterwards:
                  valid ID number, into a base union of the ``flask seed-demo`` city;
 4. approve       ``POST /api/v1/staff/membership/applications/{id}/transition`` as ``demo_city``.
 
-Each row shows requests/s, p50/p90/p99 and their ratios to the baseline. The load generator runs in
-this process and shares the machine's cores with the servers; its CPU per request is in the table.
+Each row shows requests/s, p50/p90/p99 and their ratios to the baseline; a second table shows CPU
+milliseconds per request of the client, gunicorn, the fake WeChat server, MariaDB and Redis (read from
+``/proc``). The load generator runs in this process and shares the cores with the servers, so on a
+small machine the servers' CPU ratio is the steadier figure. No RQ worker runs: the jobs the outbox
+enqueues wait in the flushed Redis database. Exits 1 if any request failed.
 """
 
 from __future__ import annotations
