@@ -21,13 +21,14 @@ PYTEST_ARGS ?=
 DEV_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint worker
+.PHONY: help install run test lint worker cron
 
 help:
 	@echo "make run      start the demo (API :8000, docs /api/docs, fake WeChat :8001)"
 	@echo "make test     run the test suite; PYTEST_ARGS=... passes options to pytest"
 	@echo "make lint     ruff check ."
 	@echo "make worker   RQ worker (needs REDIS_URL)"
+	@echo "make cron     RQ cron scheduler for the periodic jobs (needs REDIS_URL; run one)"
 	@echo "make install  create .venv and install requirements-dev.txt"
 
 $(BIN)/python:
@@ -51,6 +52,10 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+cron: $(STAMP)
+	@[ -n "$(REDIS_URL)" ] || { echo "make cron needs REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0" >&2; exit 2; }
+	$(BIN)/rq cron -u "$(REDIS_URL)" backend/jobs/schedule.py
 
 worker: $(STAMP)
 	@[ -n "$(REDIS_URL)" ] || { echo "make worker needs REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0" >&2; exit 2; }
