@@ -11,9 +11,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     """The app factory: settings → extensions → API → CLI."""
     from backend import cli, web
     from backend.api import register_blueprints
+    from backend.cases.sla import load_sla
     from backend.common import crypto
     from backend.extensions import api, db, init_redis, jwt, limiter, migrate
-    from backend.notify.templates import load_templates
+    from backend.notify.templates import load_template_dir
 
     settings = settings or Settings.from_env()
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
@@ -24,7 +25,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         INSTANCE_DIR.mkdir(exist_ok=True)
 
     crypto.configure(settings.data_key)
-    app.extensions["zhigong.templates"] = load_templates(CONFIG_DIR / "notifications.yaml")
+    app.extensions["zhigong.templates"] = load_template_dir(CONFIG_DIR / "notifications")
+    app.extensions["zhigong.sla"] = load_sla(CONFIG_DIR / "sla.yaml")
     db.init_app(app)
     migrate.init_app(app, db, directory=str(web.MIGRATIONS_DIR), render_as_batch=True)
     init_redis(app, settings.redis_url)

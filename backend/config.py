@@ -38,6 +38,8 @@ class Settings:
     refresh_token_days: int = 30
     consent_version: str = "2026-01"
     max_body_bytes: int = 64 * 1024
+    max_upload_bytes: int = 8 * 1024 * 1024
+    upload_dir: Path = INSTANCE_DIR / "uploads"
     login_rate_limit: str = "10 per minute"
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -64,6 +66,8 @@ class Settings:
             "consent_version": _env(env, "CONSENT_VERSION", base.consent_version),
             "max_body_bytes": int(_env(env, "MAX_BODY_BYTES", str(base.max_body_bytes))),
             "login_rate_limit": _env(env, "LOGIN_RATE_LIMIT", base.login_rate_limit),
+            "max_upload_bytes": int(_env(env, "MAX_UPLOAD_BYTES", str(base.max_upload_bytes))),
+            "upload_dir": Path(_env(env, "UPLOAD_DIR", str(base.upload_dir))),
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]

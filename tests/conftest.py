@@ -57,7 +57,7 @@ def app(settings):
     app.config["TESTING"] = True
     with app.app_context():
         _reset_database()
-        upgrade()
+        upgrade(revision="heads")
         yield app
         db.session.remove()
 

@@ -8,6 +8,7 @@ from backend.api.base import Api
 def register_blueprints(api: Api) -> None:
     from backend.api import (
         auth,
+        cases,
         health,
         me,
         membership,
@@ -15,10 +16,22 @@ def register_blueprints(api: Api) -> None:
         orgs,
         staff_membership,
         staff_ops,
+        uploads,
     )
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
-    for module in (health, auth, orgs, membership, me, notifications, staff_membership, staff_ops):
+    for module in (
+        health,
+        auth,
+        orgs,
+        membership,
+        me,
+        notifications,
+        uploads,
+        cases,
+        staff_membership,
+        staff_ops,
+    ):
         api.register_blueprint(module.blp)

@@ -13,8 +13,7 @@ log = logging.getLogger(__name__)
 def run_outbox_message(message_id: int) -> str:
     from backend.outbox import service as outbox
 
-    with job_context():
-        _load_handlers()
+    with job_context():  # the app registers every topic handler when it is created
         return outbox.run(message_id)
 
 
@@ -22,7 +21,6 @@ def sweep_outbox() -> int:
     from backend.outbox import service as outbox
 
     with job_context():
-        _load_handlers()
         redis = redis_client()
         if redis is None:
             return 0
@@ -30,9 +28,3 @@ def sweep_outbox() -> int:
         if count:
             log.info("outbox sweep re-enqueued %d rows", count)
         return count
-
-
-def _load_handlers() -> None:
-    """Import the modules that register topic handlers (a worker may not have imported them yet)."""
-    from backend.notify import service as _notify  # noqa: F401
-    from backend.participation import service as _participation  # noqa: F401

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from rq import cron
 
 from backend.jobs import maintenance
+from backend.jobs.cases import escalate_overdue_cases
 from backend.jobs.outbox import sweep_outbox
 from backend.jobs.queues import DEFAULT
 
@@ -26,6 +27,7 @@ class Periodic:
 
 PERIODIC_JOBS = (
     Periodic("outbox.sweep", sweep_outbox, DEFAULT, interval=60),
+    Periodic("cases.escalate-overdue", escalate_overdue_cases, DEFAULT, interval=300),
     Periodic("notifications.release-stale-sends", maintenance.release_stale_sends, DEFAULT, interval=300),
     Periodic("idempotency.purge", maintenance.purge_idempotency_keys, DEFAULT, cron="0 19 * * *"),
 )

@@ -1,6 +1,6 @@
-"""Notification templates per event kind, loaded from ``config/notifications.yaml``.
-
-A malformed file is refused when the app starts, with the kind and key that is wrong.
+"""Notification templates per event kind, loaded from ``config/notifications/*.yaml`` (one file per
+domain). A malformed file, or a kind defined twice, is refused when the app starts, with the file,
+kind and key that is wrong.
 """
 
 from __future__ import annotations
@@ -43,6 +43,19 @@ class _Formatter(string.Formatter):
         if len(parsed) == 1 and parsed[0][0] == "" and parsed[0][1]:
             return values[parsed[0][1]]
         return self.format(pattern, **values)
+
+
+def load_template_dir(directory: Path) -> dict[str, Template]:
+    """Every ``*.yaml`` in ``directory``, merged; a kind may be defined in one file only."""
+    merged: dict[str, Template] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        for kind, template in load_templates(path).items():
+            if kind in merged:
+                raise TemplateConfigError(f"{path}: templates.{kind} is already defined in another file")
+            merged[kind] = template
+    if not merged:
+        raise TemplateConfigError(f"{directory}: no notification templates found")
+    return merged
 
 
 def load_templates(path: Path) -> dict[str, Template]:

@@ -14,12 +14,21 @@ from backend.participation.models import ParticipationFact
 
 RECORD = "participation.record"
 
-# The kinds of participation the assessments can count. Later capabilities add theirs here.
-KINDS = {
-    "member.joined": "会员入会",
-    "member.transferred_in": "会员转入",
-    "union.founded": "新建工会",
-}
+# The kinds of participation the assessments can count; each domain registers its own.
+KINDS: dict[str, str] = {}
+
+
+def register_kinds(kinds: dict[str, str]) -> None:
+    """Called by a domain's service module at import: ``{"aid.accepted_in_time": "帮扶按时受理"}``."""
+    clash = {k for k in kinds if k in KINDS and KINDS[k] != kinds[k]}
+    if clash:
+        raise ValueError(f"participation kinds registered twice: {sorted(clash)}")
+    KINDS.update(kinds)
+
+
+register_kinds(
+    {"member.joined": "会员入会", "member.transferred_in": "会员转入", "union.founded": "新建工会"}
+)
 
 
 def record(

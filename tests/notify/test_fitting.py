@@ -9,7 +9,7 @@ import pytest
 
 from backend.config import CONFIG_DIR
 from backend.notify.fitting import fit, fit_all
-from backend.notify.templates import TemplateConfigError, load_templates
+from backend.notify.templates import TemplateConfigError, load_template_dir, load_templates
 from scripts.fake_wechat import invalid_data_key
 
 LONG_EMPLOYER = "山西省临汾市尧都区解放路街道某某建筑劳务分包有限责任公司第三项目部"
@@ -59,7 +59,7 @@ def test_every_fitted_value_passes_wechats_checks():
 
 
 def test_the_shipped_templates_load_and_cover_every_membership_event():
-    templates = load_templates(CONFIG_DIR / "notifications.yaml")
+    templates = load_template_dir(CONFIG_DIR / "notifications")
     assert {
         "membership.submitted",
         "membership.approved",
@@ -79,6 +79,14 @@ def test_the_shipped_templates_load_and_cover_every_membership_event():
     )
     assert title == "入会申请已通过" and "2026000000000017" in body
     assert fields["time4"] == datetime(2026, 1, 1, tzinfo=UTC)  # a lone placeholder keeps its type
+
+
+def test_a_kind_defined_in_two_files_is_refused(tmp_path):
+    entry = "templates:\n  a.b:\n    template_id: T\n    title: t\n    body: b\n    fields: {thing1: x}\n"
+    (tmp_path / "one.yaml").write_text(entry, encoding="utf-8")
+    (tmp_path / "two.yaml").write_text(entry, encoding="utf-8")
+    with pytest.raises(TemplateConfigError, match="already defined"):
+        load_template_dir(tmp_path)
 
 
 @pytest.mark.parametrize(
