@@ -35,8 +35,8 @@ def worker_required(view):
     def wrapper(*args, **kwargs):
         account_id = _require_kind(WORKER)
         account = db.session.get(WxAccount, account_id)
-        if account is None:
-            raise Unauthorized("账号不存在，请重新登录")
+        if account is None or account.openid.startswith("erased:"):
+            raise Unauthorized("账号不存在或已注销，请重新登录")
         g.account = account
         return view(*args, **kwargs)
 

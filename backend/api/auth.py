@@ -14,6 +14,7 @@ from backend.auth import service as auth
 from backend.extensions import db, limiter
 from backend.members import service as members
 from backend.members.models import WxAccount
+from backend.members.privacy import is_erased
 from backend.staff.models import Staff
 from backend.wechat.client import make_client
 
@@ -116,8 +117,10 @@ class Refresh(MethodView):
             staff = db.session.get(Staff, subject)
             if staff is None or not staff.active:
                 raise auth.LoginFailed("账号不存在或已停用")
-        elif db.session.get(WxAccount, subject) is None:
-            raise auth.LoginFailed("账号不存在，请重新登录")
+        else:
+            account = db.session.get(WxAccount, subject)
+            if account is None or is_erased(account):
+                raise auth.LoginFailed("账号不存在或已注销，请重新登录")
         return _token_fields(auth.issue_tokens(claims["kind"], subject))
 
 

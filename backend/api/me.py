@@ -10,10 +10,11 @@ from backend.api.access import current_account, current_member, worker_required
 from backend.api.auth import ApplicationBrief, worker_summary
 from backend.api.base import Blueprint, Schema
 from backend.api.fields import LocalDateTime
-from backend.api.schemas import MemberSchema, OrgBrief
+from backend.api.membership import ApplicationOut, TransferOut, UnitApplicationOut
+from backend.api.schemas import MemberSchema, MessageOut, OrgBrief
 from backend.common.crypto import mask_name
 from backend.common.types import utcnow
-from backend.members import cards
+from backend.members import cards, privacy
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1", description="我的信息与会员卡")
 
@@ -65,3 +66,78 @@ class MyCard(MethodView):
             "qr_expires_in": cards.CARD_QR_TTL_SECONDS,
             "issued_at": utcnow(),
         }
+
+
+class ExportAccount(Schema):
+    id = ma.fields.Integer()
+    created_at = LocalDateTime()
+    last_login_at = LocalDateTime(allow_none=True)
+
+
+class ExportNotification(Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    title = ma.fields.String()
+    body = ma.fields.String()
+    created_at = LocalDateTime()
+    read_at = LocalDateTime(allow_none=True)
+    wechat_status = ma.fields.String()
+
+
+class ExportGrant(Schema):
+    template_id = ma.fields.String()
+    remaining = ma.fields.Integer()
+    accepted_total = ma.fields.Integer()
+
+
+class ExportUpload(Schema):
+    id = ma.fields.Integer()
+    content_type = ma.fields.String()
+    size = ma.fields.Integer()
+    original_name = ma.fields.String(allow_none=True)
+    created_at = LocalDateTime()
+
+
+class ExportOut(Schema):
+    exported_at = LocalDateTime()
+    account = ma.fields.Nested(ExportAccount)
+    member = ma.fields.Nested(MemberSchema, allow_none=True)
+    applications = ma.fields.List(ma.fields.Nested(ApplicationOut))
+    transfers = ma.fields.List(ma.fields.Nested(TransferOut))
+    unit_applications = ma.fields.List(ma.fields.Nested(UnitApplicationOut))
+    notifications = ma.fields.List(ma.fields.Nested(ExportNotification))
+    subscriptions = ma.fields.List(ma.fields.Nested(ExportGrant))
+    uploads = ma.fields.List(ma.fields.Nested(ExportUpload))
+
+
+class EraseIn(Schema):
+    confirm = ma.fields.Boolean(
+        required=True, metadata={"description": "必须为 true：确认注销并删除个人信息"}
+    )
+
+    @ma.validates("confirm")
+    def _must_confirm(self, value, **_):
+        if value is not True:
+            raise ma.ValidationError("请确认注销：注销后个人信息将被删除且无法恢复")
+
+
+@blp.route("/me/export")
+class MyData(MethodView):
+    decorators = [worker_required]
+
+    @blp.response(200, ExportOut)
+    def get(self):
+        """导出本人在系统中的全部个人信息（证件号、手机号脱敏）"""
+        return privacy.export_data(current_account())
+
+
+@blp.route("/me/erase")
+class EraseMe(MethodView):
+    decorators = [worker_required]
+
+    @blp.arguments(EraseIn)
+    @blp.response(200, MessageOut)
+    def post(self, _data):
+        """注销：删除本人的个人信息并解除微信绑定（会员记录仅以匿名形式保留用于统计）"""
+        privacy.erase(current_account())
+        return {"message": "已注销，您的个人信息已删除"}
