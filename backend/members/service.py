@@ -152,20 +152,56 @@ def _settle(case, transition: Transition, *, note: str | None, staff: Staff | No
                 setattr(case, slot, None)
 
 
-def _staff_transition(case, action: str, note: str | None, flow=REVIEW_FLOW) -> Transition:
+def _decide(
+    model,
+    *,
+    scope: Scope,
+    staff: Staff,
+    case_id: int,
+    action: str,
+    note: str | None,
+    flow=REVIEW_FLOW,
+    audit_as: str,
+):
+    """The step every staff review shares: load within the subtree (locked), check the action
+    against the flow, settle the case, audit it. The caller adds the decision's consequences."""
+    case = scope.get(model, case_id, for_update=True)
     transition = flow.transition(case.status, action, "staff")
     if transition.needs_note and not (note and note.strip()):
         raise InvalidInput("note", "请填写原因或需要补充的材料")
-    return transition
+    _settle(case, transition, note=note, staff=staff)
+    audit.record(
+        staff=staff,
+        action=f"{audit_as}.{action}",
+        target_type=model.__tablename__.removesuffix("s"),
+        target_id=case.id,
+        org_id=case.org_id,
+        detail={"note": note},
+    )
+    return case, transition
+
+
+def _queue(model, scope: Scope, status: str | None) -> Select:
+    """A review queue of the subtree, oldest first (first come, first served)."""
+    stmt = scope.restrict(select(model), model.org_id)
+    if status:
+        stmt = stmt.where(model.status == status)
+    return stmt.order_by(model.submitted_at, model.id)
 
 
 def review_application(
     *, scope: Scope, staff: Staff, application_id: int, action: str, note: str | None = None
 ) -> MembershipApplication:
     """Staff decide on an application in their subtree; approval creates the member and card."""
-    application = scope.get(MembershipApplication, application_id, for_update=True)
-    transition = _staff_transition(application, action, note)
-    _settle(application, transition, note=note, staff=staff)
+    application, transition = _decide(
+        MembershipApplication,
+        scope=scope,
+        staff=staff,
+        case_id=application_id,
+        action=action,
+        note=note,
+        audit_as="membership",
+    )
     org = db.session.get(Org, application.org_id)
     if transition.target == ReviewStatus.APPROVED:
         member = _create_member(application)
@@ -196,14 +232,6 @@ def review_application(
             org_name=org.name,
             note=note or "",
         )
-    audit.record(
-        staff=staff,
-        action=f"membership.{action}",
-        target_type="membership_application",
-        target_id=application.id,
-        org_id=application.org_id,
-        detail={"note": note},
-    )
     return application
 
 
@@ -236,9 +264,7 @@ def applications_stmt(
     scope: Scope, *, status: str | None = None, org_id: int | None = None, q: str | None = None
 ) -> Select:
     """The review queue of a staff member's subtree, oldest first (first come, first served)."""
-    stmt = scope.restrict(select(MembershipApplication), MembershipApplication.org_id)
-    if status:
-        stmt = stmt.where(MembershipApplication.status == status)
+    stmt = _queue(MembershipApplication, scope, status).order_by(None)
     if org_id:
         stmt = stmt.where(MembershipApplication.org_id == org_id)
     if q:
@@ -289,9 +315,16 @@ def withdraw_transfer(*, member: Member, transfer_id: int) -> MembershipTransfer
 def review_transfer(
     *, scope: Scope, staff: Staff, transfer_id: int, action: str, note: str | None = None
 ) -> MembershipTransfer:
-    transfer = scope.get(MembershipTransfer, transfer_id, for_update=True)
-    transition = _staff_transition(transfer, action, note, DECISION_FLOW)
-    _settle(transfer, transition, note=note, staff=staff)
+    transfer, transition = _decide(
+        MembershipTransfer,
+        scope=scope,
+        staff=staff,
+        case_id=transfer_id,
+        action=action,
+        note=note,
+        flow=DECISION_FLOW,
+        audit_as="transfer",
+    )
     member = db.session.get(Member, transfer.member_id)
     org = db.session.get(Org, transfer.org_id)
     if transition.target == ReviewStatus.APPROVED:
@@ -310,22 +343,11 @@ def review_transfer(
         notify.notify(
             account_id=member.account_id, kind=kind, org_id=org.id, org_name=org.name, note=note or ""
         )
-    audit.record(
-        staff=staff,
-        action=f"transfer.{action}",
-        target_type="membership_transfer",
-        target_id=transfer.id,
-        org_id=transfer.org_id,
-        detail={"note": note},
-    )
     return transfer
 
 
 def transfers_stmt(scope: Scope, *, status: str | None = None) -> Select:
-    stmt = scope.restrict(select(MembershipTransfer), MembershipTransfer.org_id)
-    if status:
-        stmt = stmt.where(MembershipTransfer.status == status)
-    return stmt.order_by(MembershipTransfer.submitted_at, MembershipTransfer.id)
+    return _queue(MembershipTransfer, scope, status)
 
 
 # --- 单位建会 -------------------------------------------------------------------------------------------
@@ -373,28 +395,24 @@ def review_unit(
     *, scope: Scope, staff: Staff, application_id: int, action: str, note: str | None = None
 ) -> UnitApplication:
     """Approval founds the union: a new base node under the township the unit applied to."""
-    application = scope.get(UnitApplication, application_id, for_update=True)
-    transition = _staff_transition(application, action, note, DECISION_FLOW)
-    _settle(application, transition, note=note, staff=staff)
+    application, transition = _decide(
+        UnitApplication,
+        scope=scope,
+        staff=staff,
+        case_id=application_id,
+        action=action,
+        note=note,
+        flow=DECISION_FLOW,
+        audit_as="unit",
+    )
     if transition.target == ReviewStatus.APPROVED:
         parent = db.session.get(Org, application.org_id)
         org = orgs.add_child(
             parent=parent, name=f"{application.unit_name}工会委员会", category=application.category
         )
         application.created_org_id = org.id
-    audit.record(
-        staff=staff,
-        action=f"unit.{action}",
-        target_type="unit_application",
-        target_id=application.id,
-        org_id=application.org_id,
-        detail={"note": note},
-    )
     return application
 
 
 def unit_applications_stmt(scope: Scope, *, status: str | None = None) -> Select:
-    stmt = scope.restrict(select(UnitApplication), UnitApplication.org_id)
-    if status:
-        stmt = stmt.where(UnitApplication.status == status)
-    return stmt.order_by(UnitApplication.submitted_at, UnitApplication.id)
+    return _queue(UnitApplication, scope, status)
