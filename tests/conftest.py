@@ -48,6 +48,7 @@ def settings(tmp_path_factory, fake_wechat) -> Settings:
         redis_url=TEST_REDIS_URL,
         wechat_api_base=fake_wechat[0],
         login_rate_limit="10000 per minute",
+        upload_dir=tmp_path_factory.mktemp("uploads"),
     )
 
 
@@ -57,7 +58,7 @@ def app(settings):
     app.config["TESTING"] = True
     with app.app_context():
         _reset_database()
-        upgrade(revision="heads")
+        upgrade()
         yield app
         db.session.remove()
 

@@ -7,16 +7,26 @@ from backend.api.base import Api
 
 def register_blueprints(api: Api) -> None:
     from backend.api import (
+        aid,
         auth,
         cases,
+        competitions,
+        events,
         health,
+        legal,
         me,
         membership,
         notifications,
         orgs,
+        staff_aid,
+        staff_competitions,
+        staff_events,
+        staff_legal,
         staff_membership,
         staff_ops,
+        staff_wages,
         uploads,
+        wages,
     )
 
     api.spec.components.security_scheme(
@@ -33,5 +43,15 @@ def register_blueprints(api: Api) -> None:
         cases,
         staff_membership,
         staff_ops,
+        aid,
+        staff_aid,
+        legal,
+        staff_legal,
+        wages,
+        staff_wages,
+        events,
+        staff_events,
+        competitions,
+        staff_competitions,
     ):
         api.register_blueprint(module.blp)

@@ -12,6 +12,7 @@ from rq import cron
 
 from backend.jobs import maintenance
 from backend.jobs.cases import escalate_overdue_cases
+from backend.jobs.legal import extend_legal_slots, send_legal_reminders
 from backend.jobs.outbox import sweep_outbox
 from backend.jobs.queues import DEFAULT
 
@@ -30,6 +31,8 @@ PERIODIC_JOBS = (
     Periodic("cases.escalate-overdue", escalate_overdue_cases, DEFAULT, interval=300),
     Periodic("notifications.release-stale-sends", maintenance.release_stale_sends, DEFAULT, interval=300),
     Periodic("idempotency.purge", maintenance.purge_idempotency_keys, DEFAULT, cron="0 19 * * *"),
+    Periodic("legal.send-reminders", send_legal_reminders, DEFAULT, interval=900),
+    Periodic("legal.extend-slots", extend_legal_slots, DEFAULT, cron="30 18 * * *"),
 )
 
 for job in PERIODIC_JOBS:

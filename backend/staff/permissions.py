@@ -13,6 +13,13 @@ ORG_MANAGE = "org.manage"
 AUDIT_READ = "audit.read"
 NOTIFICATION_OPS = "ops.notifications"  # see and resend failed notifications of the subtree
 JOB_OPS = "ops.jobs"  # see and retry failed background jobs (city-wide, so city level only)
+AID_HANDLE = "aid.handle"  # 困难帮扶: handle help requests, keep needy-household files
+LEGAL_MANAGE = "legal.manage"  # 法律援助: centres, lawyers, schedules and bookings of the subtree
+LEGAL_CONSULT = "legal.consult"  # 法律援助: a lawyer's own bookings, outcomes and no-shows
+WAGE_HANDLE = "wage.handle"  # 欠薪求助: handle wage claims and their clusters
+EVENT_MANAGE = "event.manage"  # 联谊交友: create, edit, publish and cancel events; see the roster (masked)
+EVENT_CHECKIN = "event.checkin"  # 联谊交友: check attendees in at the door
+COMPETITION_MANAGE = "competition.manage"  # 劳动和技能竞赛: set up, judge, rank, award, publish
 
 _ADMIN = {
     MEMBERSHIP_REVIEW,
@@ -23,14 +30,32 @@ _ADMIN = {
     ORG_MANAGE,
     AUDIT_READ,
     NOTIFICATION_OPS,
+    AID_HANDLE,
+    LEGAL_MANAGE,
+    WAGE_HANDLE,
+    EVENT_MANAGE,
+    EVENT_CHECKIN,
+    COMPETITION_MANAGE,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CITY_ADMIN: frozenset(_ADMIN | {JOB_OPS}),
     Role.COUNTY_ADMIN: frozenset(_ADMIN),
     Role.TOWN_ADMIN: frozenset(_ADMIN - {AUDIT_READ}),
-    Role.UNION_ADMIN: frozenset({MEMBERSHIP_REVIEW, TRANSFER_REVIEW, CARD_VERIFY, PII_REVEAL}),
-    Role.LAWYER: frozenset({CARD_VERIFY}),
+    Role.UNION_ADMIN: frozenset(
+        {
+            MEMBERSHIP_REVIEW,
+            TRANSFER_REVIEW,
+            CARD_VERIFY,
+            PII_REVEAL,
+            AID_HANDLE,
+            LEGAL_MANAGE,
+            EVENT_MANAGE,
+            EVENT_CHECKIN,
+            COMPETITION_MANAGE,
+        }
+    ),
+    Role.LAWYER: frozenset({CARD_VERIFY, LEGAL_CONSULT}),
 }
 
 # Which org level an admin role is attached to.

@@ -1,0 +1,529 @@
+"""困难帮扶 rules: submitting a help request, its state machine, staff handling, the worker's withdrawal
+and rating (会员评议), duplicate flags, and needy-household files (建档立卡).
+
+Plain keyword-only functions; the request (or job) owns the transaction. Every transition goes
+through ``cases.move`` (timeline and SLA deadline), tells the worker, and records participation
+facts; every staff action is audited.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from backend.aid import subsidy
+from backend.aid.models import (
+    AID_STATUS_LABELS,
+    HOUSEHOLD_STATUS_LABELS,
+    AidRequest,
+    AidStatus,
+    HouseholdStatus,
+    NeedyHousehold,
+)
+from backend.audit import service as audit
+from backend.cases import service as cases
+from backend.cases.models import CaseEvent
+from backend.cases.paging import SortKey, seek
+from backend.common.errors import Conflict, InvalidInput, NotFound
+from backend.common.statemachine import StateMachine, Transition
+from backend.common.types import utcnow
+from backend.extensions import db
+from backend.members.models import Member, WxAccount
+from backend.notify import service as notify
+from backend.orgs.models import Org
+from backend.participation import service as participation
+from backend.staff.models import Staff
+from backend.staff.scope import Scope
+from backend.uploads import service as uploads
+
+S = AidStatus
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+REF_TYPE = "aid_request"
+
+# --- the state machine (DESIGN §3): who may do what, from which state -----------------------------------
+AID_TRANSITIONS = [
+    Transition("accept", frozenset({S.SUBMITTED}), S.ACCEPTED, "staff", "受理"),
+    Transition("verify", frozenset({S.ACCEPTED}), S.VERIFYING, "staff", "开始走访核实"),
+    Transition("approve", frozenset({S.VERIFYING}), S.APPROVED, "staff", "批准"),
+    Transition("reject", frozenset({S.VERIFYING}), S.REJECTED, "staff", "不予批准", needs_note=True),
+    Transition("disburse", frozenset({S.APPROVED}), S.DISBURSED, "staff", "发放帮扶金"),
+    Transition("close", frozenset({S.DISBURSED}), S.CLOSED, "staff", "办结"),
+    Transition("withdraw", frozenset({S.SUBMITTED, S.ACCEPTED, S.VERIFYING}), S.WITHDRAWN, "worker", "撤回"),
+    # Not a move: checked against the table, the status stays closed (see ``rate``).
+    Transition("rate", frozenset({S.CLOSED}), S.CLOSED, "worker", "评价"),
+]
+AID_FLOW = StateMachine("aid", AID_TRANSITIONS, labels={str(k): v for k, v in AID_STATUS_LABELS.items()})
+FINAL_STATES = frozenset({S.REJECTED, S.CLOSED, S.WITHDRAWN})
+
+AID = cases.register_kind(
+    cases.CaseKind(name="aid", label="困难帮扶", model=AidRequest, flow=AID_FLOW, final_states=FINAL_STATES)
+)
+
+participation.register_kinds(
+    {
+        "aid.submitted": "提交帮扶申请",
+        "aid.accepted_in_time": "帮扶申请按时受理",
+        "aid.disbursed": "帮扶资金发放",
+        "aid.rated": "会员评议帮扶办理",
+        "aid.household_filed": "困难职工建档立卡",
+    }
+)
+
+# Timeline lines beyond the flow's own actions.
+ACTION_LABELS = {
+    **{t.action: t.label for t in AID_TRANSITIONS},
+    "submit": "提交申请",
+    "assign": "分派经办人",
+    "flag_duplicate": "疑似重复申请",
+    "escalate": "超期上报上级工会",
+    "overdue": "超期提醒",
+}
+# What the worker sees of the timeline: not internal lines (assignment, duplicate flags, alerts).
+WORKER_VISIBLE = frozenset(
+    {"submit", "accept", "verify", "approve", "reject", "disburse", "close", "withdraw", "rate", "escalate"}
+)
+
+# Inputs a staff action takes besides the note; anything else sent with it is refused.
+_ACTION_INPUTS = {"accept": {"assignee_id"}, "approve": {"amount"}, "disburse": {"amount", "disbursed_on"}}
+
+
+def illness_key(name: str) -> str:
+    """An illness name reduced for comparison: full-width → half-width, no spaces or punctuation,
+    case-folded (so '肺 癌。' and '肺癌' are the same illness)."""
+    text = unicodedata.normalize("NFKC", name)
+    kept = (ch for ch in text if unicodedata.category(ch)[0] not in ("Z", "P", "S", "C"))
+    return "".join(kept).casefold()[:100]
+
+
+def category_label(code: str) -> str:
+    return subsidy.rules().categories.get(code, code)
+
+
+def staff_actions(case: AidRequest) -> list[Transition]:
+    """The buttons the admin panel offers for this case now (from the table)."""
+    return AID_FLOW.actions(case.status, "staff")
+
+
+def worker_actions(case: AidRequest) -> list[str]:
+    """What the worker may do now (withdraw, rate): the table, and a rating only once."""
+    return [
+        t.action
+        for t in AID_FLOW.actions(case.status, "worker")
+        if not (t.action == "rate" and case.rated_at is not None)
+    ]
+
+
+# --- submitting (worker) ---------------------------------------------------------------------------------
+def submit(*, member: Member, data: dict) -> AidRequest:
+    """Record a member's help request in their union: SLA deadline, subsidy suggestion for serious
+    illness, duplicate flag, link to the household file, evidence attached, worker told."""
+    rules = subsidy.rules()
+    now = utcnow()
+    case = AidRequest(
+        member_id=member.id,
+        account_id=member.account_id,
+        org_id=member.org_id,
+        origin_org_id=member.org_id,
+        category=data["category"],
+        worker_type=member.worker_type,
+        household_size=data["household_size"],
+        monthly_income=data["monthly_income"],
+        situation=data["situation"],
+        amount_requested=data["amount_requested"],
+        submitted_at=now,
+    )
+    if case.category == subsidy.SERIOUS_ILLNESS:
+        case.illness = data["illness"]
+        case.illness_key = illness_key(data["illness"])
+        case.medical_total = data["medical_total"]
+        case.medical_reimbursed = data["medical_reimbursed"]
+        suggestion = rules.subsidy.suggest(case.net_medical_cost, member.worker_type)
+        if suggestion is not None:
+            case.suggested_amount = suggestion.amount
+            case.suggestion_basis = suggestion.basis[:200]
+    case.needy_household_id = db.session.scalar(
+        select(NeedyHousehold.id).where(
+            NeedyHousehold.member_id == member.id, NeedyHousehold.status == HouseholdStatus.ACTIVE
+        )
+    )
+    twin = _earlier_twin(case, now)
+    if twin is not None:
+        case.flagged_duplicate = True
+        case.duplicate_of_id = twin.id
+    cases.enter(AID, case, S.SUBMITTED, now)
+    db.session.add(case)
+    db.session.flush()
+
+    cases.record(
+        AID,
+        case,
+        actor_type="worker",
+        actor_id=case.account_id,
+        action="submit",
+        to_status=S.SUBMITTED,
+        at=now,
+    )
+    if twin is not None:
+        cases.record(
+            AID,
+            case,
+            actor_type="system",
+            actor_id=None,
+            action="flag_duplicate",
+            at=now,
+            note=_twin_note(case, twin),
+            detail={"duplicate_of_id": twin.id},
+        )
+    if data.get("evidence_ids"):
+        uploads.attach(
+            account=db.session.get(WxAccount, case.account_id),
+            upload_ids=data["evidence_ids"],
+            case_type=AID.name,
+            case_id=case.id,
+        )
+    _tell_worker(case, "submitted")
+    participation.record(
+        kind="aid.submitted", org_id=case.org_id, member_id=case.member_id, ref_type=REF_TYPE, ref_id=case.id
+    )
+    return case
+
+
+def _earlier_twin(case: AidRequest, now: datetime) -> AidRequest | None:
+    """The latest earlier request of the same member, category (and illness) inside the window."""
+    window = subsidy.rules().duplicate_window
+    if not window:
+        return None
+    stmt = select(AidRequest).where(
+        AidRequest.member_id == case.member_id,
+        AidRequest.category == case.category,
+        AidRequest.submitted_at >= now - window,
+        AidRequest.status != S.WITHDRAWN,  # a withdrawn request was never weighed
+    )
+    if case.category == subsidy.SERIOUS_ILLNESS:
+        stmt = stmt.where(AidRequest.illness_key == case.illness_key)
+    return db.session.scalars(stmt.order_by(AidRequest.submitted_at.desc(), AidRequest.id.desc())).first()
+
+
+def _twin_note(case: AidRequest, twin: AidRequest) -> str:
+    same = "同一会员、同一类别" + ("、同一疾病" if case.category == subsidy.SERIOUS_ILLNESS else "")
+    submitted = twin.submitted_at.astimezone(SHANGHAI).strftime("%Y-%m-%d")
+    status = AID_STATUS_LABELS.get(twin.status, twin.status)
+    return f"疑似重复申请：与 {submitted} 提交的 #{twin.id}（{status}）为{same}，请核实"
+
+
+# --- following, withdrawing, rating (worker) ---------------------------------------------------------------
+def requests_of_stmt(account: WxAccount) -> Select:
+    return select(AidRequest).where(AidRequest.account_id == account.id).order_by(AidRequest.id.desc())
+
+
+def own_request(account: WxAccount, request_id: int, *, for_update: bool = False) -> AidRequest:
+    """The caller's own request; anyone else's is reported as absent."""
+    stmt = select(AidRequest).where(AidRequest.id == request_id, AidRequest.account_id == account.id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    case = db.session.scalars(stmt).first()
+    if case is None:
+        raise NotFound("帮扶申请不存在")
+    return case
+
+
+def worker_timeline(case: AidRequest) -> list[CaseEvent]:
+    return [e for e in cases.timeline(AID, case.id) if e.action in WORKER_VISIBLE]
+
+
+def withdraw(*, account: WxAccount, request_id: int) -> AidRequest:
+    """The worker takes the request back, any time before a decision."""
+    case = own_request(account, request_id, for_update=True)
+    cases.move(AID, case, "withdraw", actor_type="worker", actor_id=account.id)
+    _tell_worker(case, "withdrawn")
+    return case
+
+
+def rate(*, account: WxAccount, request_id: int, score: int, comment: str | None) -> AidRequest:
+    """会员评议: once, after the request is closed."""
+    case = own_request(account, request_id, for_update=True)
+    AID_FLOW.transition(case.status, "rate", "worker")  # 409 unless closed
+    if case.rated_at is not None:
+        raise Conflict("您已评价过该帮扶申请，每件只能评价一次", code="already_rated")
+    case.rating, case.rating_comment, case.rated_at = score, comment or None, utcnow()
+    cases.record(
+        AID,
+        case,
+        actor_type="worker",
+        actor_id=account.id,
+        action="rate",
+        note=comment,
+        detail={"score": score},
+    )
+    participation.record(
+        kind="aid.rated", org_id=case.org_id, member_id=case.member_id, ref_type=REF_TYPE, ref_id=case.id
+    )
+    return case
+
+
+# --- the staff queue -------------------------------------------------------------------------------------
+QUEUE_ORDER = [SortKey(AidRequest.submitted_at), SortKey(AidRequest.id)]  # first come, first served
+
+
+def queue_stmt(
+    scope: Scope,
+    *,
+    status: str | None = None,
+    category: str | None = None,
+    overdue: bool | None = None,
+    assignee: str | None = None,
+    flagged: bool | None = None,
+    q: str | None = None,
+    now: datetime | None = None,
+) -> Select:
+    """Help requests of the caller's subtree, filtered. ``assignee``: 'mine', 'none' or a staff id."""
+    stmt = scope.restrict(select(AidRequest), AidRequest.org_id)
+    if status:
+        stmt = stmt.where(AidRequest.status == status)
+    if category:
+        stmt = stmt.where(AidRequest.category == category)
+    if overdue is not None:
+        late = AidRequest.due_at < (now or utcnow())
+        stmt = stmt.where(late if overdue else ~late | AidRequest.due_at.is_(None))
+    if assignee == "mine":
+        stmt = stmt.where(AidRequest.assignee_id == scope.staff_id)
+    elif assignee == "none":
+        stmt = stmt.where(AidRequest.assignee_id.is_(None))
+    elif assignee:
+        stmt = stmt.where(AidRequest.assignee_id == int(assignee))
+    if flagged is not None:
+        stmt = stmt.where(AidRequest.flagged_duplicate.is_(flagged))
+    if q:
+        q = q.strip()
+        by_name = select(Member.id).where(Member.name.contains(q, autoescape=True))
+        stmt = stmt.where(
+            AidRequest.situation.contains(q, autoescape=True)
+            | AidRequest.illness.contains(q, autoescape=True)
+            | AidRequest.member_id.in_(by_name)
+        )
+    return stmt
+
+
+def queue_page(
+    scope: Scope, *, cursor: str | None = None, limit: int = 20, **filters
+) -> tuple[list[AidRequest], str | None]:
+    """One keyset page of the queue, oldest submission first; the cursor continues after it."""
+    stmt = queue_stmt(scope, **filters).options(selectinload(AidRequest.member), selectinload(AidRequest.org))
+    return seek(stmt, QUEUE_ORDER, cursor=cursor, limit=limit)
+
+
+# --- handling (staff) ------------------------------------------------------------------------------------
+def handle(
+    *,
+    scope: Scope,
+    staff: Staff,
+    request_id: int,
+    action: str,
+    note: str | None = None,
+    amount: Decimal | None = None,
+    disbursed_on: date | None = None,
+    assignee_id: int | None = None,
+) -> AidRequest:
+    """Apply a staff action to a request in the caller's subtree (409 if the table forbids it)."""
+    case = scope.get(AidRequest, request_id, for_update=True)
+    AID_FLOW.transition(case.status, action, "staff")
+    given = {"amount": amount, "disbursed_on": disbursed_on, "assignee_id": assignee_id}
+    for field, value in given.items():
+        if value is not None and field not in _ACTION_INPUTS.get(action, ()):
+            raise InvalidInput(field, "该操作不需要填写此项")
+    now = utcnow()
+    in_time = case.escalations == 0 and (case.due_at is None or now <= case.due_at)
+    detail = _record_decision(case, action, note=note, amount=amount, disbursed_on=disbursed_on, now=now)
+    transition = cases.move(
+        AID, case, action, actor_type="staff", actor_id=staff.id, note=note, detail=detail
+    )
+    if action == "accept" and (assignee_id is not None or case.assignee_id is None):
+        cases.assign(
+            AID, scope=scope, staff=staff, case_id=case.id, assignee_id=assignee_id or staff.id, note=None
+        )
+    audit.record(
+        staff=staff,
+        action=f"aid.{action}",
+        target_type=AID.name,  # as cases.assign writes it
+        target_id=case.id,
+        org_id=case.org_id,
+        detail={"note": note, **detail},
+    )
+    _tell_worker(
+        case,
+        transition.target,
+        amount=case.disbursed_amount if action == "disburse" else case.approved_amount,
+        reason=case.rejection_reason or "",
+    )
+    fact = "aid.disbursed" if action == "disburse" else None
+    if action == "accept" and in_time:  # 按时受理: before the deadline, never escalated
+        fact = "aid.accepted_in_time"
+    if fact:
+        participation.record(
+            kind=fact, org_id=case.org_id, member_id=case.member_id, ref_type=REF_TYPE, ref_id=case.id
+        )
+    return case
+
+
+def _record_decision(
+    case: AidRequest, action: str, *, note: str | None, amount: Decimal | None, disbursed_on, now: datetime
+) -> dict:
+    """Write what a decision carries (amounts, reason, date) on the case; return it for the timeline."""
+    today = now.astimezone(SHANGHAI).date()
+    if action == "approve":
+        if amount is None:
+            raise InvalidInput("amount", "请填写批准的帮扶金额")
+        case.approved_amount = amount
+        return {"amount": str(amount)}
+    if action == "reject":
+        case.rejection_reason = (note or "").strip()[:500] or None
+    if action == "disburse":
+        amount = case.approved_amount if amount is None else amount
+        if amount > case.approved_amount:
+            raise InvalidInput("amount", f"发放金额不能超过批准金额 {case.approved_amount:,.2f} 元")
+        disbursed_on = disbursed_on or today
+        if disbursed_on > today:
+            raise InvalidInput("disbursed_on", "发放日期不能晚于今天")
+        if disbursed_on < case.submitted_at.astimezone(SHANGHAI).date():
+            raise InvalidInput("disbursed_on", "发放日期不能早于申请日期")
+        case.disbursed_amount, case.disbursed_on = amount, disbursed_on
+        return {"amount": str(amount), "disbursed_on": disbursed_on.isoformat()}
+    return {}
+
+
+def assign(
+    *, scope: Scope, staff: Staff, request_id: int, assignee_id: int | None, note: str | None = None
+) -> AidRequest:
+    """Give the request an owner (or none) within the caller's subtree; timeline and audit included."""
+    return cases.assign(AID, scope=scope, staff=staff, case_id=request_id, assignee_id=assignee_id, note=note)
+
+
+def _tell_worker(case: AidRequest, event: str, **values) -> None:
+    """One inbox message (and WeChat send, if granted) per transition: template ``aid.<event>``."""
+    org = db.session.get(Org, case.org_id)
+    notify.notify(
+        account_id=case.account_id,
+        kind=f"aid.{event}",
+        org_id=case.org_id,
+        org_name=org.name,
+        category_label=category_label(case.category),
+        request_id=case.id,
+        **values,
+    )
+
+
+# --- needy-household files (建档立卡) -----------------------------------------------------------------------
+HOUSEHOLD_FLOW = StateMachine(
+    "household",
+    [
+        Transition(
+            "close", frozenset({HouseholdStatus.ACTIVE}), HouseholdStatus.CLOSED, "staff", "销档", True
+        ),
+        Transition(
+            "reopen", frozenset({HouseholdStatus.CLOSED}), HouseholdStatus.ACTIVE, "staff", "恢复建档"
+        ),
+    ],
+    labels={str(k): v for k, v in HOUSEHOLD_STATUS_LABELS.items()},
+)
+HOUSEHOLD_FIELDS = ("hardship_type", "situation", "plan", "measures")
+
+
+def file_household(*, scope: Scope, staff: Staff, data: dict) -> NeedyHousehold:
+    """建档: one file per household (its member); the member's requests are linked to it."""
+    member = db.session.get(Member, data["member_id"])
+    if member is None or not scope.contains_id(member.org_id):
+        raise InvalidInput("member_id", "会员不存在，或不属于本级及下级工会")
+    existing = db.session.scalar(select(NeedyHousehold).where(NeedyHousehold.member_id == member.id))
+    if existing is not None:
+        raise Conflict(
+            f"该会员家庭已建档（档案号 {existing.file_no}），请在原档案上更新", code="already_filed"
+        )
+    if data.get("file_no") and db.session.scalar(
+        select(NeedyHousehold.id).where(NeedyHousehold.file_no == data["file_no"])
+    ):
+        raise InvalidInput("file_no", "档案号已被使用")
+    household = NeedyHousehold(
+        member_id=member.id,
+        org_id=member.org_id,
+        file_no=data.get("file_no"),
+        created_by=staff.id,
+        **{field: data[field] for field in HOUSEHOLD_FIELDS},
+    )
+    db.session.add(household)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # a concurrent twin got there first
+        db.session.rollback()
+        raise Conflict("该会员家庭已建档，或档案号已被使用", code="already_filed") from exc
+    if not household.file_no:
+        household.file_no = f"KN{household.created_at.astimezone(SHANGHAI):%Y}{household.id:06d}"
+    db.session.execute(
+        update(AidRequest)
+        .where(AidRequest.member_id == member.id, AidRequest.needy_household_id.is_(None))
+        .values(needy_household_id=household.id)
+    )
+    _audit_household(staff, household, "create", {"file_no": household.file_no})
+    participation.record(
+        kind="aid.household_filed",
+        org_id=household.org_id,
+        member_id=member.id,
+        ref_type="needy_household",
+        ref_id=household.id,
+    )
+    return household
+
+
+def update_household(*, scope: Scope, staff: Staff, household_id: int, data: dict) -> NeedyHousehold:
+    """Revise the situation, plan or measures of an open file."""
+    household = scope.get(NeedyHousehold, household_id, for_update=True)
+    if household.status != HouseholdStatus.ACTIVE:
+        raise Conflict("档案已销档，请先恢复后再修改", code="household_closed")
+    changed = [f for f in HOUSEHOLD_FIELDS if f in data and data[f] != getattr(household, f)]
+    for field in changed:
+        setattr(household, field, data[field])
+    _audit_household(staff, household, "update", {"fields": changed})
+    return household
+
+
+def settle_household(
+    *, scope: Scope, staff: Staff, household_id: int, action: str, note: str | None = None
+) -> NeedyHousehold:
+    """销档 (close, with the reason: 已脱困 …) or reopen a file."""
+    household = scope.get(NeedyHousehold, household_id, for_update=True)
+    transition = HOUSEHOLD_FLOW.transition(household.status, action, "staff")
+    if transition.needs_note and not (note and note.strip()):
+        raise InvalidInput("note", "请填写销档原因")
+    household.status = transition.target
+    closing = transition.target == HouseholdStatus.CLOSED
+    household.closed_at = utcnow() if closing else None
+    household.close_reason = note.strip()[:500] if closing else None
+    _audit_household(staff, household, action, {"note": note})
+    return household
+
+
+def households_stmt(scope: Scope, *, status: str | None = None, q: str | None = None) -> Select:
+    stmt = scope.restrict(select(NeedyHousehold), NeedyHousehold.org_id)
+    if status:
+        stmt = stmt.where(NeedyHousehold.status == status)
+    if q:
+        q = q.strip()
+        by_name = select(Member.id).where(Member.name.contains(q, autoescape=True))
+        stmt = stmt.where((NeedyHousehold.file_no == q) | NeedyHousehold.member_id.in_(by_name))
+    return stmt.options(selectinload(NeedyHousehold.member)).order_by(NeedyHousehold.id.desc())
+
+
+def _audit_household(staff: Staff, household: NeedyHousehold, action: str, detail: dict) -> None:
+    audit.record(
+        staff=staff,
+        action=f"aid.household.{action}",
+        target_type="needy_household",
+        target_id=household.id,
+        org_id=household.org_id,
+        detail=detail,
+    )

@@ -1,0 +1,362 @@
+"""Staff side of legal aid: admins run the centres, lawyers and schedules of their subtree and see
+its bookings; a lawyer sees their own bookings and records each consultation's outcome."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+
+from backend.api.access import current_scope, current_staff, staff_required
+from backend.api.base import Blueprint, Schema, SelectPage
+from backend.api.fields import LocalDateTime, MaskedPhone, Text, one_of
+from backend.api.legal import BookingOut, CenterBrief, CenterOut, LawyerBrief, SlotOut
+from backend.api.schemas import OrgBrief
+from backend.legal import network
+from backend.legal import service as legal
+from backend.legal.flow import BOOKING_FLOW
+from backend.legal.models import (
+    BOOKING_STATUS_LABELS,
+    CENTER_LEVEL_LABELS,
+    MODE_LABELS,
+    OUTCOME_LABELS,
+    BookingStatus,
+    CenterLevel,
+    Mode,
+    Outcome,
+)
+from backend.staff import permissions as perm
+
+blp = Blueprint(
+    "staff_legal", __name__, url_prefix="/api/v1/staff/legal-aid", description="法律援助（工作人员、律师）"
+)
+
+_MODES = {str(k): v for k, v in MODE_LABELS.items()}
+_WEEKDAYS = "0=周一 … 6=周日"
+_STAFF_ACTIONS = [t.action for t in BOOKING_FLOW.actions(BookingStatus.BOOKED, "staff")]
+
+
+class LocalTime(ma.fields.Time):
+    """A time of day in Asia/Shanghai, "09:00"."""
+
+    default_error_messages = {"invalid": "时间格式不正确，应为 HH:MM", "format": "时间格式不正确"}
+
+
+# --- centres ----------------------------------------------------------------------------------------
+class StaffCenterQuery(Schema):
+    org_id = ma.fields.Integer()
+    level = ma.fields.String(
+        validate=one_of(list(CenterLevel), {str(k): v for k, v in CENTER_LEVEL_LABELS.items()})
+    )
+    q = ma.fields.String(validate=ma.validate.Length(max=50))
+
+
+class StaffCenterOut(CenterOut):
+    active = ma.fields.Boolean()
+    created_at = LocalDateTime()
+
+
+class CenterIn(Schema):
+    org_id = ma.fields.Integer(required=True, metadata={"description": "设立中心的组织（决定中心层级）"})
+    name = Text(required=True, max_length=100)
+    address = Text(required=True, max_length=200)
+    phone = Text(max_length=30, min_length=0, load_default=None, metadata={"description": "服务电话"})
+    intro = Text(max_length=500, min_length=0, load_default=None)
+
+
+class CenterPatch(Schema):
+    name = Text(max_length=100)
+    address = Text(max_length=200)
+    phone = Text(max_length=30, min_length=0, allow_none=True)
+    intro = Text(max_length=500, min_length=0, allow_none=True)
+    active = ma.fields.Boolean()
+
+
+# --- lawyers and schedules ----------------------------------------------------------------------------
+class LawyerQuery(Schema):
+    center_id = ma.fields.Integer()
+    active = ma.fields.Boolean()
+
+
+class LawyerIn(Schema):
+    staff_id = ma.fields.Integer(required=True, metadata={"description": "律师的工作人员账号（角色为律师）"})
+    center_id = ma.fields.Integer(required=True)
+    title = Text(max_length=100, min_length=0, load_default=None, metadata={"description": "执业机构与职务"})
+    specialties = ma.fields.List(
+        Text(max_length=20),
+        load_default=list,
+        validate=ma.validate.Length(max=10),
+        metadata={"description": "擅长领域"},
+    )
+
+
+class LawyerPatch(Schema):
+    center_id = ma.fields.Integer()
+    title = Text(max_length=100, min_length=0, allow_none=True)
+    specialties = ma.fields.List(Text(max_length=20), validate=ma.validate.Length(max=10))
+    active = ma.fields.Boolean()
+
+
+class StaffLawyerOut(LawyerBrief):
+    staff_id = ma.fields.Integer()
+    center = ma.fields.Nested(CenterBrief)
+    active = ma.fields.Boolean()
+    created_at = LocalDateTime()
+
+
+class ScheduleIn(Schema):
+    weekday = ma.fields.Integer(
+        required=True, validate=ma.validate.Range(min=0, max=6), metadata={"description": _WEEKDAYS}
+    )
+    start_time = LocalTime(required=True, metadata={"description": "开始时间（北京时间），如 09:00"})
+    end_time = LocalTime(required=True, metadata={"description": "结束时间（北京时间），如 11:30"})
+    slot_minutes = ma.fields.Integer(required=True, metadata={"description": "每个时段的分钟数"})
+    modes = ma.fields.List(
+        ma.fields.String(validate=one_of(list(Mode), _MODES)),
+        required=True,
+        validate=ma.validate.Length(min=1, error="至少选择一种咨询方式"),
+    )
+
+
+class ScheduleOut(Schema):
+    id = ma.fields.Integer()
+    lawyer_id = ma.fields.Integer()
+    weekday = ma.fields.Integer()
+    weekday_label = ma.fields.Function(lambda s: network.WEEKDAY_LABELS[s.weekday])
+    start_time = ma.fields.Time(format="%H:%M")
+    end_time = ma.fields.Time(format="%H:%M")
+    slot_minutes = ma.fields.Integer()
+    modes = ma.fields.List(ma.fields.String(), attribute="mode_list")
+
+
+# --- slots and bookings --------------------------------------------------------------------------------
+class StaffSlotQuery(Schema):
+    center_id = ma.fields.Integer()
+    lawyer_id = ma.fields.Integer()
+    day = ma.fields.Date(data_key="date", load_default=None, metadata={"description": "日期（北京时间）"})
+
+
+class StaffSlotOut(SlotOut):
+    booking_id = ma.fields.Integer(allow_none=True)
+    closed_at = LocalDateTime(allow_none=True)
+
+
+class StaffBookingQuery(Schema):
+    status = ma.fields.String(
+        validate=one_of(list(BookingStatus), {str(k): v for k, v in BOOKING_STATUS_LABELS.items()})
+    )
+    center_id = ma.fields.Integer()
+    lawyer_id = ma.fields.Integer()
+    day = ma.fields.Date(data_key="date", metadata={"description": "咨询日期（北京时间）"})
+
+
+class BookingMember(Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    card_no = ma.fields.String()
+    mobile = MaskedPhone()
+    worker_type = ma.fields.String()
+    org = ma.fields.Nested(OrgBrief)
+
+
+class StaffBookingOut(BookingOut):
+    member = ma.fields.Nested(BookingMember)
+    booked_at = LocalDateTime()
+    reminded_at = LocalDateTime(allow_none=True)
+    handled_by = ma.fields.Integer(allow_none=True)
+    allowed_actions = ma.fields.Function(lambda b: legal.staff_actions(b, current_staff()))
+
+
+class LegalTransitionIn(Schema):
+    action = ma.fields.String(
+        required=True,
+        validate=one_of(_STAFF_ACTIONS),
+        metadata={"description": "complete（记录结果）/ no_show（未到场）/ staff_cancel（中心取消，需原因）"},
+    )
+    outcome = ma.fields.String(
+        load_default=None,
+        validate=one_of(list(Outcome), {str(k): v for k, v in OUTCOME_LABELS.items()}),
+        metadata={"description": "complete 时必填：advice 已解答 / case_taken 已受理 / referred 已转介"},
+    )
+    note = Text(max_length=1000, min_length=0, load_default=None, metadata={"description": "说明或原因"})
+    close_slot = ma.fields.Boolean(load_default=False, metadata={"description": "中心取消时同时关闭该时段"})
+
+
+class ContactOut(Schema):
+    name = ma.fields.String()
+    mobile = ma.fields.String()
+
+
+# --- routes: centres ------------------------------------------------------------------------------------
+@blp.route("/centers")
+class StaffCenters(MethodView):
+    decorators = [staff_required(perm.LEGAL_MANAGE)]
+
+    @blp.arguments(StaffCenterQuery, location="query")
+    @blp.response(200, StaffCenterOut(many=True))
+    @blp.paginate(SelectPage)
+    def get(self, query):
+        """本级及下级的法律援助中心（含已停用）"""
+        return network.centers_stmt(scope=current_scope(), include_inactive=True, **query)
+
+    @blp.arguments(CenterIn)
+    @blp.response(201, StaffCenterOut)
+    def post(self, data):
+        """设立法律援助中心（层级随组织：市/县维权中心、乡镇工作站、企业工作点）"""
+        return network.create_center(scope=current_scope(), staff=current_staff(), data=data)
+
+
+@blp.route("/centers/<int:center_id>")
+class StaffCenter(MethodView):
+    decorators = [staff_required(perm.LEGAL_MANAGE)]
+
+    @blp.response(200, StaffCenterOut)
+    def get(self, center_id):
+        """查看法律援助中心"""
+        return current_scope().get(network.LegalCenter, center_id)
+
+    @blp.arguments(CenterPatch)
+    @blp.response(200, StaffCenterOut)
+    def patch(self, data, center_id):
+        """修改中心信息；停用后其空闲时段不再开放预约"""
+        return network.update_center(
+            scope=current_scope(), staff=current_staff(), center_id=center_id, data=data
+        )
+
+
+# --- routes: lawyers and schedules ------------------------------------------------------------------------
+@blp.route("/lawyers")
+class StaffLawyers(MethodView):
+    decorators = [staff_required(perm.LEGAL_MANAGE)]
+
+    @blp.arguments(LawyerQuery, location="query")
+    @blp.response(200, StaffLawyerOut(many=True))
+    @blp.paginate(SelectPage)
+    def get(self, query):
+        """本级及下级中心的律师"""
+        return network.lawyers_stmt(scope=current_scope(), **query)
+
+    @blp.arguments(LawyerIn)
+    @blp.response(201, StaffLawyerOut)
+    def post(self, data):
+        """将律师账号登记到一个法律援助中心"""
+        return network.add_lawyer(scope=current_scope(), staff=current_staff(), data=data)
+
+
+@blp.route("/lawyers/<int:lawyer_id>")
+class StaffLawyer(MethodView):
+    decorators = [staff_required(perm.LEGAL_MANAGE)]
+
+    @blp.response(200, StaffLawyerOut)
+    def get(self, lawyer_id):
+        """查看律师"""
+        return current_scope().get(network.Lawyer, lawyer_id)
+
+    @blp.arguments(LawyerPatch)
+    @blp.response(200, StaffLawyerOut)
+    def patch(self, data, lawyer_id):
+        """修改律师信息、调往其他中心、停用或恢复"""
+        return network.update_lawyer(
+            scope=current_scope(), staff=current_staff(), lawyer_id=lawyer_id, data=data
+        )
+
+
+@blp.route("/lawyers/<int:lawyer_id>/schedules")
+class StaffSchedules(MethodView):
+    decorators = [staff_required(perm.LEGAL_MANAGE)]
+
+    @blp.response(200, ScheduleOut(many=True))
+    def get(self, lawyer_id):
+        """律师的每周排班"""
+        return network.schedules_of(scope=current_scope(), lawyer_id=lawyer_id)
+
+    @blp.arguments(ScheduleIn)
+    @blp.response(201, ScheduleOut)
+    def post(self, data, lawyer_id):
+        """新增每周排班（北京时间）；随即生成未来若干周的可预约时段"""
+        return network.add_schedule(
+            scope=current_scope(), staff=current_staff(), lawyer_id=lawyer_id, data=data
+        )
+
+
+@blp.route("/schedules/<int:schedule_id>")
+class StaffSchedule(MethodView):
+    decorators = [staff_required(perm.LEGAL_MANAGE)]
+
+    @blp.arguments(ScheduleIn)
+    @blp.response(200, ScheduleOut)
+    def put(self, data, schedule_id):
+        """修改排班；未被预约的时段随之调整，已预约的保持不变"""
+        return network.update_schedule(
+            scope=current_scope(), staff=current_staff(), schedule_id=schedule_id, data=data
+        )
+
+    @blp.response(200, ScheduleOut)
+    def delete(self, schedule_id):
+        """停止该排班；未被预约的时段关闭，已预约的保持不变"""
+        return network.remove_schedule(scope=current_scope(), staff=current_staff(), schedule_id=schedule_id)
+
+
+# --- routes: slots and bookings ---------------------------------------------------------------------------
+@blp.route("/slots")
+class StaffSlots(MethodView):
+    decorators = [staff_required()]
+
+    @blp.arguments(StaffSlotQuery, location="query")
+    @blp.response(200, StaffSlotOut(many=True))
+    @blp.paginate(SelectPage)
+    def get(self, query):
+        """时段一览（管理员：本级及下级；律师：本人），含已预约和已关闭的"""
+        return network.staff_slots_stmt(scope=current_scope(), staff=current_staff(), **query)
+
+
+@blp.route("/slots/<int:slot_id>/close")
+class StaffCloseSlot(MethodView):
+    decorators = [staff_required()]
+
+    @blp.response(200, StaffSlotOut)
+    def post(self, slot_id):
+        """关闭一个空闲时段（如节假日、律师外出）"""
+        return network.close_slot(scope=current_scope(), staff=current_staff(), slot_id=slot_id)
+
+
+@blp.route("/bookings")
+class StaffBookings(MethodView):
+    decorators = [staff_required()]
+
+    @blp.arguments(StaffBookingQuery, location="query")
+    @blp.response(200, StaffBookingOut(many=True))
+    @blp.paginate(SelectPage)
+    def get(self, query):
+        """预约一览（管理员：本级及下级中心；律师：仅本人的预约），按咨询时间排列"""
+        return legal.staff_bookings_stmt(scope=current_scope(), staff=current_staff(), **query)
+
+
+@blp.route("/bookings/<int:booking_id>")
+class StaffBooking(MethodView):
+    decorators = [staff_required()]
+
+    @blp.response(200, StaffBookingOut)
+    def get(self, booking_id):
+        """查看一个预约"""
+        return legal.staff_booking(scope=current_scope(), staff=current_staff(), booking_id=booking_id)
+
+
+@blp.route("/bookings/<int:booking_id>/transition")
+class StaffBookingTransition(MethodView):
+    decorators = [staff_required()]
+
+    @blp.arguments(LegalTransitionIn)
+    @blp.response(200, StaffBookingOut)
+    def post(self, data, booking_id):
+        """律师记录咨询结果（complete + outcome）或未到场（no_show）；中心取消（staff_cancel，需原因）"""
+        return legal.act(scope=current_scope(), staff=current_staff(), booking_id=booking_id, **data)
+
+
+@blp.route("/bookings/<int:booking_id>/contact")
+class StaffBookingContact(MethodView):
+    decorators = [staff_required()]
+
+    @blp.response(200, ContactOut)
+    def post(self, booking_id):
+        """查看预约职工的完整手机号（接待律师或有权限的管理员；记入审计日志）"""
+        return legal.booking_contact(scope=current_scope(), staff=current_staff(), booking_id=booking_id)

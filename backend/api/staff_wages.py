@@ -1,0 +1,228 @@
+"""Staff side of 欠薪求助: the queue of the subtree (most urgent first, cursor-paged for a million
+claims), a claim's detail and timeline, transitions with their outcome, assignment, the audited view
+of full phone numbers, and the clusters that raise 劳动关系预警."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+
+from backend.api.access import current_scope, current_staff, staff_required
+from backend.api.base import Blueprint, Schema, SelectPage
+from backend.api.cases import AssignIn, AttachmentOut, CaseEventOut, KeysetQuery, next_cursor_header
+from backend.api.fields import LocalDateTime, MaskedPhone, Text, one_of
+from backend.api.schemas import OrgBrief
+from backend.api.wages import CrewMemberOut, Money, referral_label
+from backend.common.types import utcnow
+from backend.staff import permissions as perm
+from backend.wages import clusters
+from backend.wages import service as wages
+from backend.wages.models import WAGE_STATUS_LABELS, WageStatus
+from backend.wages.rules import rules
+
+blp = Blueprint("staff_wages", __name__, url_prefix="/api/v1/staff", description="欠薪求助（工作人员）")
+
+_STATUS_LABELS = {str(k): v for k, v in WAGE_STATUS_LABELS.items()}
+
+
+class QueueQuery(KeysetQuery):
+    status = ma.fields.List(
+        ma.fields.String(validate=one_of(list(WageStatus), _STATUS_LABELS)),
+        metadata={"description": "状态，可重复：?status=submitted&status=accepted"},
+    )
+    priority_min = ma.fields.Integer(validate=ma.validate.Range(min=0))
+    priority_max = ma.fields.Integer(validate=ma.validate.Range(min=0))
+    overdue = ma.fields.Boolean(metadata={"description": "true 只看已超期，false 只看未超期"})
+    assignee_id = ma.fields.Integer(metadata={"description": "承办人"})
+    unassigned = ma.fields.Boolean(metadata={"description": "true 只看未分派"})
+    cluster_id = ma.fields.Integer()
+    warning = ma.fields.Boolean(metadata={"description": "true 只看已触发劳动关系预警的"})
+    q = ma.fields.String(
+        validate=ma.validate.Length(max=50), metadata={"description": "欠薪单位/项目关键字，或完整手机号"}
+    )
+
+    @ma.validates_schema
+    def _one_assignee_filter(self, data, **_):
+        if "assignee_id" in data and "unassigned" in data:
+            raise ma.ValidationError("不能同时按承办人和未分派筛选", "unassigned")
+
+
+class ClusterOut(Schema):
+    id = ma.fields.Integer()
+    county_id = ma.fields.Integer()
+    employer = ma.fields.String()
+    employer_key = ma.fields.String()
+    claim_count = ma.fields.Integer()
+    workers_total = ma.fields.Integer()
+    amount_total = ma.fields.Decimal(as_string=True)
+    first_at = LocalDateTime()
+    last_at = LocalDateTime()
+    warning = ma.fields.Boolean()
+    warned_at = LocalDateTime(allow_none=True)
+
+
+class StaffClaimOut(Schema):
+    """A claim as a queue row: enough to triage without opening it (phones masked)."""
+
+    id = ma.fields.Integer()
+    status = ma.fields.String()
+    status_label = ma.fields.Function(lambda c: _STATUS_LABELS.get(c.status, c.status))
+    priority = ma.fields.Integer()
+    employer = ma.fields.String()
+    project = ma.fields.String()
+    amount_owed = ma.fields.Decimal(as_string=True)
+    workers_owed = ma.fields.Integer()
+    owed_since = ma.fields.Date()
+    org = ma.fields.Nested(OrgBrief)
+    contact_phone = MaskedPhone()
+    assignee_id = ma.fields.Integer(allow_none=True)
+    due_at = LocalDateTime(allow_none=True)
+    overdue = ma.fields.Function(lambda c: c.due_at is not None and c.due_at < utcnow())
+    escalations = ma.fields.Integer()
+    cluster_id = ma.fields.Integer()
+    warning = ma.fields.Boolean()
+    referral_target = ma.fields.String(allow_none=True)
+    referral_label = ma.fields.Function(referral_label)
+    amount_recovered = ma.fields.Decimal(as_string=True, allow_none=True)
+    workers_paid = ma.fields.Integer(allow_none=True)
+    submitted_at = LocalDateTime()
+
+
+class StaffClaimDetailOut(StaffClaimOut):
+    origin_org_id = ma.fields.Integer()
+    contact_name = ma.fields.String(allow_none=True)
+    crew = ma.fields.Nested(CrewMemberOut, many=True, attribute="crew_members")
+    description = ma.fields.String(allow_none=True)
+    referred_at = LocalDateTime(allow_none=True)
+    resolved_at = LocalDateTime(allow_none=True)
+    close_reason = ma.fields.String(allow_none=True)
+    closed_at = LocalDateTime(allow_none=True)
+    cluster = ma.fields.Nested(ClusterOut)
+    timeline = ma.fields.Nested(CaseEventOut, many=True)
+    attachments = ma.fields.Nested(AttachmentOut, many=True)
+    allowed_actions = ma.fields.Function(lambda c: wages.allowed_actions(c))
+    referral_targets = ma.fields.Function(lambda c: rules().referral_targets)
+
+
+class WageTransitionIn(Schema):
+    action = ma.fields.String(
+        required=True,
+        metadata={"description": "accept / mediate / refer / resolve / close（close 需填原因）"},
+    )
+    note = Text(max_length=500, min_length=0, load_default=None)
+    referral_target = ma.fields.String(
+        load_default=None, metadata={"description": "转办去向（refer 时必填）"}
+    )
+    amount_recovered = Money(load_default=None, metadata={"description": "追回金额（元，resolve 时必填）"})
+    workers_paid = ma.fields.Integer(
+        load_default=None,
+        validate=ma.validate.Range(min=1),
+        metadata={"description": "已拿到工资的人数（resolve 时必填）"},
+    )
+
+
+class ContactsOut(Schema):
+    contact_phone = ma.fields.String()
+    crew = ma.fields.List(ma.fields.Dict(), attribute="crew_members")
+
+
+class ClusterQuery(Schema):
+    warning = ma.fields.Boolean(metadata={"description": "true 只看已预警的"})
+
+
+class ClusterClaimsQuery(KeysetQuery):
+    pass
+
+
+@blp.route("/wage-claims")
+class ClaimQueue(MethodView):
+    decorators = [staff_required(perm.WAGE_HANDLE)]
+
+    @blp.arguments(QueueQuery, location="query")
+    @blp.response(200, StaffClaimOut(many=True))
+    def get(self, query):
+        """欠薪求助队列（本级及下级），按优先级从高到低；下一页用响应头 X-Next-Cursor 作 cursor"""
+        rows, cursor = wages.queue(current_scope(), **query)
+        return rows, 200, next_cursor_header(cursor)
+
+
+@blp.route("/wage-claims/<int:claim_id>")
+class ClaimDetail(MethodView):
+    decorators = [staff_required(perm.WAGE_HANDLE)]
+
+    @blp.response(200, StaffClaimDetailOut)
+    def get(self, claim_id):
+        """查看一件欠薪求助：办理记录、附件、所属聚类、可执行的操作"""
+        return wages.claim_for_staff(scope=current_scope(), claim_id=claim_id)
+
+
+@blp.route("/wage-claims/<int:claim_id>/transition")
+class ClaimTransition(MethodView):
+    decorators = [staff_required(perm.WAGE_HANDLE)]
+
+    @blp.arguments(WageTransitionIn)
+    @blp.response(200, StaffClaimDetailOut)
+    def post(self, data, claim_id):
+        """办理：受理、开始调解、转办（选去向）、已解决（追回金额、人数）、未能解决结案（需原因）"""
+        wages.transition_claim(scope=current_scope(), staff=current_staff(), claim_id=claim_id, **data)
+        return wages.claim_for_staff(scope=current_scope(), claim_id=claim_id)
+
+
+@blp.route("/wage-claims/<int:claim_id>/assign")
+class ClaimAssign(MethodView):
+    decorators = [staff_required(perm.WAGE_HANDLE)]
+
+    @blp.arguments(AssignIn)
+    @blp.response(200, StaffClaimDetailOut)
+    def post(self, data, claim_id):
+        """分派承办人（assignee_id 为 null 即取消分派）"""
+        wages.assign_claim(scope=current_scope(), staff=current_staff(), claim_id=claim_id, **data)
+        return wages.claim_for_staff(scope=current_scope(), claim_id=claim_id)
+
+
+@blp.route("/wage-claims/<int:claim_id>/reveal")
+class ClaimReveal(MethodView):
+    decorators = [staff_required(perm.PII_REVEAL)]
+
+    @blp.response(200, ContactsOut)
+    def post(self, claim_id):
+        """查看完整联系电话（记入审计日志）"""
+        return wages.reveal_contacts(scope=current_scope(), staff=current_staff(), claim_id=claim_id)
+
+
+@blp.route("/wage-clusters")
+class Clusters(MethodView):
+    decorators = [staff_required(perm.WAGE_HANDLE)]
+
+    @blp.arguments(ClusterQuery, location="query")
+    @blp.response(200, ClusterOut(many=True))
+    @blp.paginate(SelectPage)
+    def get(self, query):
+        """欠薪线索聚类（同一县区、同一欠薪单位）：已预警的在前，其次按件数"""
+        return clusters.clusters_stmt(current_scope(), staff_level=current_staff().org.level, **query)
+
+
+@blp.route("/wage-clusters/<int:cluster_id>")
+class ClusterDetail(MethodView):
+    decorators = [staff_required(perm.WAGE_HANDLE)]
+
+    @blp.response(200, ClusterOut)
+    def get(self, cluster_id):
+        """一个聚类的汇总"""
+        return clusters.cluster_for_staff(
+            current_scope(), staff_level=current_staff().org.level, cluster_id=cluster_id
+        )
+
+
+@blp.route("/wage-clusters/<int:cluster_id>/claims")
+class ClusterClaims(MethodView):
+    decorators = [staff_required(perm.WAGE_HANDLE)]
+
+    @blp.arguments(ClusterClaimsQuery, location="query")
+    @blp.response(200, StaffClaimOut(many=True))
+    def get(self, query, cluster_id):
+        """一个聚类中本级及下级可见的欠薪求助，按优先级从高到低"""
+        scope = current_scope()
+        clusters.cluster_for_staff(scope, staff_level=current_staff().org.level, cluster_id=cluster_id)
+        rows, cursor = wages.queue(scope, cluster_id=cluster_id, **query)
+        return rows, 200, next_cursor_header(cursor)

@@ -1,0 +1,179 @@
+"""Grouping claims against one employer in one county (欠薪线索聚类) and the early warning
+(劳动关系预警) a cluster raises when it reaches the configured size."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from backend.cases import service as cases
+from backend.common.errors import NotFound
+from backend.extensions import db
+from backend.orgs.models import Org, OrgLevel
+from backend.staff.scope import Scope
+from backend.wages.flow import WAGE
+from backend.wages.models import WageClaim, WageCluster
+from backend.wages.rules import WageRules
+
+_NOT_A_WORD = re.compile(r"[\W_]+")  # punctuation, symbols, spaces; CJK characters are word characters
+_ORDINAL = r"(?:第[0-9零〇一二三四五六七八九十百]+|[0-9]+)?"  # 第三项目部, 3项目部 (not 张三劳务队)
+
+
+def normalise_employer(name: str, rules: WageRules) -> str:
+    """The key claims against one employer share, however the name was typed:
+    ``临汾 恒达建筑有限公司（太原分公司）`` and ``临汾恒达建筑有限责任公司`` both give ``临汾恒达建筑``."""
+    text = _NOT_A_WORD.sub("", unicodedata.normalize("NFKC", name).lower())
+    cut = min((at for form in rules.employer_forms if (at := text.find(form)) >= 0), default=len(text))
+    key = text[:cut] if cut > 0 else text  # a name that starts with 公司 has nothing to cut
+    suffixes = "|".join(map(re.escape, rules.employer_unit_suffixes))
+    trailing = re.compile(f"{_ORDINAL}(?:{suffixes})$")
+    while (shorter := trailing.sub("", key)) != key and shorter:
+        key = shorter
+    return (key or text)[:100]
+
+
+def county_of(org: Org) -> int:
+    """The county a claim filed with ``org`` (a county or a township node) is clustered in."""
+    return org.id if org.level == OrgLevel.COUNTY else org.parent_id
+
+
+@dataclass(frozen=True)
+class ClusterState:
+    id: int
+    claim_count: int
+    workers_total: int
+    warned_at: datetime | None
+
+
+_CLUSTERS = WageCluster.__table__
+_RETURNED = (_CLUSTERS.c.id, _CLUSTERS.c.claim_count, _CLUSTERS.c.workers_total, _CLUSTERS.c.warned_at)
+
+
+@functools.cache
+def _upsert(dialect: str, returning: bool):
+    """The cluster upsert for a dialect, built once (values are bound at execution)."""
+    c = _CLUSTERS.c
+    if dialect == "sqlite":
+        stmt = sqlite_insert(_CLUSTERS)
+        added = stmt.excluded
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[c.county_id, c.employer_key],
+            set_={
+                "claim_count": c.claim_count + 1,
+                "workers_total": c.workers_total + added.workers_total,
+                "amount_total": c.amount_total + added.amount_total,
+                "last_at": added.last_at,
+            },
+        )
+        return stmt.returning(*_RETURNED)
+    stmt = mysql_insert(_CLUSTERS)
+    added = stmt.inserted
+    counts = {
+        "claim_count": c.claim_count + 1,
+        "workers_total": c.workers_total + added.workers_total,
+        "amount_total": c.amount_total + added.amount_total,
+        "last_at": added.last_at,
+    }
+    if returning:  # MariaDB ≥ 10.5 returns the row as updated
+        return stmt.on_duplicate_key_update(counts).returning(*_RETURNED)
+    # MySQL 8 has no RETURNING: LAST_INSERT_ID(id) hands back the id of the inserted or updated row.
+    return stmt.on_duplicate_key_update({**counts, "id": func.last_insert_id(c.id)})
+
+
+_READ_BACK = select(*_RETURNED).where(_CLUSTERS.c.id == bindparam("cluster_id"))
+
+
+def join_cluster(
+    *, county_id: int, employer_key: str, employer: str, workers: int, amount: Decimal, now: datetime
+) -> ClusterState:
+    """Count one more claim in its cluster, creating the cluster if it is the first: one statement.
+
+    The unique (county_id, employer_key) index decides between insert and update, so concurrent
+    first claims never make two clusters. The row stays locked until the request commits, so the
+    counts returned are exact for this claim (the warning threshold is crossed exactly once).
+    """
+    dialect = db.session.get_bind().dialect
+    returning = dialect.name == "sqlite" or dialect.insert_returning
+    params = {
+        "county_id": county_id,
+        "employer_key": employer_key,
+        "employer": employer,
+        "claim_count": 1,
+        "workers_total": workers,
+        "amount_total": amount,
+        "first_at": now,
+        "last_at": now,
+    }
+    result = db.session.execute(_upsert(dialect.name, returning), params)
+    if returning:
+        return ClusterState(*result.one())
+    return ClusterState(*db.session.execute(_READ_BACK, {"cluster_id": result.lastrowid}).one())
+
+
+def reaches_warning(state: ClusterState, rules: WageRules) -> bool:
+    """Whether this claim takes its cluster to a warning threshold for the first time."""
+    return state.warned_at is None and (
+        state.claim_count >= rules.warning_claims or state.workers_total >= rules.warning_workers
+    )
+
+
+def raise_warning(*, cluster_id: int, claim: WageClaim, county_id: int, now: datetime) -> None:
+    """Flag the cluster and all its claims, and alert the county union (once per cluster)."""
+    marked = db.session.execute(
+        update(WageCluster)
+        .where(WageCluster.id == cluster_id, WageCluster.warned_at.is_(None))
+        .values(warned_at=now)
+    ).rowcount
+    if not marked:
+        return
+    db.session.execute(
+        update(WageClaim)
+        .where(WageClaim.cluster_id == cluster_id, WageClaim.warning.is_(False))
+        .values(warning=True)
+    )
+    cluster = db.session.get(WageCluster, cluster_id, populate_existing=True)
+    county = db.session.get(Org, county_id)
+    cases.raise_alert(
+        org_id=county.id,
+        kind="wage.cluster_warning",
+        case_kind=WAGE,
+        case=claim,
+        title=f"劳动关系预警：{cluster.employer}",
+        body=(
+            f"{county.name}辖区内针对“{cluster.employer}”的欠薪求助已达 {cluster.claim_count} 件、"
+            f"涉及 {cluster.workers_total} 人、金额 {cluster.amount_total} 元，请及时研判处置。"
+        ),
+    )
+
+
+# --- for staff ----------------------------------------------------------------------------------------
+def clusters_stmt(scope: Scope, *, staff_level: str, warning: bool | None = None) -> Select:
+    """Clusters a staff member may see: those of the counties in their subtree; below county level,
+    those with a claim filed in their subtree. Warned clusters first, then the biggest."""
+    stmt = select(WageCluster)
+    if staff_level in (OrgLevel.CITY, OrgLevel.COUNTY):
+        stmt = scope.restrict(stmt, WageCluster.county_id)
+    else:
+        claims_here = select(WageClaim.cluster_id).where(WageClaim.org_id.in_(scope.org_ids()))
+        stmt = stmt.where(WageCluster.id.in_(claims_here))
+    if warning is not None:
+        stmt = stmt.where(WageCluster.warned_at.is_not(None) if warning else WageCluster.warned_at.is_(None))
+    return stmt.order_by(
+        WageCluster.warned_at.is_(None), WageCluster.claim_count.desc(), WageCluster.id.desc()
+    )
+
+
+def cluster_for_staff(scope: Scope, *, staff_level: str, cluster_id: int) -> WageCluster:
+    stmt = clusters_stmt(scope, staff_level=staff_level).where(WageCluster.id == cluster_id)
+    cluster = db.session.scalars(stmt).first()
+    if cluster is None:
+        raise NotFound("线索聚类不存在")
+    return cluster

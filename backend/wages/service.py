@@ -1,0 +1,439 @@
+"""欠薪求助 rules: filing a claim (for oneself or a crew), following it, the staff flow with its
+outcome, and the daily priority refresh. Plain functions; the request or job owns the transaction."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Select, bindparam, insert, select, update
+from sqlalchemy.orm import joinedload, load_only
+
+from backend.audit import service as audit
+from backend.cases import service as cases
+from backend.cases.models import CaseEvent
+from backend.cases.paging import SortKey, seek
+from backend.common import crypto
+from backend.common.errors import InvalidInput, NotFound
+from backend.common.types import utcnow
+from backend.extensions import db
+from backend.members.models import WxAccount
+from backend.notify import service as notify
+from backend.orgs.models import Org, OrgLevel
+from backend.participation import service as participation
+from backend.staff.models import Staff
+from backend.staff.scope import Scope
+from backend.uploads import service as uploads
+from backend.uploads.models import Upload
+from backend.wages import clusters
+from backend.wages.flow import EVENT_LABELS, WAGE, WAGE_FLOW
+from backend.wages.models import OPEN_STATUSES, WAGE_STATUS_LABELS, WageClaim, WageStatus
+from backend.wages.priority import local_date, priority_of
+from backend.wages.rules import rules
+
+# What a union is credited with for wage claims. Filing a claim is not the union's act (and the claim
+# row itself records it for statistics), so the submission path writes no fact and enqueues no job
+# for one; the amounts recovered stay queryable on the claims (amount_recovered, workers_paid).
+participation.register_kinds({"wage.accepted_in_time": "欠薪求助按时受理", "wage.resolved": "欠薪追回"})
+
+QUEUE_ORDER = [SortKey(WageClaim.priority, descending=True), SortKey(WageClaim.id, descending=True)]
+
+
+# Statements of the submission path, built once: building a statement costs more than running it.
+_FILING_ORG = select(Org.id, Org.name, Org.level, Org.parent_id).where(Org.id == bindparam("org_id"))
+_INSERT_CLAIM = insert(WageClaim.__table__)
+_CLAIM_COLUMNS = tuple(c.key for c in WageClaim.__table__.columns if c.key != "id")
+
+
+def _filing_org(org_id: int) -> Org:
+    """Claims are filed with a county or township (street) union: they mediate, base unions don't.
+    Returns a transient ``Org`` with the columns the claim needs (one small SELECT, no ORM load)."""
+    row = db.session.execute(_FILING_ORG, {"org_id": org_id}).first()
+    if row is None:
+        raise InvalidInput("org_id", "所选工会不存在")
+    if row.level not in (OrgLevel.COUNTY, OrgLevel.TOWN):
+        raise InvalidInput("org_id", "请选择欠薪发生地所在的县区或乡镇（街道）工会")
+    return Org(id=row.id, name=row.name, level=row.level, parent_id=row.parent_id)
+
+
+# --- filing (the worker) ------------------------------------------------------------------------------
+def submit_claim(*, account: WxAccount, data: dict) -> WageClaim:
+    """A worker (member or not) reports unpaid wages, for themselves or for a crew.
+
+    This is the phone's hot path, so it runs a fixed handful of statements and no ORM flush of its
+    own: the org (one SELECT), the cluster (one upsert), the claim (one INSERT); the timeline line,
+    the notification and its outbox row go through the shared services. The returned claim is a
+    transient ``WageClaim`` holding what was stored. The cluster's early warning costs a few more
+    statements, but only for the one claim that reaches the threshold.
+    """
+    now = utcnow()
+    wage_rules = rules()
+    org = _filing_org(data["org_id"])
+    workers, amount, owed_since = data["workers_owed"], data["amount_owed"], data["owed_since"]
+    cluster = clusters.join_cluster(
+        county_id=clusters.county_of(org),
+        employer_key=clusters.normalise_employer(data["employer"], wage_rules),
+        employer=data["employer"],
+        workers=workers,
+        amount=amount,
+        now=now,
+    )
+    warn = clusters.reaches_warning(cluster, wage_rules)
+    crew = data.get("crew")
+    claim = WageClaim(
+        account_id=account.id,
+        org_id=org.id,
+        origin_org_id=org.id,
+        employer=data["employer"],
+        project=data["project"],
+        amount_owed=amount,
+        workers_owed=workers,
+        crew=json.dumps(crew, ensure_ascii=False, separators=(",", ":")) if crew else None,
+        owed_since=owed_since,
+        contact_name=data.get("contact_name"),
+        contact_phone=data["contact_phone"],
+        contact_phone_blind=crypto.phone_index(data["contact_phone"]),
+        description=data.get("description"),
+        priority=priority_of(
+            amount=amount, workers=workers, owed_since=owed_since, today=local_date(now), rules=wage_rules
+        ),
+        cluster_id=cluster.id,
+        warning=warn or cluster.warned_at is not None,
+        escalations=0,
+        submitted_at=now,
+        updated_at=now,
+    )
+    claim.org = org
+    cases.enter(WAGE, claim, WageStatus.SUBMITTED, now)
+    # Every column explicitly (unset ones are None): Core applies no Python-side defaults to keys given.
+    row = {key: getattr(claim, key) for key in _CLAIM_COLUMNS}
+    claim.id = db.session.execute(_INSERT_CLAIM, row).inserted_primary_key[0]
+    if data.get("evidence_ids"):
+        uploads.attach(
+            account=account, upload_ids=data["evidence_ids"], case_type=WAGE.name, case_id=claim.id
+        )
+    cases.record(
+        WAGE, claim, actor_type="worker", actor_id=account.id, action="submit", to_status=claim.status, at=now
+    )
+    if warn:
+        clusters.raise_warning(cluster_id=cluster.id, claim=claim, county_id=clusters.county_of(org), now=now)
+    notify.notify(
+        account_id=account.id,
+        kind="wage.submitted",
+        org_id=org.id,
+        org_name=org.name,
+        employer=claim.employer,
+    )
+    return claim
+
+
+def claims_of(account: WxAccount) -> list[WageClaim]:
+    """The worker's own claims, newest first."""
+    stmt = (
+        select(WageClaim)
+        .where(WageClaim.account_id == account.id)
+        .options(joinedload(WageClaim.org))
+        .order_by(WageClaim.id.desc())
+        .limit(100)
+    )
+    return list(db.session.scalars(stmt))
+
+
+@dataclass
+class ClaimDetail:
+    """A claim with what its detail page shows beside it; reads through to the claim's columns."""
+
+    claim: WageClaim
+    timeline: list = field(default_factory=list)
+    attachments: list[Upload] = field(default_factory=list)
+
+    def __getattr__(self, name: str):
+        return getattr(self.claim, name)
+
+
+def _events(claim_id: int) -> list[CaseEvent]:
+    return cases.timeline(WAGE, claim_id)
+
+
+def _worker_timeline(events: list[CaseEvent]) -> list[dict]:
+    """The timeline as the worker sees it: what happened and where, without internal steps."""
+    shown = [e for e in events if e.action in EVENT_LABELS]
+    org_ids = {e.org_id for e in shown if e.org_id}
+    names = (
+        dict(db.session.execute(select(Org.id, Org.name).where(Org.id.in_(org_ids))).all()) if org_ids else {}
+    )
+    targets = rules().referral_targets
+    lines = []
+    for event in shown:
+        title = EVENT_LABELS[event.action]
+        if event.action == "refer":
+            title = f"已转办：{targets.get(event.detail.get('referral_target'), '')}".rstrip("：")
+        lines.append(
+            {
+                "at": event.at,
+                "title": title,
+                "status": event.to_status,
+                "status_label": WAGE_STATUS_LABELS.get(event.to_status) if event.to_status else None,
+                "org_name": names.get(event.org_id),
+                "note": event.note,
+            }
+        )
+    return lines
+
+
+def claim_for_worker(*, account: WxAccount, claim_id: int) -> ClaimDetail:
+    """One of the worker's own claims with its timeline; anybody else's is 404."""
+    claim = db.session.scalars(
+        select(WageClaim).where(WageClaim.id == claim_id).options(joinedload(WageClaim.org))
+    ).first()
+    if claim is None or claim.account_id != account.id:
+        raise NotFound("欠薪求助不存在")
+    return ClaimDetail(claim, _worker_timeline(_events(claim.id)), uploads.of_case(WAGE.name, claim.id))
+
+
+# --- the staff queue ----------------------------------------------------------------------------------
+def _org_ids_holding_claims(scope: Scope) -> list[int]:
+    """The scope's nodes that can hold claims. Claims are filed with counties and towns and only
+    ever move up, so base unions are left out: a town's queue is one org_id, a county's about ten,
+    a city's about two hundred (read from the small org table, by its level index)."""
+    return list(db.session.scalars(scope.org_ids().where(Org.level != OrgLevel.BASE)))
+
+
+# Walking the priority index backwards and checking org_id and status inside the index entry finds a
+# page of a wide scope in a few hundred entries. Left to itself, MariaDB would start from the ~200
+# org ids and sort every claim they hold (a million for a city).
+_WALK_PRIORITY = "FORCE INDEX (ix_wage_claims_priority)"
+
+
+def queue_stmt(
+    scope: Scope,
+    *,
+    status: list[str] | None = None,
+    priority_min: int | None = None,
+    priority_max: int | None = None,
+    overdue: bool | None = None,
+    assignee_id: int | None = None,
+    unassigned: bool | None = None,
+    cluster_id: int | None = None,
+    warning: bool | None = None,
+    q: str | None = None,
+    now: datetime | None = None,
+) -> Select:
+    """Claims in the staff member's subtree matching the filters (unordered: ``queue`` pages it)."""
+    org_ids = _org_ids_holding_claims(scope)
+    if len(org_ids) == 1:  # (org_id, priority, id) serves the page in order
+        stmt = select(WageClaim).where(WageClaim.org_id == org_ids[0])
+    else:
+        stmt = select(WageClaim).where(WageClaim.org_id.in_(org_ids))
+        phone = bool(q) and len(q.strip()) == 11 and q.strip().isdigit()
+        if cluster_id is None and assignee_id is None and not phone:  # no narrower index to use
+            stmt = stmt.with_hint(WageClaim, _WALK_PRIORITY, "mysql")
+    if status:
+        stmt = stmt.where(WageClaim.status.in_(status))
+    if priority_min is not None:
+        stmt = stmt.where(WageClaim.priority >= priority_min)
+    if priority_max is not None:
+        stmt = stmt.where(WageClaim.priority <= priority_max)
+    if overdue is not None:
+        now = now or utcnow()
+        stmt = stmt.where(
+            WageClaim.due_at < now if overdue else (WageClaim.due_at.is_(None) | (WageClaim.due_at >= now))
+        )
+    if assignee_id is not None:
+        stmt = stmt.where(WageClaim.assignee_id == assignee_id)
+    if unassigned is not None:
+        stmt = stmt.where(
+            WageClaim.assignee_id.is_(None) if unassigned else WageClaim.assignee_id.is_not(None)
+        )
+    if cluster_id is not None:
+        stmt = stmt.where(WageClaim.cluster_id == cluster_id)
+    if warning is not None:
+        stmt = stmt.where(WageClaim.warning.is_(warning))
+    if q:
+        q = q.strip()
+        if len(q) == 11 and q.isdigit():  # a whole phone number: by its blind index, never plaintext
+            stmt = stmt.where(WageClaim.contact_phone_blind == crypto.phone_index(q))
+        else:
+            stmt = stmt.where(
+                WageClaim.employer.contains(q, autoescape=True)
+                | WageClaim.project.contains(q, autoescape=True)
+            )
+    return stmt
+
+
+def queue(scope: Scope, *, cursor: str | None = None, limit: int = 20, **filters) -> tuple[list, str | None]:
+    """One page of the queue, most urgent first (priority, then newest); the cursor of the next.
+
+    Two short steps: the page's keys are found in the index alone (priority, id, org_id and status
+    live in one index entry, so a county's page does not read the rows of the 18 other counties it
+    walks past), then the page's 20 rows are read by primary key."""
+    keys = queue_stmt(scope, **filters).options(load_only(WageClaim.id, WageClaim.priority))
+    page, next_cursor = seek(keys, QUEUE_ORDER, cursor=cursor, limit=limit)
+    if page:  # fills in the rest of the same objects
+        rows = (
+            select(WageClaim).where(WageClaim.id.in_([c.id for c in page])).options(joinedload(WageClaim.org))
+        )
+        db.session.execute(rows).unique().all()
+    return page, next_cursor
+
+
+def claim_for_staff(*, scope: Scope, claim_id: int) -> ClaimDetail:
+    """A claim of the subtree with its timeline, attachments and cluster (404 outside the subtree)."""
+    stmt = select(WageClaim).where(WageClaim.id == claim_id)
+    stmt = scope.restrict(stmt, WageClaim.org_id).options(
+        joinedload(WageClaim.org), joinedload(WageClaim.cluster)
+    )
+    claim = db.session.scalars(stmt).first()
+    if claim is None:
+        raise NotFound("欠薪求助不存在")
+    return ClaimDetail(claim, _events(claim.id), uploads.of_case(WAGE.name, claim.id))
+
+
+def allowed_actions(claim: WageClaim) -> list[str]:
+    return [t.action for t in WAGE_FLOW.actions(claim.status, "staff")]
+
+
+# --- the staff flow -----------------------------------------------------------------------------------
+_OUTCOME_FIELDS = {"refer": {"referral_target"}, "resolve": {"amount_recovered", "workers_paid"}}
+
+
+def _apply_outcome(claim: WageClaim, action: str, outcome: dict, note: str | None, now: datetime) -> dict:
+    """Check and store what the action records (referral target, amounts, reason); the detail for
+    the timeline and the audit log."""
+    for name, value in outcome.items():
+        if value is not None and name not in _OUTCOME_FIELDS.get(action, ()):
+            raise InvalidInput(name, "此项只在转办（referral_target）或办结（金额、人数）时填写")
+    if action == "refer":
+        targets = rules().referral_targets
+        target = outcome.get("referral_target")
+        if target not in targets:
+            raise InvalidInput("referral_target", f"请选择转办去向：{'、'.join(targets.values())}")
+        claim.referral_target, claim.referred_at = target, now
+        return {"referral_target": target}
+    if action == "resolve":
+        recovered, paid = outcome.get("amount_recovered"), outcome.get("workers_paid")
+        if recovered is None:
+            raise InvalidInput("amount_recovered", "请填写追回金额")
+        if paid is None:
+            raise InvalidInput("workers_paid", "请填写已拿到工资的人数")
+        if paid > claim.workers_owed:
+            raise InvalidInput("workers_paid", f"不能超过欠薪人数（{claim.workers_owed}人）")
+        claim.amount_recovered, claim.workers_paid, claim.resolved_at = recovered, paid, now
+        return {"amount_recovered": str(recovered), "workers_paid": paid}
+    if action == "close":
+        claim.close_reason = (note or "").strip()[:500] or None
+    return {}
+
+
+def transition_claim(
+    *,
+    scope: Scope,
+    staff: Staff,
+    claim_id: int,
+    action: str,
+    note: str | None = None,
+    referral_target: str | None = None,
+    amount_recovered: Decimal | None = None,
+    workers_paid: int | None = None,
+) -> WageClaim:
+    """Move a claim of the subtree along the flow (409 if the table does not allow it), record the
+    outcome, tell the worker, credit the union's participation facts, audit the staff action."""
+    claim = scope.get(WageClaim, claim_id, for_update=True)
+    WAGE_FLOW.transition(claim.status, action, "staff")  # illegal → 409 before any field complaint
+    now = utcnow()
+    in_time = (
+        action == "accept" and claim.escalations == 0 and claim.due_at is not None and now <= claim.due_at
+    )
+    outcome = {
+        "referral_target": referral_target,
+        "amount_recovered": amount_recovered,
+        "workers_paid": workers_paid,
+    }
+    detail = _apply_outcome(claim, action, outcome, note, now)
+    cases.move(WAGE, claim, action, actor_type="staff", actor_id=staff.id, note=note, detail=detail)
+    if in_time:
+        participation.record(
+            kind="wage.accepted_in_time",
+            org_id=claim.org_id,
+            ref_type=WAGE.name,
+            ref_id=claim.id,
+            occurred_at=now,
+        )
+    if claim.status == WageStatus.RESOLVED:
+        participation.record(
+            kind="wage.resolved", org_id=claim.org_id, ref_type=WAGE.name, ref_id=claim.id, occurred_at=now
+        )
+    org = db.session.get(Org, claim.org_id)
+    notify.notify(
+        account_id=claim.account_id,
+        kind=f"wage.{claim.status}",
+        org_id=org.id,
+        org_name=org.name,
+        employer=claim.employer,
+        note=note or "",
+        referral=rules().referral_targets.get(claim.referral_target or "", ""),
+        amount_recovered=claim.amount_recovered,
+        workers_paid=claim.workers_paid,
+    )
+    audit.record(
+        staff=staff,
+        action=f"wage.{action}",
+        target_type=WAGE.name,
+        target_id=claim.id,
+        org_id=claim.org_id,
+        detail={"note": note, **detail},
+    )
+    return claim
+
+
+def assign_claim(
+    *, scope: Scope, staff: Staff, claim_id: int, assignee_id: int | None, note: str | None
+) -> None:
+    """Give a claim an owner in the subtree (audited by the shared case rules)."""
+    cases.assign(WAGE, scope=scope, staff=staff, case_id=claim_id, assignee_id=assignee_id, note=note)
+
+
+def reveal_contacts(*, scope: Scope, staff: Staff, claim_id: int) -> WageClaim:
+    """The full phone numbers, for staff who must call the worker (a deliberate, audited view)."""
+    claim = scope.get(WageClaim, claim_id)
+    audit.record(
+        staff=staff, action="pii.reveal", target_type=WAGE.name, target_id=claim.id, org_id=claim.org_id
+    )
+    return claim
+
+
+# --- periodic ----------------------------------------------------------------------------------------
+def refresh_priorities(now: datetime | None = None, *, batch: int = 2000) -> int:
+    """Recompute the priority of every open claim for today (days owed and the nearness of Spring
+    Festival move with the calendar); returns how many changed. Meant to run once a day."""
+    today = local_date(now or utcnow())
+    wage_rules = rules()
+    changed, last_id = 0, 0
+    while True:
+        rows = db.session.execute(
+            select(
+                WageClaim.id,
+                WageClaim.amount_owed,
+                WageClaim.workers_owed,
+                WageClaim.owed_since,
+                WageClaim.priority,
+            )
+            .where(WageClaim.status.in_(OPEN_STATUSES), WageClaim.id > last_id)
+            .order_by(WageClaim.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return changed
+        updates = []
+        for claim_id, amount, workers, owed_since, old in rows:
+            new = priority_of(
+                amount=amount, workers=workers, owed_since=owed_since, today=today, rules=wage_rules
+            )
+            if new != old:
+                updates.append({"id": claim_id, "priority": new})
+        if updates:
+            db.session.execute(update(WageClaim), updates)
+            changed += len(updates)
+        last_id = rows[-1].id
