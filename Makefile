@@ -59,4 +59,4 @@ cron: $(STAMP)
 
 worker: $(STAMP)
 	@[ -n "$(REDIS_URL)" ] || { echo "make worker needs REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0" >&2; exit 2; }
-	$(BIN)/rq worker --with-scheduler -u "$(REDIS_URL)" notifications default assessment
+	$(BIN)/rq worker --with-scheduler -w rq.worker.SimpleWorker -u "$(REDIS_URL)" notifications default assessment
