@@ -8,7 +8,7 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
-from backend.api.base import Blueprint, Schema, SelectPage
+from backend.api.base import Blueprint, Schema
 from backend.api.cases import AssignIn, AttachmentOut, CaseEventOut, KeysetQuery, next_cursor_header
 from backend.api.fields import LocalDateTime, MaskedPhone, Text, one_of
 from backend.api.schemas import OrgBrief
@@ -126,12 +126,8 @@ class ContactsOut(Schema):
     crew = ma.fields.List(ma.fields.Dict(), attribute="crew_members")
 
 
-class ClusterQuery(Schema):
-    warning = ma.fields.Boolean(metadata={"description": "true 只看已预警的"})
-
-
-class ClusterClaimsQuery(KeysetQuery):
-    pass
+class ClusterQuery(KeysetQuery):
+    warning = ma.fields.Boolean(metadata={"description": "true 只看已预警的（最近预警的在前）"})
 
 
 @blp.route("/wage-claims")
@@ -142,7 +138,7 @@ class ClaimQueue(MethodView):
     @blp.response(200, StaffClaimOut(many=True))
     def get(self, query):
         """欠薪求助队列（本级及下级），按优先级从高到低；下一页用响应头 X-Next-Cursor 作 cursor"""
-        rows, cursor = wages.queue(current_scope(), **query)
+        rows, cursor = wages.queue(current_scope(), staff_level=current_staff().org.level, **query)
         return rows, 200, next_cursor_header(cursor)
 
 
@@ -196,10 +192,11 @@ class Clusters(MethodView):
 
     @blp.arguments(ClusterQuery, location="query")
     @blp.response(200, ClusterOut(many=True))
-    @blp.paginate(SelectPage)
     def get(self, query):
-        """欠薪线索聚类（同一县区、同一欠薪单位）：已预警的在前，其次按件数"""
-        return clusters.clusters_stmt(current_scope(), staff_level=current_staff().org.level, **query)
+        """欠薪线索聚类（同一县区、同一欠薪单位），最新的在前；warning=true 只看已预警的；
+        下一页用响应头 X-Next-Cursor 作 cursor"""
+        rows, cursor = clusters.clusters_page(current_scope(), staff_level=current_staff().org.level, **query)
+        return rows, 200, next_cursor_header(cursor)
 
 
 @blp.route("/wage-clusters/<int:cluster_id>")
@@ -218,11 +215,11 @@ class ClusterDetail(MethodView):
 class ClusterClaims(MethodView):
     decorators = [staff_required(perm.WAGE_HANDLE)]
 
-    @blp.arguments(ClusterClaimsQuery, location="query")
+    @blp.arguments(KeysetQuery, location="query")
     @blp.response(200, StaffClaimOut(many=True))
     def get(self, query, cluster_id):
         """一个聚类中本级及下级可见的欠薪求助，按优先级从高到低"""
-        scope = current_scope()
-        clusters.cluster_for_staff(scope, staff_level=current_staff().org.level, cluster_id=cluster_id)
-        rows, cursor = wages.queue(scope, cluster_id=cluster_id, **query)
+        scope, level = current_scope(), current_staff().org.level
+        clusters.cluster_for_staff(scope, staff_level=level, cluster_id=cluster_id)
+        rows, cursor = wages.queue(scope, staff_level=level, cluster_id=cluster_id, **query)
         return rows, 200, next_cursor_header(cursor)

@@ -15,6 +15,7 @@ from backend.jobs.cases import escalate_overdue_cases
 from backend.jobs.legal import extend_legal_slots, send_legal_reminders
 from backend.jobs.outbox import sweep_outbox
 from backend.jobs.queues import DEFAULT
+from backend.jobs.wages import refresh_wage_priorities
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ PERIODIC_JOBS = (
     Periodic("idempotency.purge", maintenance.purge_idempotency_keys, DEFAULT, cron="0 19 * * *"),
     Periodic("legal.send-reminders", send_legal_reminders, DEFAULT, interval=900),
     Periodic("legal.extend-slots", extend_legal_slots, DEFAULT, cron="30 18 * * *"),
+    Periodic("wages.refresh-priorities", refresh_wage_priorities, DEFAULT, cron="5 16 * * *"),
 )
 
 for job in PERIODIC_JOBS:

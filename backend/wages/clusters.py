@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import bindparam, false, func, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from backend.cases import service as cases
+from backend.cases.paging import SortKey, seek
 from backend.common.errors import NotFound
 from backend.extensions import db
 from backend.orgs.models import Org, OrgLevel
@@ -101,7 +102,6 @@ def join_cluster(
     counts returned are exact for this claim (the warning threshold is crossed exactly once).
     """
     dialect = db.session.get_bind().dialect
-    returning = dialect.name == "sqlite" or dialect.insert_returning
     params = {
         "county_id": county_id,
         "employer_key": employer_key,
@@ -112,7 +112,11 @@ def join_cluster(
         "first_at": now,
         "last_at": now,
     }
-    result = db.session.execute(_upsert(dialect.name, returning), params)
+    return _upsert_and_read(params, dialect.name, dialect.name == "sqlite" or dialect.insert_returning)
+
+
+def _upsert_and_read(params: dict, dialect: str, returning: bool) -> ClusterState:
+    result = db.session.execute(_upsert(dialect, returning), params)
     if returning:
         return ClusterState(*result.one())
     return ClusterState(*db.session.execute(_READ_BACK, {"cluster_id": result.lastrowid}).one())
@@ -155,24 +159,42 @@ def raise_warning(*, cluster_id: int, claim: WageClaim, county_id: int, now: dat
 
 
 # --- for staff ----------------------------------------------------------------------------------------
-def clusters_stmt(scope: Scope, *, staff_level: str, warning: bool | None = None) -> Select:
-    """Clusters a staff member may see: those of the counties in their subtree; below county level,
-    those with a claim filed in their subtree. Warned clusters first, then the biggest."""
-    stmt = select(WageCluster)
-    if staff_level in (OrgLevel.CITY, OrgLevel.COUNTY):
-        stmt = scope.restrict(stmt, WageCluster.county_id)
-    else:
-        claims_here = select(WageClaim.cluster_id).where(WageClaim.org_id.in_(scope.org_ids()))
-        stmt = stmt.where(WageCluster.id.in_(claims_here))
-    if warning is not None:
-        stmt = stmt.where(WageCluster.warned_at.is_not(None) if warning else WageCluster.warned_at.is_(None))
-    return stmt.order_by(
-        WageCluster.warned_at.is_(None), WageCluster.claim_count.desc(), WageCluster.id.desc()
-    )
+def _visible(scope: Scope, staff_level: str):
+    """Clusters a staff member may see: the city's or the county's own; for a town, those its claims
+    belong to (a town's claims are those of the town node itself; base unions hold none)."""
+    if staff_level == OrgLevel.CITY:
+        return WageCluster.county_id.in_(scope.org_ids().where(Org.level == OrgLevel.COUNTY))
+    if staff_level == OrgLevel.COUNTY:
+        return WageCluster.county_id == scope.org_id
+    if staff_level == OrgLevel.TOWN:
+        return WageCluster.id.in_(select(WageClaim.cluster_id).where(WageClaim.org_id == scope.org_id))
+    return false()
+
+
+NEWEST = [SortKey(WageCluster.id, descending=True)]
+LATEST_WARNED = [SortKey(WageCluster.warned_at, descending=True), SortKey(WageCluster.id, descending=True)]
+
+
+def clusters_page(
+    scope: Scope, *, staff_level: str, warning: bool | None = None, cursor: str | None = None, limit: int = 20
+) -> tuple[list[WageCluster], str | None]:
+    """One page of the clusters a staff member may see: with ``warning`` the warned ones, latest
+    warning first; otherwise the newest first. Cursor-paged: a city has hundreds of thousands."""
+    stmt = select(WageCluster).where(_visible(scope, staff_level))
+    keys = NEWEST
+    if warning:
+        stmt, keys = stmt.where(WageCluster.warned_at.is_not(None)), LATEST_WARNED
+    elif warning is not None:
+        stmt = stmt.where(WageCluster.warned_at.is_(None))
+    if staff_level == OrgLevel.CITY:  # walk the order's own index, checking the county on the way
+        stmt = stmt.with_hint(
+            WageCluster, f"FORCE INDEX ({'ix_wage_clusters_warned' if warning else 'PRIMARY'})", "mysql"
+        )
+    return seek(stmt, keys, cursor=cursor, limit=limit)
 
 
 def cluster_for_staff(scope: Scope, *, staff_level: str, cluster_id: int) -> WageCluster:
-    stmt = clusters_stmt(scope, staff_level=staff_level).where(WageCluster.id == cluster_id)
+    stmt = select(WageCluster).where(WageCluster.id == cluster_id, _visible(scope, staff_level))
     cluster = db.session.scalars(stmt).first()
     if cluster is None:
         raise NotFound("线索聚类不存在")

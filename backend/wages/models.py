@@ -62,11 +62,13 @@ class WageCluster(db.Model):
     last_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    county: Mapped[Org] = relationship(lazy="raise")
-
+    # The staff list: a county's clusters newest first (county_id, id) or latest warned first
+    # (county_id, warned_at, id); the whole city's by walking (warned_at, id) or the primary key.
     __table_args__ = (
         UniqueConstraint("county_id", "employer_key"),
+        Index("ix_wage_clusters_county", "county_id"),
         Index("ix_wage_clusters_county_warned", "county_id", "warned_at"),
+        Index("ix_wage_clusters_warned", "warned_at", "id", "county_id"),
     )
 
     @property
@@ -113,8 +115,16 @@ class WageClaim(CaseMixin, db.Model):
 # The staff queue is ordered by (priority desc, id desc). Claims sit only at city, county and town
 # nodes (never at a base union), so a town's queue is one org_id, served in order by
 # (org_id, priority, id); wider scopes walk (priority, id) backwards. Both carry status (and the
-# wider one org_id) so that a page is found in the index alone; only its 20 rows are read.
+# wider one org_id) so that a page is found in the index alone; only its 20 rows are read. The
+# town's also carries cluster_id: the clusters a town sees are read off it.
 Index("ix_wage_claims_priority", WageClaim.priority, WageClaim.id, WageClaim.org_id, WageClaim.status)
-Index("ix_wage_claims_org_priority", WageClaim.org_id, WageClaim.priority, WageClaim.id, WageClaim.status)
+Index(
+    "ix_wage_claims_org_priority",
+    WageClaim.org_id,
+    WageClaim.priority,
+    WageClaim.id,
+    WageClaim.status,
+    WageClaim.cluster_id,
+)
 Index("ix_wage_claims_cluster", WageClaim.cluster_id, WageClaim.priority)
 Index("ix_wage_claims_phone", WageClaim.contact_phone_blind)

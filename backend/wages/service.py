@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, bindparam, insert, select, update
+from sqlalchemy import Select, bindparam, false, insert, select, update
 from sqlalchemy.orm import joinedload, load_only
 
 from backend.audit import service as audit
@@ -39,6 +39,31 @@ from backend.wages.rules import rules
 participation.register_kinds({"wage.accepted_in_time": "欠薪求助按时受理", "wage.resolved": "欠薪追回"})
 
 QUEUE_ORDER = [SortKey(WageClaim.priority, descending=True), SortKey(WageClaim.id, descending=True)]
+# The columns a queue row shows (the crew, the free text and the rest wait for the detail page).
+QUEUE_ROW = (
+    WageClaim.status,
+    WageClaim.employer,
+    WageClaim.project,
+    WageClaim.amount_owed,
+    WageClaim.workers_owed,
+    WageClaim.owed_since,
+    WageClaim.org_id,
+    WageClaim.contact_phone,
+    WageClaim.assignee_id,
+    WageClaim.due_at,
+    WageClaim.escalations,
+    WageClaim.cluster_id,
+    WageClaim.warning,
+    WageClaim.referral_target,
+    WageClaim.amount_recovered,
+    WageClaim.workers_paid,
+    WageClaim.submitted_at,
+)
+_PAGE_ROWS = (
+    select(WageClaim)
+    .where(WageClaim.id.in_(bindparam("ids", expanding=True)))
+    .options(load_only(*QUEUE_ROW), joinedload(WageClaim.org).load_only(Org.name, Org.level))
+)
 
 
 # Statements of the submission path, built once: building a statement costs more than running it.
@@ -194,22 +219,27 @@ def claim_for_worker(*, account: WxAccount, claim_id: int) -> ClaimDetail:
 
 
 # --- the staff queue ----------------------------------------------------------------------------------
-def _org_ids_holding_claims(scope: Scope) -> list[int]:
-    """The scope's nodes that can hold claims. Claims are filed with counties and towns and only
-    ever move up, so base unions are left out: a town's queue is one org_id, a county's about ten,
-    a city's about two hundred (read from the small org table, by its level index)."""
-    return list(db.session.scalars(scope.org_ids().where(Org.level != OrgLevel.BASE)))
+def _holding_claims(scope: Scope, staff_level: str):
+    """Which claims lie in the scope. Claims are filed with counties and towns and only ever move
+    up, so a town's subtree holds the claims of the town node itself and a base union's none; a
+    county's or the city's are those of its non-base nodes (a sub-select on the small org table)."""
+    if staff_level == OrgLevel.TOWN:
+        return WageClaim.org_id == scope.org_id
+    if staff_level == OrgLevel.BASE:
+        return false()
+    return WageClaim.org_id.in_(scope.org_ids().where(Org.level != OrgLevel.BASE))
 
 
-# Walking the priority index backwards and checking org_id and status inside the index entry finds a
-# page of a wide scope in a few hundred entries. Left to itself, MariaDB would start from the ~200
-# org ids and sort every claim they hold (a million for a city).
+# A county's or the city's page is found by walking the priority index backwards, checking org_id
+# and status inside each index entry: a few hundred entries. Left to itself, MariaDB would start from
+# the ~200 org ids and sort every claim they hold (a million for a city).
 _WALK_PRIORITY = "FORCE INDEX (ix_wage_claims_priority)"
 
 
 def queue_stmt(
     scope: Scope,
     *,
+    staff_level: str,
     status: list[str] | None = None,
     priority_min: int | None = None,
     priority_max: int | None = None,
@@ -221,15 +251,13 @@ def queue_stmt(
     q: str | None = None,
     now: datetime | None = None,
 ) -> Select:
-    """Claims in the staff member's subtree matching the filters (unordered: ``queue`` pages it)."""
-    org_ids = _org_ids_holding_claims(scope)
-    if len(org_ids) == 1:  # (org_id, priority, id) serves the page in order
-        stmt = select(WageClaim).where(WageClaim.org_id == org_ids[0])
-    else:
-        stmt = select(WageClaim).where(WageClaim.org_id.in_(org_ids))
-        phone = bool(q) and len(q.strip()) == 11 and q.strip().isdigit()
-        if cluster_id is None and assignee_id is None and not phone:  # no narrower index to use
-            stmt = stmt.with_hint(WageClaim, _WALK_PRIORITY, "mysql")
+    """Claims in the staff member's subtree matching the filters (unordered: ``queue`` pages it).
+    A town's queue is served in order by (org_id, priority, id); wider ones by the priority walk."""
+    stmt = select(WageClaim).where(_holding_claims(scope, staff_level))
+    phone = bool(q) and len(q.strip()) == 11 and q.strip().isdigit()
+    narrower = cluster_id is not None or assignee_id is not None or phone  # an index of its own
+    if staff_level in (OrgLevel.CITY, OrgLevel.COUNTY) and not narrower:
+        stmt = stmt.with_hint(WageClaim, _WALK_PRIORITY, "mysql")
     if status:
         stmt = stmt.where(WageClaim.status.in_(status))
     if priority_min is not None:
@@ -263,19 +291,20 @@ def queue_stmt(
     return stmt
 
 
-def queue(scope: Scope, *, cursor: str | None = None, limit: int = 20, **filters) -> tuple[list, str | None]:
+def queue(
+    scope: Scope, *, staff_level: str, cursor: str | None = None, limit: int = 20, **filters
+) -> tuple[list, str | None]:
     """One page of the queue, most urgent first (priority, then newest); the cursor of the next.
 
     Two short steps: the page's keys are found in the index alone (priority, id, org_id and status
     live in one index entry, so a county's page does not read the rows of the 18 other counties it
     walks past), then the page's 20 rows are read by primary key."""
-    keys = queue_stmt(scope, **filters).options(load_only(WageClaim.id, WageClaim.priority))
+    keys = queue_stmt(scope, staff_level=staff_level, **filters).options(
+        load_only(WageClaim.id, WageClaim.priority)
+    )
     page, next_cursor = seek(keys, QUEUE_ORDER, cursor=cursor, limit=limit)
-    if page:  # fills in the rest of the same objects
-        rows = (
-            select(WageClaim).where(WageClaim.id.in_([c.id for c in page])).options(joinedload(WageClaim.org))
-        )
-        db.session.execute(rows).unique().all()
+    if page:  # fills in what a queue row shows, on the same objects
+        db.session.execute(_PAGE_ROWS, {"ids": [c.id for c in page]}).unique().all()
     return page, next_cursor
 
 

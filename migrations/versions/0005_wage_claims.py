@@ -34,7 +34,9 @@ def upgrade():
     sa.UniqueConstraint('county_id', 'employer_key', name=op.f('uq_wage_clusters_county_id_employer_key'))
     )
     with op.batch_alter_table('wage_clusters', schema=None) as batch_op:
+        batch_op.create_index('ix_wage_clusters_county', ['county_id'], unique=False)
         batch_op.create_index('ix_wage_clusters_county_warned', ['county_id', 'warned_at'], unique=False)
+        batch_op.create_index('ix_wage_clusters_warned', ['warned_at', 'id', 'county_id'], unique=False)
 
     op.create_table('wage_claims',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -78,7 +80,7 @@ def upgrade():
         batch_op.create_index('ix_wage_claims_account', ['account_id', 'id'], unique=False)
         batch_op.create_index('ix_wage_claims_assignee', ['assignee_id', 'status'], unique=False)
         batch_op.create_index('ix_wage_claims_cluster', ['cluster_id', 'priority'], unique=False)
-        batch_op.create_index('ix_wage_claims_org_priority', ['org_id', 'priority', 'id', 'status'], unique=False)
+        batch_op.create_index('ix_wage_claims_org_priority', ['org_id', 'priority', 'id', 'status', 'cluster_id'], unique=False)
         batch_op.create_index('ix_wage_claims_org_status', ['org_id', 'status', 'id'], unique=False)
         batch_op.create_index('ix_wage_claims_phone', ['contact_phone_blind'], unique=False)
         batch_op.create_index('ix_wage_claims_priority', ['priority', 'id', 'org_id', 'status'], unique=False)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from backend.audit.models import AuditLog
 from backend.cases.models import CaseEvent
@@ -18,6 +18,7 @@ from backend.outbox.models import OutboxMessage
 from backend.wages.models import WageClaim, WageCluster
 from backend.wages.priority import local_date
 from tests.factories import auth
+from tests.notify.conftest import private_redis, queue_redis  # noqa: F401 (fixtures)
 from tests.uploads.test_uploads import PNG
 from tests.wages import claim_payload, count, filed, queue, submit
 
@@ -248,3 +249,30 @@ def test_worker_routes_refuse_staff_tokens(factory, client):
     assert response.status_code == 403
     assert client.post("/api/v1/wage-claims", json=claim_payload(tree.town_a.id)).status_code == 401
     assert count(WageClaim) == 0
+
+
+def test_a_submission_runs_a_fixed_handful_of_statements(factory, client, queue_redis):  # noqa: F811
+    """The phone's hot path: no needless SELECT, no lazy load, one upsert for the cluster. (With
+    Redis the notification's job is queued; without it would run inline after the commit.)"""
+    tree = factory.org_tree()
+    token = factory.worker_token("lean")
+    filed(client, token, tree.town_a.id)  # warm: the cluster exists, so the upsert takes its update path
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_):
+        statements.append(" ".join(statement.split()[:3]))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert submit(client, token, tree.town_a.id).status_code == 201
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    tables = [s.split()[2] if s.startswith("INSERT") else s for s in statements]
+    assert len(statements) == 7, statements
+    assert [s for s in statements if s.startswith("SELECT")] == [
+        "SELECT wx_accounts.id, wx_accounts.openid,",  # who is calling (the shared worker check)
+        "SELECT orgs.id, orgs.name,",  # where the claim is filed
+    ]
+    assert sorted(t for t in tables if not t.startswith("SELECT")) == sorted(
+        ["wage_clusters", "wage_claims", "case_events", "notifications", "outbox"]
+    )

@@ -4,12 +4,17 @@ the configured size raises one early warning (劳动关系预警) to the county 
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from backend.cases.models import StaffAlert
+from backend.common.types import utcnow
 from backend.extensions import db
+from backend.wages import clusters
 from backend.wages.clusters import normalise_employer
 from backend.wages.models import WageClaim, WageCluster
 from backend.wages.rules import load_rules
@@ -169,3 +174,57 @@ def test_concurrent_first_claims_against_a_new_employer_make_one_cluster(app, fa
     assert cluster.claim_count == len(tokens)
     assert len(_alerts()) == 1
     assert all(c.cluster_id == cluster.id and c.warning for c in db.session.scalars(select(WageClaim)))
+
+
+def test_every_form_of_the_upsert_counts_into_one_row(factory):
+    """SQLite and MariaDB return the row from the upsert itself; MySQL 8 has no RETURNING and reads
+    it back by LAST_INSERT_ID (exercised here on MariaDB too)."""
+    tree = factory.org_tree()
+    dialect = db.session.get_bind().dialect
+    forms = [(dialect.name, True)] + ([("mysql", False)] if dialect.name != "sqlite" else [])
+    for k, (name, returning) in enumerate(forms):
+        now = utcnow()
+        params = {
+            "county_id": tree.county_a.id,
+            "employer_key": f"恒达{k}",
+            "employer": f"恒达{k}有限公司",
+            "claim_count": 1,
+            "workers_total": 1,
+            "amount_total": Decimal("100.00"),
+            "first_at": now,
+            "last_at": now,
+        }
+        first = clusters._upsert_and_read(params, name, returning)
+        second = clusters._upsert_and_read({**params, "workers_total": 4}, name, returning)
+        assert second.id == first.id, (name, returning)
+        assert (first.claim_count, second.claim_count, second.workers_total) == (1, 2, 5)
+        assert second.warned_at is None
+    db.session.rollback()
+
+
+def test_the_cluster_list_pages_newest_first_and_warned_ones_by_latest_warning(factory, client):
+    tree = factory.org_tree()
+    worker = factory.worker_token("w")
+    start = utcnow()
+    for k, employer in enumerate(("甲公司", "乙公司", "丙公司")):
+        with time_machine.travel(start + timedelta(minutes=k), tick=False):
+            filed(client, worker, tree.town_a.id, employer=employer, workers_owed=10 if k != 1 else 1)
+    staff = factory.staff_token("t_city")
+
+    def walk(**params) -> list[str]:
+        names, cursor = [], None
+        while True:
+            page = client.get(
+                "/api/v1/staff/wage-clusters",
+                query_string={"limit": 1, **params, **({"cursor": cursor} if cursor else {})},
+                headers=auth(staff),
+            )
+            assert page.status_code == 200, page.json
+            names += [c["employer"] for c in page.json]
+            cursor = page.headers.get("X-Next-Cursor")
+            if cursor is None:
+                return names
+
+    assert walk() == ["丙公司", "乙公司", "甲公司"]
+    assert walk(warning="true") == ["丙公司", "甲公司"]
+    assert walk(warning="false") == ["乙公司"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from backend.audit.models import AuditLog
 from backend.common.types import utcnow
@@ -122,3 +122,29 @@ def test_assignment_stays_inside_the_subtree_and_is_audited(factory, client):
     act(client, staff, claim_id, "close", note="工人已自行与老板协商解决")
     closed = client.post(url, json={"assignee_id": None}, headers=auth(staff))
     assert closed.status_code == 422
+
+
+def test_a_queue_page_takes_the_same_few_statements_however_many_rows_it_shows(factory, client):
+    tree = factory.org_tree()
+    worker = factory.worker_token("n-plus-one")
+    _claims(client, worker, tree.town_a.id, 6)
+    _claims(client, worker, tree.county_a.id, 6)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_):
+        statements.append(statement)
+
+    for username in ("t_county_a", "t_town_a"):
+        staff = factory.staff_token(username)
+        seen = []
+        for limit in (2, 6):
+            statements.clear()
+            event.listen(db.engine, "before_cursor_execute", count)
+            try:
+                page = queue(client, staff, limit=limit)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", count)
+            assert len(page.json) == limit and all(row["org"]["name"] for row in page.json)
+            seen.append(len(statements))
+        # the staff member, the page's keys, the page's rows
+        assert seen == [3, 3], (username, statements)
