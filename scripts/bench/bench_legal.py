@@ -228,8 +228,7 @@ def measure(args: argparse.Namespace) -> tuple[list[tuple[str, Result]], dict]:
         stack.callback(harness.flush_redis, args.redis_url)
         database = stack.enter_context(harness.scratch_database("bench_legal"))
         started = time.perf_counter()
-        # Until the integrator chains the domain migrations, there is more than one head.
-        harness.run_flask("db", "upgrade", "heads", env=harness.clean_env(DATABASE_URL=database))
+        harness.upgrade_database(database)
         harness.run_flask("seed-demo", env=harness.clean_env(DATABASE_URL=database))
         print(f"schema and demo data in {time.perf_counter() - started:.1f}s", file=sys.stderr)
         env = harness.clean_env(DATABASE_URL=database, REDIS_URL=args.redis_url)

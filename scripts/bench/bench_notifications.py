@@ -509,7 +509,7 @@ def measure(args: argparse.Namespace) -> tuple[list[Run], int]:
         stack.callback(harness.flush_redis, args.redis_url)
         database = stack.enter_context(harness.scratch_database("bench_notifications"))
         started = time.perf_counter()
-        _upgrade(database)
+        harness.upgrade_database(database)
         harness.run_flask("seed-demo", env=harness.clean_env(DATABASE_URL=database))
         print(f"schema and demo data in {time.perf_counter() - started:.1f}s", file=sys.stderr)
         wechat = stack.enter_context(harness.fake_wechat(latency_ms=args.latency_ms))
@@ -550,17 +550,6 @@ def measure(args: argparse.Namespace) -> tuple[list[Run], int]:
         with app.app_context():
             db.session.remove()
     return runs, total_fetches
-
-
-def _upgrade(database: str) -> None:
-    """``flask db upgrade``; while branches of the migrations are still unmerged, all their heads."""
-    try:
-        harness.upgrade_database(database)
-    except RuntimeError as exc:
-        if "Multiple head revisions" not in str(exc):
-            raise
-        print("warning: the migrations have several heads; upgrading to all of them", file=sys.stderr)
-        harness.run_flask("db", "upgrade", "heads", env=harness.clean_env(DATABASE_URL=database))
 
 
 def _close_app(app) -> None:

@@ -146,8 +146,7 @@ def _close_app(app) -> None:
 
 
 def _upgrade(database: str) -> None:
-    # "heads": until the integrator chains the branch migrations, there is more than one head.
-    harness.run_flask("db", "upgrade", "heads", env=harness.clean_env(DATABASE_URL=database))
+    harness.upgrade_database(database)
 
 
 # --- (a) submission ----------------------------------------------------------------------------------
