@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 import marshmallow as ma
 from flask.views import MethodView
@@ -14,6 +15,7 @@ from backend.api.access import current_account, current_member, worker_required
 from backend.api.base import Blueprint, Schema, SelectPage
 from backend.api.cases import AttachmentOut
 from backend.api.fields import LocalDateTime, Text
+from backend.api.fields import Money as MoneyField
 from backend.api.idempotency import idempotent
 from backend.api.schemas import OrgBrief
 from backend.uploads import service as uploads
@@ -29,26 +31,8 @@ MEDICAL_CEILING = Decimal("10000000")
 INCOME_CEILING = Decimal("1000000")
 
 
-class Money(ma.fields.Decimal):
-    """Yuan, exact: at most two decimals (fen), above zero (or zero where allowed), within a
-    ceiling (default: the configured largest aid amount). Shown as a string ("2600.00") so no
-    client turns it into a float."""
-
-    def __init__(self, *, allow_zero: bool = False, ceiling: Decimal | None = None, **kwargs):
-        super().__init__(as_string=True, **kwargs)  # no places: 1.001 is refused, not rounded
-        self.allow_zero = allow_zero
-        self.ceiling = ceiling
-
-    def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
-        amount = super()._deserialize(value, attr, data, **kwargs)
-        if amount < 0 or (amount == 0 and not self.allow_zero):
-            raise ma.ValidationError("金额不能为负数" if self.allow_zero else "金额应大于 0")
-        limit = self.ceiling or subsidy.rules().max_amount
-        if amount > limit:
-            raise ma.ValidationError(f"金额不能超过 {limit:,.0f} 元")
-        if amount != amount.quantize(subsidy.CENT):
-            raise ma.ValidationError("金额最多保留两位小数（精确到分）")
-        return amount.quantize(subsidy.CENT)
+# Aid amounts are capped by the configured largest aid amount unless a field says otherwise.
+Money = partial(MoneyField, ceiling=lambda: subsidy.rules().max_amount)
 
 
 class AidRequestIn(Schema):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import marshmallow as ma
@@ -12,6 +14,7 @@ from backend.common.idcard import credit_code_error, id_number_error
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+CENT = Decimal("0.01")
 
 
 class LocalDateTime(ma.fields.DateTime):
@@ -79,3 +82,25 @@ def one_of(values, labels: dict | None = None) -> ma.validate.OneOf:
     choices = [str(v) for v in values]
     shown = "、".join(labels[v] for v in values) if labels else "、".join(choices)
     return ma.validate.OneOf(choices, error=f"取值应为：{shown}")
+
+
+class Money(ma.fields.Decimal):
+    """Yuan, exact: at most two decimals (fen), above zero (or zero where allowed), at most
+    ``ceiling`` (a number, or a function for a configured limit). Shown as a string ("2600.00") so
+    no client turns it into a float."""
+
+    def __init__(self, *, ceiling: Decimal | Callable[[], Decimal], allow_zero: bool = False, **kwargs):
+        super().__init__(as_string=True, allow_nan=False, **kwargs)  # no places: 1.001 is refused
+        self.allow_zero = allow_zero
+        self.ceiling = ceiling
+
+    def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
+        amount = super()._deserialize(value, attr, data, **kwargs)
+        if amount < 0 or (amount == 0 and not self.allow_zero):
+            raise ma.ValidationError("金额不能为负数" if self.allow_zero else "金额应大于 0")
+        if amount != amount.quantize(CENT):
+            raise ma.ValidationError("金额最多保留两位小数（精确到分）")
+        limit = self.ceiling() if callable(self.ceiling) else self.ceiling
+        if amount > limit:
+            raise ma.ValidationError(f"金额不能超过 {limit:,.0f} 元")
+        return amount.quantize(CENT)

@@ -7,6 +7,7 @@ returns the first answer and files nothing twice), photos uploaded beforehand th
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 import marshmallow as ma
 from flask.views import MethodView
@@ -15,6 +16,7 @@ from backend.api.access import current_account, worker_required
 from backend.api.base import Blueprint, Schema
 from backend.api.cases import AttachmentOut
 from backend.api.fields import LocalDateTime, MaskedPhone, Mobile, Text
+from backend.api.fields import Money as MoneyField
 from backend.api.idempotency import idempotent
 from backend.api.schemas import OrgBrief
 from backend.common.types import utcnow
@@ -35,21 +37,7 @@ def referral_label(claim) -> str | None:
     return rules().referral_targets.get(claim.referral_target) if claim.referral_target else None
 
 
-class Money(ma.fields.Decimal):
-    """Yuan, exact: at most two decimals, positive. Shown as a string ("1234.50")."""
-
-    def __init__(self, **kwargs):
-        super().__init__(as_string=True, allow_nan=False, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        amount = super()._deserialize(value, attr, data, **kwargs)
-        if amount.as_tuple().exponent < -2:
-            raise ma.ValidationError("金额最多保留两位小数（精确到分）")
-        if amount <= 0:
-            raise ma.ValidationError("金额应大于 0")
-        if amount > MAX_AMOUNT:
-            raise ma.ValidationError("金额过大，请核对（单位：元）")
-        return amount.quantize(CENT)  # exact: 23600.5 → 23600.50, as it will be stored
+Money = partial(MoneyField, ceiling=MAX_AMOUNT)
 
 
 class CrewMemberIn(Schema):
