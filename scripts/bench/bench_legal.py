@@ -224,13 +224,7 @@ def measure(args: argparse.Namespace) -> tuple[list[tuple[str, Result]], dict]:
     n, c, warmup, per_slot = args.requests, args.concurrency, args.warmup, args.per_slot
     rows: list[tuple[str, Result]] = []
     with ExitStack() as stack:
-        harness.flush_redis(args.redis_url)
-        stack.callback(harness.flush_redis, args.redis_url)
-        database = stack.enter_context(harness.scratch_database("bench_legal"))
-        started = time.perf_counter()
-        harness.upgrade_database(database)
-        harness.run_flask("seed-demo", env=harness.clean_env(DATABASE_URL=database))
-        print(f"schema and demo data in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+        database = harness.demo_database(stack, "bench_legal", args.redis_url)
         env = harness.clean_env(DATABASE_URL=database, REDIS_URL=args.redis_url)
         servers = {"workers": args.workers, "threads": args.threads}
 
@@ -241,10 +235,7 @@ def measure(args: argparse.Namespace) -> tuple[list[tuple[str, Result]], dict]:
         stack.enter_context(app.app_context())
 
         with harness.gunicorn(harness.BASELINE_APP, env=env, **servers) as url:
-
-            def insert_one(session: requests.Session, i: int) -> requests.Response:
-                return session.post(f"{url}/insert", json={"name": f"张建国{i}", "amount": f"{i}.50"})
-
+            insert_one = harness.baseline_insert(url)
             cpu = harness.cpu_meter(server=url.pid)
             result = harness.load(insert_one, n=n, concurrency=c, warmup=warmup, cpu=cpu)
             rows.append((BASELINE, result))

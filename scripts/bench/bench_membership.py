@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
@@ -109,13 +108,7 @@ def measure(args: argparse.Namespace) -> list[tuple[str, Result]]:
     n, c, warmup = args.requests, args.concurrency, args.warmup
     rows: list[tuple[str, Result]] = []
     with ExitStack() as stack:
-        harness.flush_redis(args.redis_url)
-        stack.callback(harness.flush_redis, args.redis_url)
-        database = stack.enter_context(harness.scratch_database("bench_membership"))
-        started = time.perf_counter()
-        harness.upgrade_database(database)
-        harness.run_flask("seed-demo", env=harness.clean_env(DATABASE_URL=database))
-        print(f"schema and demo data in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+        database = harness.demo_database(stack, "bench_membership", args.redis_url)
         wechat = stack.enter_context(harness.fake_wechat())
         env = harness.clean_env(
             DATABASE_URL=database,
@@ -126,10 +119,7 @@ def measure(args: argparse.Namespace) -> list[tuple[str, Result]]:
         servers = {"workers": args.workers, "threads": args.threads}
 
         with harness.gunicorn(harness.BASELINE_APP, env=env, **servers) as url:
-
-            def insert_one(session: requests.Session, i: int) -> requests.Response:
-                return session.post(f"{url}/insert", json={"name": f"张建国{i}", "amount": f"{i}.50"})
-
+            insert_one = harness.baseline_insert(url)
             cpu = harness.cpu_meter(server=url.pid, wechat=wechat.pid)
             result = harness.load(insert_one, n=n, concurrency=c, warmup=warmup, cpu=cpu)
             _require_all_ok(BASELINE, result, url)

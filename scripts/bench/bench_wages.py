@@ -234,11 +234,7 @@ def measure_submission(args: argparse.Namespace, engine) -> tuple[list[tuple[str
             print(f"{name}: {result.rps:.0f} req/s", file=sys.stderr)
 
         with harness.gunicorn(harness.BASELINE_APP, env=env, **servers) as url:
-
-            def insert_one(session: requests.Session, i: int) -> requests.Response:
-                return session.post(f"{url}/insert", json={"name": f"张建国{i}", "amount": f"{i}.50"})
-
-            timed(BASELINE, insert_one, url)
+            timed(BASELINE, harness.baseline_insert(url), url)
 
         for k, spec in enumerate([harness.BACKEND_APP, *args.extra_app]):
             offset = k * (n + warmup)

@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -611,3 +611,25 @@ def report(
         Path(json_path).write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
         print(f"\nwritten to {json_path}")
     return document
+
+
+def demo_database(stack: ExitStack, name: str, redis_url: str) -> str:
+    """The set-up every HTTP benchmark shares: an emptied Redis database and a scratch MariaDB
+    database, migrated and loaded with the demo city; both are cleaned up when ``stack`` closes."""
+    flush_redis(redis_url)
+    stack.callback(flush_redis, redis_url)
+    database = stack.enter_context(scratch_database(name))
+    started = time.perf_counter()
+    upgrade_database(database)
+    run_flask("seed-demo", env=clean_env(DATABASE_URL=database))
+    print(f"schema and demo data in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    return database
+
+
+def baseline_insert(url: str) -> Callable:
+    """Request ``i`` against the bare one-row-insert app: the baseline every ratio is measured to."""
+
+    def insert_one(session, i: int):
+        return session.post(f"{url}/insert", json={"name": f"张建国{i}", "amount": f"{i}.50"})
+
+    return insert_one
