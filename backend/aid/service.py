@@ -14,7 +14,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from backend.aid import subsidy
@@ -31,6 +30,7 @@ from backend.cases import service as cases
 from backend.cases.models import CaseEvent
 from backend.cases.paging import SortKey, seek
 from backend.common.errors import Conflict, InvalidInput, NotFound
+from backend.common.persistence import flush_or_conflict
 from backend.common.statemachine import StateMachine, Transition
 from backend.common.types import utcnow
 from backend.extensions import db
@@ -456,11 +456,7 @@ def file_household(*, scope: Scope, staff: Staff, data: dict) -> NeedyHousehold:
         **{field: data[field] for field in HOUSEHOLD_FIELDS},
     )
     db.session.add(household)
-    try:
-        db.session.flush()
-    except IntegrityError as exc:  # a concurrent twin got there first
-        db.session.rollback()
-        raise Conflict("该会员家庭已建档，或档案号已被使用", code="already_filed") from exc
+    flush_or_conflict("该会员家庭已建档，或档案号已被使用", "already_filed")
     if not household.file_no:
         household.file_no = f"KN{household.created_at.astimezone(SHANGHAI):%Y}{household.id:06d}"
     db.session.execute(

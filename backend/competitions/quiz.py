@@ -22,6 +22,7 @@ from sqlalchemy import delete, select
 from backend.audit import service as audit
 from backend.common import capacity
 from backend.common.errors import Conflict, InvalidInput, NotFound
+from backend.common.persistence import flush_or_conflict
 from backend.common.types import utcnow
 from backend.competitions import service as competitions
 from backend.competitions.models import (
@@ -183,7 +184,7 @@ def start(*, member: Member, competition_id: int) -> QuizAttempt:
         max_score=sum(q.points for q in questions),
     )
     db.session.add(attempt)
-    competitions.flush_or_conflict(ONCE, "quiz_attempted")
+    flush_or_conflict(ONCE, "quiz_attempted")
     return attempt
 
 

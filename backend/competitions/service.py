@@ -22,12 +22,12 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from backend.audit import service as audit
 from backend.common import capacity
 from backend.common.errors import Conflict, InvalidInput, NotFound
+from backend.common.persistence import flush_or_conflict
 from backend.common.types import utcnow
 from backend.competitions import judging
 from backend.competitions.models import (
@@ -315,15 +315,6 @@ def participant_of(member: Member, competition_id: int) -> CompetitionParticipan
 def _refuse_second_entry(member: Member, competition: Competition) -> None:
     if participant_of(member, competition.id) is not None:
         raise Conflict("您已报名本竞赛，每人限报一次", code="already_entered")
-
-
-def flush_or_conflict(message: str, code: str) -> None:
-    """A unique key caught a concurrent twin: 409, nothing written."""
-    try:
-        db.session.flush()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict(message, code=code) from exc
 
 
 def _new_join_code(competition_id: int) -> str:

@@ -14,13 +14,13 @@ from datetime import date, datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Select, case, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, undefer
 
 from backend.audit import service as audit
 from backend.common import capacity
 from backend.common.crypto import mask_name
 from backend.common.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from backend.common.persistence import flush_or_conflict
 from backend.common.statemachine import StateMachine, Transition
 from backend.common.types import utcnow
 from backend.events.models import (
@@ -130,15 +130,6 @@ def display_name(signup: EventSignup) -> str:
 
 def _ancestor_ids(org: Org) -> list[int]:
     return [int(part) for part in org.path.strip("/").split("/") if part]
-
-
-def _flush_or_conflict(message: str, code: str) -> None:
-    """Flush; a unique-index violation (a concurrent twin got there first) becomes a 409."""
-    try:
-        db.session.flush()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict(message, code=code) from exc
 
 
 def _lock(event_id: int) -> Event:
@@ -539,7 +530,7 @@ def sign_up(
         signup.waitlist_position = _next_waitlist_position(event)
     _counters_changed(event)
     db.session.add(signup)
-    _flush_or_conflict("您已报名该活动，请勿重复报名", "already_signed_up")
+    flush_or_conflict("您已报名该活动，请勿重复报名", "already_signed_up")
     if signup.status == SignupStatus.SEATED:
         _tell(signup, "event.signed_up", event)
     else:
@@ -806,7 +797,7 @@ def mark_interest(*, member: Member, event_id: int, member_ids: list[int]) -> li
     new = sorted(targets - _my_marks(event.id, member.id))
     marks = [EventInterest(event_id=event.id, from_member_id=member.id, to_member_id=t) for t in new]
     db.session.add_all(marks)
-    _flush_or_conflict("请勿重复提交", "duplicate")
+    flush_or_conflict("请勿重复提交", "duplicate")
     on_me = _marks_on_me(event.id, member.id)
     me = signups[member.id]
     for mark in marks:

@@ -171,6 +171,16 @@ def lawyer_of(staff: Staff) -> Lawyer | None:
     return db.session.scalars(select(Lawyer).where(Lawyer.staff_id == staff.id)).first()
 
 
+def visible_to(staff: Staff, scope: Scope, stmt: Select, model) -> Select:
+    """Admins see rows of their subtree; a lawyer sees only rows of their own; others nothing."""
+    if perm.can(staff.role, perm.LEGAL_MANAGE):
+        return scope.restrict(stmt, model.org_id)
+    if perm.can(staff.role, perm.LEGAL_CONSULT):
+        lawyer = lawyer_of(staff)
+        return stmt.where(model.lawyer_id == (lawyer.id if lawyer else -1))
+    raise Forbidden()
+
+
 # --- schedules --------------------------------------------------------------------------------------
 def schedules_of(*, scope: Scope, lawyer_id: int) -> list[LegalSchedule]:
     lawyer = scope.get(Lawyer, lawyer_id)
@@ -268,14 +278,7 @@ def staff_slots_stmt(
     day: date | None = None,
 ) -> Select:
     """Slots of the subtree (admins) or the lawyer's own (lawyers), free, booked and closed alike."""
-    stmt = select(LegalSlot)
-    if perm.can(staff.role, perm.LEGAL_MANAGE):
-        stmt = scope.restrict(stmt, LegalSlot.org_id)
-    elif perm.can(staff.role, perm.LEGAL_CONSULT):
-        lawyer = lawyer_of(staff)
-        stmt = stmt.where(LegalSlot.lawyer_id == (lawyer.id if lawyer else -1))
-    else:
-        raise Forbidden()
+    stmt = visible_to(staff, scope, select(LegalSlot), LegalSlot)
     if center_id is not None:
         stmt = stmt.where(LegalSlot.center_id == center_id)
     if lawyer_id is not None:

@@ -30,7 +30,7 @@ from backend.legal.models import (
     Mode,
     Outcome,
 )
-from backend.legal.network import lawyer_of
+from backend.legal.network import lawyer_of, visible_to
 from backend.legal.rules import rules
 from backend.legal.slots import SHANGHAI, local_day_bounds
 from backend.members.models import Member
@@ -373,14 +373,7 @@ def staff_bookings_stmt(
     day: date | None = None,
 ) -> Select:
     """Admins see the bookings of their subtree's centres; a lawyer sees their own, nothing else."""
-    stmt = select(LegalBooking)
-    if perm.can(staff.role, perm.LEGAL_MANAGE):
-        stmt = scope.restrict(stmt, LegalBooking.org_id)
-    elif perm.can(staff.role, perm.LEGAL_CONSULT):
-        lawyer = lawyer_of(staff)
-        stmt = stmt.where(LegalBooking.lawyer_id == (lawyer.id if lawyer else -1))
-    else:
-        raise Forbidden()
+    stmt = visible_to(staff, scope, select(LegalBooking), LegalBooking)
     if status:
         stmt = stmt.where(LegalBooking.status == status)
     if center_id is not None:

@@ -4,12 +4,12 @@ and unit applications (单位建会). Plain functions; the request or job owns t
 from __future__ import annotations
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.exc import IntegrityError
 
 from backend.audit import service as audit
 from backend.common import crypto
 from backend.common.errors import Conflict, InvalidInput, NotFound
 from backend.common.idcard import birth_date, gender_of
+from backend.common.persistence import flush_or_conflict
 from backend.common.statemachine import Transition
 from backend.common.types import utcnow
 from backend.extensions import db
@@ -31,15 +31,6 @@ from backend.staff.models import Staff
 from backend.staff.scope import Scope
 
 FINAL = (ReviewStatus.APPROVED, ReviewStatus.REJECTED, ReviewStatus.WITHDRAWN)
-
-
-def _flush_or_conflict(message: str) -> None:
-    """Flush; a unique-index violation (a concurrent twin got there first) becomes a 409."""
-    try:
-        db.session.flush()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict(message, code="duplicate") from exc
 
 
 def _check_person(data: dict) -> None:
@@ -89,7 +80,7 @@ def apply_for_membership(*, account: WxAccount, data: dict, consent_version: str
         consented_at=utcnow(),
     )
     db.session.add(application)
-    _flush_or_conflict("该身份证号已有一份正在处理的入会申请")
+    flush_or_conflict("该身份证号已有一份正在处理的入会申请")
     notify.notify(account_id=account.id, kind="membership.submitted", org_id=org.id, org_name=org.name)
     return application
 
@@ -129,7 +120,7 @@ def resubmit_application(
     application.mobile_blind = crypto.phone_index(data["mobile"])
     application.status = ReviewStatus.SUBMITTED
     application.submitted_at = utcnow()
-    _flush_or_conflict("该身份证号已有一份正在处理的入会申请")
+    flush_or_conflict("该身份证号已有一份正在处理的入会申请")
     return application
 
 
@@ -255,7 +246,7 @@ def _create_member(application: MembershipApplication) -> Member:
         joined_at=joined,
     )
     db.session.add(member)
-    _flush_or_conflict("该身份证号已是工会会员")
+    flush_or_conflict("该身份证号已是工会会员")
     member.card_no = card_number(member.id, joined)
     return member
 
@@ -295,7 +286,7 @@ def request_transfer(*, member: Member, to_org_id: int, reason: str) -> Membersh
         reason=reason,
     )
     db.session.add(transfer)
-    _flush_or_conflict("您已有一份正在处理的转会申请")
+    flush_or_conflict("您已有一份正在处理的转会申请")
     return transfer
 
 
@@ -382,7 +373,7 @@ def apply_for_unit(*, account: WxAccount, data: dict) -> UnitApplication:
         note=data.get("note"),
     )
     db.session.add(application)
-    _flush_or_conflict("该单位已有一份正在处理的建会申请")
+    flush_or_conflict("该单位已有一份正在处理的建会申请")
     return application
 
 

@@ -186,19 +186,8 @@ def measure(args: argparse.Namespace) -> tuple[list[tuple[str, Result]], dict]:
         database = harness.demo_database(stack, "bench_events", args.redis_url)
         env = harness.clean_env(DATABASE_URL=database, REDIS_URL=args.redis_url)
         servers = {"workers": args.workers, "threads": args.threads}
-
-        from backend import create_app
-        from backend.config import Settings
-
-        app = create_app(Settings.from_env(env))
-        stack.enter_context(app.app_context())
-
-        with harness.gunicorn(harness.BASELINE_APP, env=env, **servers) as url:
-            insert_one = harness.baseline_insert(url)
-            cpu = harness.cpu_meter(server=url.pid)
-            result = harness.load(insert_one, n=n, concurrency=c, warmup=warmup, cpu=cpu)
-            rows.append((BASELINE, result))
-            print(f"{BASELINE}: {result.rps:.0f} req/s", file=sys.stderr)
+        stack.enter_context(harness.app_context(env))
+        rows.append((BASELINE, harness.measure_baseline(env, n=n, concurrency=c, warmup=warmup, **servers)))
 
         with harness.gunicorn(harness.BACKEND_APP, env=env, **servers) as url:
             started = time.perf_counter()

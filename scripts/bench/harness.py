@@ -633,3 +633,20 @@ def baseline_insert(url: str) -> Callable:
         return session.post(f"{url}/insert", json={"name": f"张建国{i}", "amount": f"{i}.50"})
 
     return insert_one
+
+
+def app_context(env: dict[str, str]):
+    """An app context of the backend on ``env``'s database, for checking invariants afterwards."""
+    from backend import create_app
+    from backend.config import Settings
+
+    return create_app(Settings.from_env(env)).app_context()
+
+
+def measure_baseline(env: dict[str, str], *, n: int, concurrency: int, warmup: int, **servers) -> Result:
+    """The bare one-row-insert endpoint on gunicorn with the same server settings: the baseline."""
+    with gunicorn(BASELINE_APP, env=env, **servers) as url:
+        cpu = cpu_meter(server=url.pid)
+        result = load(baseline_insert(url), n=n, concurrency=concurrency, warmup=warmup, cpu=cpu)
+    print(f"baseline POST /insert: {result.rps:.0f} req/s", file=sys.stderr)
+    return result
