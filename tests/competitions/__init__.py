@@ -4,76 +4,42 @@ competitions set up through the staff API, a sample 安康杯 question set, and 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from backend.auth.service import STAFF, WORKER, issue_tokens
-from backend.common import crypto
-from backend.common.idcard import make_id_number
+from backend.auth.service import STAFF, issue_tokens
 from backend.common.types import utcnow
 from backend.extensions import db
-from backend.members.models import Member, WxAccount
 from backend.notify.models import Notification
 from backend.orgs.models import Org
 from backend.outbox.models import OutboxMessage
-from tests.factories import Tree, auth
+from tests.factories import BulkMember, Tree, auth, bulk_members
 
 API = "/api/v1/competitions"
 STAFF_API = "/api/v1/staff/competitions"
 _sequence = itertools.count(1)
 
 
-@dataclass(frozen=True)
-class Entrant:
-    member_id: int
-    account_id: int
-    token: str
-    name: str
-    mobile: str
-
-    @property
-    def headers(self) -> dict:
-        return auth(self.token)
+Entrant = BulkMember
 
 
 def add_members(org: Org, count: int = 1, *, worker_type: str = "regular") -> list[Entrant]:
-    """``count`` members of ``org``, each with a WeChat account and a worker token; the membership
-    journey itself is tested in tests/members."""
-    accounts, members = [], []
+    """``count`` members of ``org``, each with a WeChat account and a worker token."""
+    rows = []
     for _ in range(count):
         n = next(_sequence)
-        account = WxAccount(openid=f"o_competition_{n}")
-        id_number = make_id_number("140103", date(1980, 1, 1) + timedelta(days=n), n, "male")
-        mobile = f"136{n:08d}"
-        account.member = Member(
-            org_id=org.id,
-            name=f"王选手{n}",
-            gender="male",
-            id_number=id_number,
-            id_blind=crypto.id_number_index(id_number),
-            mobile=mobile,
-            mobile_blind=crypto.phone_index(mobile),
-            employer="临汾市某某机械厂",
-            worker_type=worker_type,
+        rows.append(
+            {
+                "name": f"王选手{n}",
+                "gender": "male",
+                "born": date(1980, 1, 1) + timedelta(days=n),
+                "mobile": f"136{n:08d}",
+                "employer": "临汾市某某机械厂",
+                "worker_type": worker_type,
+            }
         )
-        accounts.append(account)
-        members.append(account.member)
-    db.session.add_all(accounts)
-    db.session.commit()
-    entrants = [
-        Entrant(
-            member_id=m.id,
-            account_id=m.account_id,
-            token=issue_tokens(WORKER, m.account_id).access_token,
-            name=m.name,
-            mobile=m.mobile,
-        )
-        for m in members
-    ]
-    db.session.expunge_all()
-    return entrants
+    return bulk_members(org, rows, openid_prefix="o_competition_")
 
 
 def entrant(org: Org, **kwargs) -> Entrant:

@@ -4,86 +4,39 @@ published event made through the staff API, sign-ups, and moving an event throug
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from backend.auth.service import STAFF, WORKER, issue_tokens
-from backend.common import crypto
-from backend.common.idcard import make_id_number
+from backend.auth.service import STAFF, issue_tokens
 from backend.common.types import utcnow
 from backend.events.models import Event, EventSignup
 from backend.events.service import DECLARATION_VERSION
 from backend.extensions import db
-from backend.members.cards import card_number
-from backend.members.models import Member, WxAccount
 from backend.orgs.models import Org
-from tests.factories import Tree, auth
+from tests.factories import BulkMember, Tree, auth, bulk_members
 
 STAFF_API = "/api/v1/staff/events"
 _sequence = itertools.count(1)
 
 
-@dataclass(frozen=True)
-class Person:
-    member_id: int
-    account_id: int
-    token: str
-    gender: str
-    mobile: str
-    name: str
-
-    @property
-    def headers(self) -> dict:
-        return auth(self.token)
+Person = BulkMember
 
 
 def add_members(org: Org, people: list[tuple[str, date]]) -> list[Person]:
-    """Members of ``org`` with these (gender, birth date), each with a WeChat account and an access
-    token — a thousand in about a second, where logging in and applying over HTTP would take minutes."""
-    batch = [next(_sequence) for _ in people]
-    accounts = [WxAccount(openid=f"o_event_{n}") for n in batch]
-    db.session.add_all(accounts)
-    db.session.flush()
-    members = []
-    for n, account, (gender, born) in zip(batch, accounts, people, strict=True):
-        id_number = make_id_number(f"{150100 + n // 400:06d}", born, n % 400, gender)
-        mobile = f"137{n:08d}"
-        members.append(
-            Member(
-                account_id=account.id,
-                org_id=org.id,
-                name=f"{'张' if gender == 'male' else '李'}会员{n}",
-                gender=gender,
-                birth_date=born,
-                id_number=id_number,
-                id_blind=crypto.id_number_index(id_number),
-                mobile=mobile,
-                mobile_blind=crypto.phone_index(mobile),
-                employer="临汾市某某公司",
-                worker_type="regular",
-                joined_at=utcnow(),
-            )
+    """Members of ``org`` with these (gender, birth date), each with a WeChat account and a token."""
+    rows = []
+    for gender, born in people:
+        n = next(_sequence)
+        rows.append(
+            {
+                "name": f"{'张' if gender == 'male' else '李'}会员{n}",
+                "gender": gender,
+                "born": born,
+                "mobile": f"137{n:08d}",
+            }
         )
-    db.session.add_all(members)
-    db.session.flush()
-    for member in members:
-        member.card_no = card_number(member.id, member.joined_at)
-    db.session.commit()
-    result = [
-        Person(
-            member_id=m.id,
-            account_id=m.account_id,
-            token=issue_tokens(WORKER, m.account_id).access_token,
-            gender=m.gender,
-            mobile=m.mobile,
-            name=m.name,
-        )
-        for m in members
-    ]
-    db.session.expunge_all()
-    return result
+    return bulk_members(org, rows, openid_prefix="o_event_")
 
 
 def person(org: Org, gender: str = "male", born: date = date(1995, 6, 1)) -> Person:
