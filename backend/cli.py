@@ -11,10 +11,12 @@ from backend.extensions import db
 def init_app(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
-        """Load the demo city and the demo staff logins (idempotent)."""
+        """Load the demo city, the demo staff logins and demo content (idempotent)."""
+        from backend.demo_content import seed_demo_content
         from backend.orgs.seed import DEMO_PASSWORD, seed_demo
 
         summary = seed_demo(db.session)
+        content = seed_demo_content(db.session)
         db.session.commit()
         state = "已创建" if summary.created else "已存在，未改动"
         click.echo(
@@ -24,3 +26,5 @@ def init_app(app: Flask) -> None:
         click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）:")
         for login in summary.logins:
             click.echo(f"  {login.username:<12} {login.role:<13} {login.org_name}")
+        if content.added:
+            click.echo("演示内容已添加: " + "、".join(content.added))
