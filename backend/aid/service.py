@@ -34,6 +34,7 @@ from backend.common.persistence import flush_or_conflict
 from backend.common.statemachine import StateMachine, Transition
 from backend.common.types import utcnow
 from backend.extensions import db
+from backend.members import privacy
 from backend.members.models import Member, WxAccount
 from backend.notify import service as notify
 from backend.orgs.models import Org
@@ -523,3 +524,22 @@ def _audit_household(staff: Staff, household: NeedyHousehold, action: str, detai
         org_id=household.org_id,
         detail=detail,
     )
+
+
+# --- personal data (PIPL) ------------------------------------------------------------------------------
+def _export_requests(account: WxAccount, member: Member | None) -> list[AidRequest]:
+    return list(db.session.scalars(requests_of_stmt(account)))
+
+
+def erase_personal_data(account: WxAccount, member: Member | None) -> None:
+    """The person leaves: undecided requests are withdrawn (without a message — there is nobody left to
+    tell), and every request keeps its timeline and amounts but loses the household story, the illness
+    and the rating comment."""
+    stmt = select(AidRequest).where(AidRequest.account_id == account.id).with_for_update()
+    for case in db.session.scalars(stmt):
+        if "withdraw" in worker_actions(case):
+            cases.move(AID, case, "withdraw", actor_type="worker", actor_id=account.id)
+        case.situation, case.illness, case.rating_comment = privacy.ERASED_TEXT, None, None
+
+
+privacy.register_personal_data("aid_requests", export=_export_requests, erase=erase_personal_data)

@@ -7,11 +7,16 @@ from flask import current_app
 from flask.views import MethodView
 
 from backend.api.access import current_account, current_member, worker_required
+from backend.api.aid import AidRequestOut
 from backend.api.auth import ApplicationBrief, worker_summary
 from backend.api.base import Blueprint, Schema
+from backend.api.competitions import MyEntryOut
+from backend.api.events import MySignupOut
 from backend.api.fields import LocalDateTime
+from backend.api.legal import BookingOut
 from backend.api.membership import ApplicationOut, TransferOut, UnitApplicationOut
 from backend.api.schemas import MemberSchema, MessageOut, OrgBrief
+from backend.api.wages import WageClaimOut
 from backend.common.crypto import mask_name
 from backend.common.types import utcnow
 from backend.members import cards, privacy
@@ -108,6 +113,11 @@ class ExportOut(Schema):
     notifications = ma.fields.List(ma.fields.Nested(ExportNotification))
     subscriptions = ma.fields.List(ma.fields.Nested(ExportGrant))
     uploads = ma.fields.List(ma.fields.Nested(ExportUpload))
+    aid_requests = ma.fields.List(ma.fields.Nested(AidRequestOut))
+    wage_claims = ma.fields.List(ma.fields.Nested(WageClaimOut))
+    legal_bookings = ma.fields.List(ma.fields.Nested(BookingOut))
+    event_signups = ma.fields.List(ma.fields.Nested(MySignupOut))
+    competition_entries = ma.fields.List(ma.fields.Nested(MyEntryOut))
 
 
 class EraseIn(Schema):

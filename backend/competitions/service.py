@@ -53,6 +53,7 @@ from backend.competitions.rules import (
     status_label,
 )
 from backend.extensions import db
+from backend.members import privacy
 from backend.members.models import WORKER_TYPE_LABELS, Member, WxAccount
 from backend.notify import service as notify
 from backend.orgs.models import Org
@@ -506,3 +507,12 @@ def my_participations(member: Member) -> list[CompetitionParticipant]:
 
 def attempt_of(entry_id: int) -> QuizAttempt | None:
     return db.session.scalars(select(QuizAttempt).where(QuizAttempt.entry_id == entry_id)).first()
+
+
+# Entries are the entrant's work (a proposal, a score), not personal details: erasure of the member
+# record is enough; an export lists them.
+privacy.register_personal_data(
+    "competition_entries",
+    export=lambda account, member: my_participations(member) if member else [],
+    erase=lambda account, member: None,
+)

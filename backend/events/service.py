@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Select, case, func, select, update
+from sqlalchemy import Select, case, delete, func, or_, select, update
 from sqlalchemy.orm import joinedload, undefer
 
 from backend.audit import service as audit
@@ -33,7 +33,8 @@ from backend.events.models import (
     SignupStatus,
 )
 from backend.extensions import db
-from backend.members.models import Member
+from backend.members import privacy
+from backend.members.models import Member, WxAccount
 from backend.notify import service as notify
 from backend.notify.fitting import SHANGHAI
 from backend.orgs.models import Org
@@ -834,3 +835,31 @@ def matches(*, member: Member, event_id: int) -> list[Match]:
         for signup, a in _attendees_of(event, member)
         if a.matched
     ]
+
+
+# --- personal data (PIPL) ------------------------------------------------------------------------------
+def erase_personal_data(account: WxAccount, member: Member | None) -> None:
+    """The person leaves: live sign-ups to events that have not started are cancelled (their seat goes
+    to the next person waiting, who is told), nicknames go, and every mark of interest from or to them
+    is deleted so no match can reveal anything any more."""
+    if member is None:
+        return
+    now = utcnow()
+    for signup in signups_of(member):
+        event = signup.event
+        live = signup.active_member_id is not None and signup.checked_in_at is None
+        if live and event.status == EventStatus.PUBLISHED and now < event.starts_at:
+            cancel_signup(member=member, event_id=event.id)
+        signup.nickname = None
+    db.session.execute(
+        delete(EventInterest).where(
+            or_(EventInterest.from_member_id == member.id, EventInterest.to_member_id == member.id)
+        )
+    )
+
+
+privacy.register_personal_data(
+    "event_signups",
+    export=lambda account, member: signups_of(member) if member else [],
+    erase=erase_personal_data,
+)

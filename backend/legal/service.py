@@ -33,7 +33,8 @@ from backend.legal.models import (
 from backend.legal.network import lawyer_of, visible_to
 from backend.legal.rules import rules
 from backend.legal.slots import SHANGHAI, local_day_bounds
-from backend.members.models import Member
+from backend.members import privacy
+from backend.members.models import Member, WxAccount
 from backend.notify import service as notify
 from backend.participation import service as participation
 from backend.staff import permissions as perm
@@ -527,3 +528,26 @@ def send_reminders(*, now: datetime | None = None, batch: int = 500) -> int:
         )
         sent += 1
     return sent
+
+
+# --- personal data (PIPL) ------------------------------------------------------------------------------
+def erase_personal_data(account: WxAccount, member: Member | None) -> None:
+    """The person leaves: future bookings are cancelled (the slot is free again, whatever the usual
+    cancellation window) and every booking loses the story and the opposing party."""
+    if member is None:
+        return
+    now = utcnow()
+    for booking in db.session.scalars(select(LegalBooking).where(LegalBooking.member_id == member.id)):
+        if booking.status == BookingStatus.BOOKED and booking.starts_at > now:
+            _guard(booking)
+            _release(booking.slot_id, booking.id)
+            _settle(booking, BOOKING_FLOW.transition(booking.status, "cancel", "worker"), now)
+            booking.cancelled_by, booking.cancel_reason = "member", "会员注销"
+        booking.description, booking.opposing_party = None, None
+
+
+privacy.register_personal_data(
+    "legal_bookings",
+    export=lambda account, member: bookings_of(member) if member else [],
+    erase=erase_personal_data,
+)

@@ -5,9 +5,15 @@ Erasure keeps what the union must keep as anonymous records (that a member joine
 date, for statistics and assessments) and removes everything that identifies the person: name, ID
 number, phone, employer, notifications, grants, unused uploads, and the link to their WeChat
 account. Cases they filed keep their history but lose the personal fields.
+
+Each domain that holds personal data registers what it exports and how it erases it
+(``register_personal_data``), so this module never needs to know the other domains' tables.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
@@ -16,6 +22,7 @@ from backend.common.types import utcnow
 from backend.extensions import db
 from backend.members.models import (
     OPEN_REVIEW_STATUSES,
+    Member,
     MembershipApplication,
     MembershipTransfer,
     ReviewStatus,
@@ -27,6 +34,32 @@ from backend.uploads.models import Upload
 
 ERASED_PREFIX = "erased:"
 ERASED_NAME = "已注销"
+ERASED_TEXT = "（本人已注销，个人信息已删除）"
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """What one domain holds about a person: ``export`` lists the records (serialised by the export
+    schema under ``name``), ``erase`` closes what is still open and removes the personal fields."""
+
+    name: str
+    export: Callable[[WxAccount, Member | None], list]
+    erase: Callable[[WxAccount, Member | None], None]
+
+
+HOLDERS: dict[str, PersonalData] = {}
+
+
+def register_personal_data(
+    name: str,
+    *,
+    export: Callable[[WxAccount, Member | None], list],
+    erase: Callable[[WxAccount, Member | None], None],
+) -> None:
+    """Called by a domain's service module at import, e.g. ``register_personal_data("wage_claims", …)``."""
+    if name in HOLDERS and HOLDERS[name].export is not export:
+        raise ValueError(f"personal data registered twice under {name!r}")
+    HOLDERS[name] = PersonalData(name, export, erase)
 
 
 def is_erased(account: WxAccount) -> bool:
@@ -50,12 +83,16 @@ def export_data(account: WxAccount) -> dict:
         "notifications": rows(Notification, Notification.account_id == account.id),
         "subscriptions": rows(SubscriptionGrant, SubscriptionGrant.account_id == account.id),
         "uploads": rows(Upload, Upload.account_id == account.id),
+        **{name: holder.export(account, member) for name, holder in HOLDERS.items()},
     }
 
 
 def erase(account: WxAccount) -> None:
     """Remove the person from the system; the account can never log in again as itself."""
     from backend.uploads.service import storage
+
+    for holder in HOLDERS.values():  # first, while the account and the member are still linked
+        holder.erase(account, account.member)
 
     for application in db.session.scalars(
         select(MembershipApplication).where(MembershipApplication.account_id == account.id)

@@ -19,7 +19,8 @@ from backend.common import crypto
 from backend.common.errors import InvalidInput, NotFound
 from backend.common.types import utcnow
 from backend.extensions import db
-from backend.members.models import WxAccount
+from backend.members import privacy
+from backend.members.models import Member, WxAccount
 from backend.notify import service as notify
 from backend.orgs.models import Org, OrgLevel
 from backend.participation import service as participation
@@ -466,3 +467,18 @@ def refresh_priorities(now: datetime | None = None, *, batch: int = 2000) -> int
             db.session.execute(update(WageClaim), updates)
             changed += len(updates)
         last_id = rows[-1].id
+
+
+# --- personal data (PIPL) ------------------------------------------------------------------------------
+def erase_personal_data(account: WxAccount, member: Member | None) -> None:
+    """The person leaves: their claims stay with the union (a crew's wages are still owed) but lose the
+    contact's name and phone, the co-workers' names and phones, and the free text."""
+    for claim in db.session.scalars(select(WageClaim).where(WageClaim.account_id == account.id)):
+        claim.contact_name, claim.contact_phone, claim.crew = None, "", None
+        claim.contact_phone_blind = f"{privacy.ERASED_PREFIX}wage:{claim.id}"
+        claim.description = privacy.ERASED_TEXT
+
+
+privacy.register_personal_data(
+    "wage_claims", export=lambda account, member: claims_of(account), erase=erase_personal_data
+)
