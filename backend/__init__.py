@@ -13,7 +13,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from backend.api import register_blueprints
     from backend.cases.sla import load_sla
     from backend.common import crypto
+    from backend.events import rules as event_rules
     from backend.extensions import api, db, init_redis, jwt, limiter, migrate
+    from backend.legal import rules as legal_rules
     from backend.notify.templates import load_template_dir
 
     settings = settings or Settings.from_env()
@@ -27,6 +29,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     crypto.configure(settings.data_key)
     app.extensions["zhigong.templates"] = load_template_dir(CONFIG_DIR / "notifications")
     app.extensions["zhigong.sla"] = load_sla(CONFIG_DIR / "sla.yaml")
+    # Read (and so checked) at start: a broken file stops the app here, not a worker's request later.
+    app.extensions["zhigong.event_rules"] = event_rules.load_rules()
+    app.extensions["zhigong.legal_rules"] = legal_rules.load_rules()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(web.MIGRATIONS_DIR), render_as_batch=True)
     init_redis(app, settings.redis_url)

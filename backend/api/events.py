@@ -16,6 +16,7 @@ from backend.api.schemas import OrgBrief
 from backend.common.types import utcnow
 from backend.events import service as events
 from backend.events.models import EVENT_STATUS_LABELS, SIGNUP_STATUS_LABELS
+from backend.events.rules import rules
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="联谊交友活动（职工端）")
 
@@ -99,7 +100,7 @@ class EventDetailOut(Schema):
     can_sign_up = ma.fields.Boolean()
     reason = ma.fields.String(allow_none=True, metadata={"description": "不能报名的原因"})
     declaration = ma.fields.Function(
-        lambda _: {"version": events.DECLARATION_VERSION, "text": events.DECLARATION_TEXT},
+        lambda _: {"version": rules().declaration_version, "text": rules().declaration_text},
         metadata={"description": "报名时须确认的单身声明"},
     )
 
@@ -202,7 +203,7 @@ class Ticket(MethodView):
             "signup_id": signup.id,
             "event_id": event_id,
             "qr_payload": token,
-            "qr_expires_in": events.TICKET_TTL_SECONDS,
+            "qr_expires_in": rules().ticket_ttl_seconds,
             "issued_at": utcnow(),
         }
 

@@ -10,7 +10,7 @@ got the lock: that order *is* first come, first served. The counters themselves 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Select, case, delete, func, or_, select, update
@@ -32,6 +32,7 @@ from backend.events.models import (
     EventStatus,
     SignupStatus,
 )
+from backend.events.rules import rules
 from backend.extensions import db
 from backend.members import privacy
 from backend.members.models import Member, WxAccount
@@ -41,15 +42,6 @@ from backend.orgs.models import Org
 from backend.participation import service as participation
 from backend.staff.models import Staff
 from backend.staff.scope import Scope
-
-# 单身声明: the text a member agrees to when signing up, and its version (kept on every sign-up).
-DECLARATION_VERSION = "2026-01"
-DECLARATION_TEXT = (
-    "本人郑重声明：本人目前为单身（未婚，或离异、丧偶后未再婚），自愿报名参加工会组织的联谊交友活动。"
-    "如声明不实，本人愿意承担由此产生的一切责任，工会有权取消本人的参加资格。"
-)
-TICKET_TTL_SECONDS = 300  # the phone refreshes its ticket; a screenshot passed on soon stops working
-CHECK_IN_OPENS_BEFORE = timedelta(hours=3)
 
 participation.register_kinds(
     {
@@ -500,7 +492,7 @@ def sign_up(
     """报名: a seat if the member's gender still has one, else the next place on the waitlist."""
     if not single_declared:
         raise InvalidInput("single_declared", "联谊活动仅限单身会员参加，请阅读并确认单身声明")
-    if declaration_version != DECLARATION_VERSION:
+    if declaration_version != rules().declaration_version:
         raise InvalidInput("declaration_version", "单身声明已更新，请阅读最新版本后再报名")
     unions = _ancestor_ids(member.org)  # read before taking the lock, which is held as briefly as can be
     event = _lock(event_id)
@@ -635,7 +627,7 @@ def sign_ticket(secret_key: str, *, event_id: int, signup_id: int, member_id: in
 
 def read_ticket(secret_key: str, token: str) -> dict:
     try:
-        return _ticket_serializer(secret_key).loads(token, max_age=TICKET_TTL_SECONDS)
+        return _ticket_serializer(secret_key).loads(token, max_age=rules().ticket_ttl_seconds)
     except SignatureExpired as exc:
         raise TicketInvalid("入场码已过期，请让会员刷新后重新出示", code="ticket_expired") from exc
     except BadSignature as exc:
@@ -664,7 +656,7 @@ def check_in(*, scope: Scope, staff: Staff, event_id: int, token: str, secret_ke
     now = utcnow()
     if event.status != EventStatus.PUBLISHED or now >= event.ends_at:
         raise Conflict("活动已取消或已结束，不能签到", code="event_closed")
-    if now < event.starts_at - CHECK_IN_OPENS_BEFORE:
+    if now < event.starts_at - rules().check_in_opens_before:
         raise Conflict("活动开始前3小时起才能签到", code="check_in_not_open")
     first = capacity.claim_row(
         EventSignup.checked_in_at, now, EventSignup.id == signup.id, EventSignup.status == SignupStatus.SEATED
