@@ -193,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         results["scales"].append(point)
         y, m = point["year"], point["month"]
         print(
-            f"scale {scale}× ({point['unions']:,} unions, {point['members']:,} members, {point['facts']:,} facts): "
+            f"scale {scale}× ({point['unions']:,} unions, {point['members']:,} members, "
+            f"{point['facts']:,} facts): "
             f"year run {y['wall_s']} s (engine {y['engine_s']} s, re-run {point['year_rerun']['wall_s']} s, "
             f"peak RSS {y['peak_rss_mb']} MB), month run {m['wall_s']} s; baseline GROUP BY "
             f"{point['baseline_s']} s → year run = {point['year_vs_baseline']}× baseline; "

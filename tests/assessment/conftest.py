@@ -152,7 +152,8 @@ def city(factory, test_rubrics) -> City:
     Ranking by tier, then score: a1 1; b1 2; n4 2; n3 4; n5 5.
 
     County rubric (new ≥3/5/8; 100 points at 10 consultations), over each county's subtree:
-    甲区 new 3+2+0 (+1 in a2, a public institution) = 6 → 良好; consult 4+3+4 = 11 → 100 → 先进 (旗帜型 needs 优秀)
+    甲区 new 3+2+0 (+1 in a2, a public institution) = 6 → 良好;
+         consult 4+3+4 = 11 → 100 → 先进 (旗帜型 needs 优秀)
     乙县 new 2+2 = 4 → 合格; consult 2+2 = 4 → 40 → no level. Ranks 甲区 1, 乙县 2.
     """
     tree = factory.org_tree()
