@@ -11,6 +11,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """The app factory: settings → extensions → API → CLI."""
     from backend import cli, web
     from backend.api import register_blueprints
+    from backend.assessment.rubrics import load_rubric_dir
     from backend.cases.sla import load_sla
     from backend.common import crypto
     from backend.events import rules as event_rules
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     limiter.init_app(app)
     api.init_app(app)
     register_blueprints(api)
+    app.extensions["zhigong.rubrics"] = load_rubric_dir(CONFIG_DIR / "assessment")  # after the kinds register
     web.init_app(app)
     cli.init_app(app)
     return app

@@ -19,11 +19,13 @@ def register_blueprints(api: Api) -> None:
         notifications,
         orgs,
         staff_aid,
+        staff_assessment,
         staff_competitions,
         staff_events,
         staff_legal,
         staff_membership,
         staff_ops,
+        staff_stats,
         staff_wages,
         uploads,
         wages,
@@ -53,5 +55,7 @@ def register_blueprints(api: Api) -> None:
         staff_events,
         competitions,
         staff_competitions,
+        staff_assessment,
+        staff_stats,
     ):
         api.register_blueprint(module.blp)

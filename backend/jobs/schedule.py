@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from rq import cron
 
 from backend.jobs import maintenance
+from backend.jobs.assessment import run_scheduled_assessments
 from backend.jobs.cases import escalate_overdue_cases
 from backend.jobs.legal import extend_legal_slots, send_legal_reminders
 from backend.jobs.outbox import sweep_outbox
-from backend.jobs.queues import DEFAULT
+from backend.jobs.queues import ASSESSMENT, DEFAULT
 from backend.jobs.wages import refresh_wage_priorities
 
 
@@ -35,6 +36,7 @@ PERIODIC_JOBS = (
     Periodic("legal.send-reminders", send_legal_reminders, DEFAULT, interval=900),
     Periodic("legal.extend-slots", extend_legal_slots, DEFAULT, cron="30 18 * * *"),
     Periodic("wages.refresh-priorities", refresh_wage_priorities, DEFAULT, cron="5 16 * * *"),
+    Periodic("assessment.scheduled-runs", run_scheduled_assessments, ASSESSMENT, cron="30 16 * * *"),
 )
 
 for job in PERIODIC_JOBS:

@@ -69,3 +69,16 @@ ROLE_LEVEL = {
 
 def can(role: str, permission: str) -> bool:
     return permission in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+# 考核与统计: read results and statistics of the subtree; start a (city-wide) assessment run.
+ASSESSMENT_READ = "assessment.read"
+ASSESSMENT_RUN = "assessment.run"
+STATS_READ = "stats.read"
+for _role, _extra in (
+    (Role.CITY_ADMIN, {ASSESSMENT_READ, ASSESSMENT_RUN, STATS_READ}),
+    (Role.COUNTY_ADMIN, {ASSESSMENT_READ, STATS_READ}),
+    (Role.TOWN_ADMIN, {ASSESSMENT_READ, STATS_READ}),
+    (Role.UNION_ADMIN, {ASSESSMENT_READ, STATS_READ}),
+):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra

@@ -1,0 +1,253 @@
+"""统计 — figures for any subtree over a date range, as plain functions the API and the admin panel share.
+
+Dates are Shanghai local days, both ends included; every figure is a ``GROUP BY`` over the subtree
+(one indexed prefix scan of ``orgs.path``), never a loop over unions. Money stays Decimal.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import case, func, select, text
+
+from backend.aid.models import AidRequest
+from backend.assessment.periods import local_midnight_utc
+from backend.common.types import utcnow
+from backend.competitions.models import CompetitionEntry
+from backend.events.models import Event, EventSignup
+from backend.extensions import db
+from backend.legal.models import LegalBooking
+from backend.members.models import Member
+from backend.orgs.models import Org, OrgLevel
+from backend.participation.models import ParticipationFact
+from backend.wages.models import WageClaim
+
+# Age of the open requests, in days since they were filed: (label, lowest day, highest day or None).
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0-3天", 0, 3),
+    ("4-7天", 4, 7),
+    ("8-15天", 8, 15),
+    ("16-30天", 16, 30),
+    ("30天以上", 31, None),
+)
+OPEN_AID = ("submitted", "accepted", "verifying", "approved")
+EVENT_HELD = ("published", "finished")
+
+
+def _subtree(org: Org):
+    return select(Org.id).where(Org.path.startswith(org.path, autoescape=True))
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    return local_midnight_utc(start), local_midnight_utc(end + timedelta(days=1))
+
+
+def _by(stmt) -> dict:
+    return {key: n for key, n in db.session.execute(stmt).all()}
+
+
+def _sla(org: Org, lo: datetime, hi: datetime, now: datetime) -> dict:
+    """Of the help requests and wage claims filed in the range whose acceptance fell due (accepted,
+    or still waiting past the deadline; withdrawn ones aside), how many were accepted in time."""
+    due = met = 0
+    for model, ref_type, kind in (
+        (AidRequest, "aid_request", "aid.accepted_in_time"),
+        (WageClaim, "wage", "wage.accepted_in_time"),
+    ):
+        f = ParticipationFact
+        in_time = select(f.id).where(f.kind == kind, f.ref_type == ref_type, f.ref_id == model.id).exists()
+        fell_due = (model.status != "submitted") | (model.due_at < now)
+        row = db.session.execute(
+            select(func.count(), func.coalesce(func.sum(case((in_time, 1), else_=0)), 0)).where(
+                model.org_id.in_(_subtree(org)),
+                model.submitted_at >= lo,
+                model.submitted_at < hi,
+                model.status != "withdrawn",
+                fell_due,
+            )
+        ).one()
+        due += int(row[0])
+        met += int(row[1])
+    return {"due": due, "met": met, "rate": round(met / due, 4) if due else None}
+
+
+def subtree_summary(*, org: Org, start: date, end: date) -> dict:
+    """The figures of ``org``'s subtree for the days ``start``…``end`` (Shanghai), both included."""
+    lo, hi = _bounds(start, end)
+    now = utcnow()
+    within = _subtree(org)
+    by_type = _by(
+        select(Member.worker_type, func.count())
+        .where(Member.org_id.in_(within), Member.status == "active", Member.joined_at < hi)
+        .group_by(Member.worker_type)
+    )
+    ages = {label: 0 for label, _, _ in AGE_BUCKETS}
+    open_dates = db.session.scalars(
+        select(AidRequest.submitted_at).where(
+            AidRequest.org_id.in_(within),
+            AidRequest.status.in_(OPEN_AID),
+            AidRequest.submitted_at >= lo,
+            AidRequest.submitted_at < hi,
+        )
+    )
+    for submitted in open_dates:
+        days = (now - submitted).days
+        for label, low, high in AGE_BUCKETS:
+            if days >= low and (high is None or days <= high):
+                ages[label] += 1
+                break
+    recovered, paid = db.session.execute(
+        select(
+            func.coalesce(func.sum(WageClaim.amount_recovered), 0),
+            func.coalesce(func.sum(WageClaim.workers_paid), 0),
+        )
+        .where(WageClaim.org_id.in_(within), WageClaim.status == "resolved")
+        .where(WageClaim.resolved_at >= lo, WageClaim.resolved_at < hi)
+    ).one()
+    held = select(Event.id).where(
+        Event.org_id.in_(within), Event.status.in_(EVENT_HELD), Event.starts_at >= lo, Event.starts_at < hi
+    )
+    return {
+        "unions": db.session.scalar(
+            select(func.count()).where(Org.id.in_(within), Org.level == OrgLevel.BASE)
+        ),
+        "members": sum(by_type.values()),
+        "members_by_worker_type": by_type,
+        "new_members": db.session.scalar(
+            select(func.count()).where(
+                Member.org_id.in_(within), Member.joined_at >= lo, Member.joined_at < hi
+            )
+        ),
+        "aid_by_status": _by(
+            select(AidRequest.status, func.count())
+            .where(AidRequest.org_id.in_(within), AidRequest.submitted_at >= lo, AidRequest.submitted_at < hi)
+            .group_by(AidRequest.status)
+        ),
+        "aid_age_buckets": ages,
+        "wage_by_status": _by(
+            select(WageClaim.status, func.count())
+            .where(WageClaim.org_id.in_(within), WageClaim.submitted_at >= lo, WageClaim.submitted_at < hi)
+            .group_by(WageClaim.status)
+        ),
+        "sla": _sla(org, lo, hi, now),
+        "wages_recovered": Decimal(recovered).quantize(Decimal("0.01")),
+        "workers_paid": int(paid),
+        "consultations": db.session.scalar(
+            select(func.count()).where(
+                LegalBooking.org_id.in_(within),
+                LegalBooking.status == "completed",
+                LegalBooking.starts_at >= lo,
+                LegalBooking.starts_at < hi,
+            )
+        ),
+        "events": db.session.scalar(select(func.count()).select_from(held.subquery())),
+        "event_participants": db.session.scalar(
+            select(func.count()).where(EventSignup.event_id.in_(held), EventSignup.checked_in_at.is_not(None))
+        ),
+        "competition_entries": db.session.scalar(
+            select(func.count()).where(
+                CompetitionEntry.org_id.in_(within),
+                CompetitionEntry.created_at >= lo,
+                CompetitionEntry.created_at < hi,
+            )
+        ),
+    }
+
+
+def _month(column):
+    """The Shanghai month of a UTC column as 'YYYY-MM', in the database's own dialect."""
+    if db.engine.dialect.name in ("mysql", "mariadb"):
+        return func.date_format(func.date_add(column, text("INTERVAL 8 HOUR")), "%Y-%m")
+    return func.strftime("%Y-%m", column, "+8 hours")
+
+
+def _months(start: date, end: date) -> list[str]:
+    out, y, m = [], start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        out.append(f"{y}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def monthly_series(*, org: Org, start: date, end: date) -> list[dict]:
+    """One row per month of the range: new members, requests, claims, wages recovered, SLA rate,
+    consultations, event participants and competition entries of the subtree."""
+    lo, hi = _bounds(start, end)
+    within = _subtree(org)
+    now = utcnow()
+
+    def per_month(model, column, *conditions, value=None) -> dict[str, object]:
+        month = _month(column)
+        stmt = (
+            select(month, value if value is not None else func.count())
+            .where(column >= lo, column < hi, *conditions)
+            .group_by(month)
+        )
+        return _by(stmt)
+
+    new_members = per_month(Member, Member.joined_at, Member.org_id.in_(within))
+    aid = per_month(AidRequest, AidRequest.submitted_at, AidRequest.org_id.in_(within))
+    wage = per_month(WageClaim, WageClaim.submitted_at, WageClaim.org_id.in_(within))
+    recovered = per_month(
+        WageClaim,
+        WageClaim.resolved_at,
+        WageClaim.org_id.in_(within),
+        WageClaim.status == "resolved",
+        value=func.coalesce(func.sum(WageClaim.amount_recovered), 0),
+    )
+    consultations = per_month(
+        LegalBooking,
+        LegalBooking.starts_at,
+        LegalBooking.org_id.in_(within),
+        LegalBooking.status == "completed",
+    )
+    held = select(Event.id).where(Event.org_id.in_(within), Event.status.in_(EVENT_HELD))
+    participants = _by(
+        select(_month(Event.starts_at), func.count())
+        .join(EventSignup, EventSignup.event_id == Event.id)
+        .where(
+            Event.id.in_(held),
+            Event.starts_at >= lo,
+            Event.starts_at < hi,
+            EventSignup.checked_in_at.is_not(None),
+        )
+        .group_by(_month(Event.starts_at))
+    )
+    entries = per_month(CompetitionEntry, CompetitionEntry.created_at, CompetitionEntry.org_id.in_(within))
+    sla_due: dict[str, int] = {}
+    sla_met: dict[str, int] = {}
+    for model, ref_type, kind in (
+        (AidRequest, "aid_request", "aid.accepted_in_time"),
+        (WageClaim, "wage", "wage.accepted_in_time"),
+    ):
+        f = ParticipationFact
+        in_time = select(f.id).where(f.kind == kind, f.ref_type == ref_type, f.ref_id == model.id).exists()
+        month = _month(model.submitted_at)
+        for key, due, met in db.session.execute(
+            select(month, func.count(), func.coalesce(func.sum(case((in_time, 1), else_=0)), 0))
+            .where(
+                model.org_id.in_(within),
+                model.submitted_at >= lo,
+                model.submitted_at < hi,
+                model.status != "withdrawn",
+                (model.status != "submitted") | (model.due_at < now),
+            )
+            .group_by(month)
+        ).all():
+            sla_due[key] = sla_due.get(key, 0) + int(due)
+            sla_met[key] = sla_met.get(key, 0) + int(met)
+    return [
+        {
+            "month": key,
+            "new_members": new_members.get(key, 0),
+            "aid_requests": aid.get(key, 0),
+            "wage_claims": wage.get(key, 0),
+            "wages_recovered": Decimal(recovered.get(key, 0)).quantize(Decimal("0.01")),
+            "sla_rate": round(sla_met[key] / sla_due[key], 4) if sla_due.get(key) else None,
+            "consultations": consultations.get(key, 0),
+            "event_participants": participants.get(key, 0),
+            "competition_entries": entries.get(key, 0),
+        }
+        for key in _months(start, end)
+    ]

@@ -1,0 +1,210 @@
+"""City-scale assessment benchmark (DESIGN §8): 6,000 unions, 700,000 members, 3,000,000 facts.
+
+    python scripts/bench/bench_assessment.py [--scales 1,2,4] [--json out.json]
+
+For each scale a scratch MariaDB database (``bench_h6_s<scale>_<pid>``, dropped afterwards) is built
+with the migrations, filled by ``scripts/gen_city.py`` and a set-based fact generator (INSERT … SELECT
+over MariaDB's ``seq_1_to_N`` sequence tables), then a yearly and a monthly run are executed in a child
+process in embedded-queue mode (no REDIS_URL: the run executes inline, as the job would), which reports
+its wall time and peak RSS. The baseline, in the same database: ``SELECT org_id, COUNT(*) FROM
+participation_facts GROUP BY org_id``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from scripts.bench.harness import ROOT, clean_env, machine, scratch_database, upgrade_database
+
+KINDS = (
+    "legal.consultation_held",
+    "event.attended",
+    "competition.entered",
+    "competition.quiz_completed",
+    "aid.rated",
+    "event.signed_up",
+    "member.joined",
+    "legal.booked",
+)
+CHUNK = 500_000
+YEAR_SECONDS = 365 * 24 * 3600
+
+
+def generate_facts(url: str, facts: int) -> float:
+    """``facts`` participation facts spread over 2026, each credited to a member's union, in chunks
+    of INSERT … SELECT (no row goes through Python)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    started = time.perf_counter()
+    kinds = ", ".join(f"'{k}'" for k in KINDS)
+    with engine.begin() as conn:
+        low, high = conn.execute(text("SELECT MIN(id), MAX(id) FROM members")).one()
+    span = high - low + 1
+    for first in range(1, facts + 1, CHUNK):
+        last = min(first + CHUNK - 1, facts)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    f"""
+                    INSERT INTO participation_facts
+                        (org_id, member_id, kind, occurred_at, ref_type, ref_id, dedupe_key, recorded_at)
+                    SELECT m.org_id, m.id, ELT(1 + s.seq % {len(KINDS)}, {kinds}),
+                           TIMESTAMP '2025-12-31 16:00:00' + INTERVAL (s.seq * 7919 % {YEAR_SECONDS}) SECOND,
+                           'bench', s.seq, CONCAT('bench:', s.seq), UTC_TIMESTAMP()
+                    FROM seq_{first}_to_{last} s
+                    JOIN members m ON m.id = {low} + (s.seq * 104729) % {span}
+                    """
+                )
+            )
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+def baseline(url: str) -> float:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    best = float("inf")
+    with engine.connect() as conn:
+        for _ in range(2):
+            started = time.perf_counter()
+            conn.execute(text("SELECT org_id, COUNT(*) FROM participation_facts GROUP BY org_id")).all()
+            best = min(best, time.perf_counter() - started)
+    engine.dispose()
+    return best
+
+
+def tmp_disk_tables(url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        value = conn.execute(text("SHOW GLOBAL STATUS LIKE 'Created_tmp_disk_tables'")).one()[1]
+    engine.dispose()
+    return int(value)
+
+
+def run_child(url: str, period_type: str, period: str) -> dict:
+    """One run in a fresh process (so its peak RSS is the run's own)."""
+    env = clean_env(DATABASE_URL=url)
+    env.pop("REDIS_URL", None)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", period_type, period],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"run failed:\n{done.stdout}\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def child(period_type: str, period: str) -> None:
+    from backend import create_app
+    from backend.assessment import service as assessment
+    from backend.extensions import db
+
+    app = create_app()
+    with app.app_context():
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        run = assessment.request_run(staff=None, period_type=period_type, period=period, trigger="manual")
+        db.session.commit()  # no Redis: the outbox executes the run inline, right here
+        elapsed = time.perf_counter() - started
+        db.session.expire_all()
+        run = db.session.get(type(run), run.id)
+        print(
+            json.dumps(
+                {
+                    "status": run.status,
+                    "error": run.error,
+                    "wall_s": round(elapsed, 2),
+                    "engine_s": round((run.duration_ms or 0) / 1000, 2),
+                    "orgs": run.orgs_assessed,
+                    "rss_before_mb": round(rss_before / 1024, 1),
+                    "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                }
+            )
+        )
+
+
+def bench_scale(scale: int) -> dict:
+    out: dict = {
+        "scale": scale,
+        "unions": 6000 * scale,
+        "members": 700_000 * scale,
+        "facts": 3_000_000 * scale,
+    }
+    with scratch_database(f"bench_h6_s{scale}") as url:
+        upgrade_database(url)
+        started = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                "scripts/gen_city.py",
+                "--unions",
+                str(out["unions"]),
+                "--members",
+                str(out["members"]),
+                "--database-url",
+                url,
+                "--quiet",
+            ],
+            cwd=ROOT,
+            env=clean_env(),
+            check=True,
+            capture_output=True,
+        )
+        out["gen_city_s"] = round(time.perf_counter() - started, 1)
+        out["gen_facts_s"] = round(generate_facts(url, out["facts"]), 1)
+        print(f"  scale {scale}: city {out['gen_city_s']} s, facts {out['gen_facts_s']} s", flush=True)
+        out["baseline_s"] = round(baseline(url), 2)
+        tmp_before = tmp_disk_tables(url)
+        out["year"] = run_child(url, "year", "2026")
+        out["year_rerun"] = run_child(url, "year", "2026")
+        out["month"] = run_child(url, "month", "2026-06")
+        out["mariadb_tmp_disk_tables"] = tmp_disk_tables(url) - tmp_before
+        out["year_vs_baseline"] = round(out["year"]["wall_s"] / out["baseline_s"], 1)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="1,2,4", help="multiples of the city (default 1,2,4)")
+    parser.add_argument("--json", metavar="PATH")
+    parser.add_argument("--child", nargs=2, metavar=("PERIOD_TYPE", "PERIOD"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(*args.child)
+        return 0
+    results = {"machine": machine(), "scales": []}
+    for scale in (int(s) for s in args.scales.split(",")):
+        point = bench_scale(scale)
+        results["scales"].append(point)
+        y, m = point["year"], point["month"]
+        print(
+            f"scale {scale}× ({point['unions']:,} unions, {point['members']:,} members, "
+            f"{point['facts']:,} facts): "
+            f"year run {y['wall_s']} s (engine {y['engine_s']} s, re-run {point['year_rerun']['wall_s']} s, "
+            f"peak RSS {y['peak_rss_mb']} MB), month run {m['wall_s']} s; baseline GROUP BY "
+            f"{point['baseline_s']} s → year run = {point['year_vs_baseline']}× baseline; "
+            f"MariaDB tmp disk tables +{point['mariadb_tmp_disk_tables']}",
+            flush=True,
+        )
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
