@@ -85,13 +85,6 @@ def downgrade():
     with op.batch_alter_table('members', schema=None) as batch_op:
         batch_op.drop_index('ix_members_status_joined_org')
 
-    with op.batch_alter_table('assessment_results', schema=None) as batch_op:
-        batch_op.drop_index('ix_assessment_results_org')
-        batch_op.drop_index('ix_assessment_results_listing')
-
     op.drop_table('assessment_results')
-    with op.batch_alter_table('assessment_runs', schema=None) as batch_op:
-        batch_op.drop_index('ix_assessment_runs_period')
-
     op.drop_table('assessment_runs')
     # ### end Alembic commands ###
