@@ -36,4 +36,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_blueprints(api)
     web.init_app(app)
     cli.init_app(app)
+
+    from backend import admin
+
+    admin.init_app(app)  # the staff panel at /admin (session log-in, CSRF of its own)
     return app
