@@ -38,6 +38,10 @@ def _session_staff() -> Staff | None:
 
 @bp.before_request
 def _who_is_looking():
+    # ``g`` outlives the request when an outer app context is pushed (a CLI command, a test): the
+    # CSRF token cached there belongs to another session.
+    for name in ("csrf_token", "csrf_valid"):
+        g.pop(name, None)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()  # 400 without a valid token, before any view code runs
     if request.endpoint in PUBLIC:
