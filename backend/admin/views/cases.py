@@ -204,6 +204,7 @@ def case(kind: str, item_id: int, revealed: dict | None = None):
 @bp.post(f"/<{KIND_SLUGS}:kind>/<int:item_id>/act")
 def act(kind: str, item_id: int):
     k = _kind(kind)
+    k.load(g.scope, g.staff, item_id)  # 404 page outside the subtree, before anything is tried
     action = request.form.get("action", "")
     problem = _act(k, item_id, action, request.form)
     if problem:
@@ -219,6 +220,7 @@ def assign(kind: str, item_id: int):
     k = _kind(kind)
     if k.case_kind is None:
         abort(404)
+    k.load(g.scope, g.staff, item_id)
     value = request.form.get("assignee_id", "")
     try:
         cases.assign(
