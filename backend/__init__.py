@@ -43,4 +43,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["zhigong.rubrics"] = load_rubric_dir(CONFIG_DIR / "assessment")  # after the kinds register
     web.init_app(app)
     cli.init_app(app)
+
+    from backend import admin
+
+    admin.init_app(app)  # the staff panel at /admin (session log-in, CSRF of its own)
     return app

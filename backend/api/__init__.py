@@ -59,3 +59,8 @@ def register_blueprints(api: Api) -> None:
         staff_stats,
     ):
         api.register_blueprint(module.blp)
+
+    from backend.api import announcements, staff_announcements
+
+    for module in (announcements, staff_announcements):
+        api.register_blueprint(module.blp)

@@ -1,0 +1,58 @@
+"""The staff admin panel (管理后台) at ``/admin``: server-rendered Chinese pages over the same services
+the staff API calls, with a session log-in and CSRF protection of its own (the JSON API keeps its
+bearer tokens and needs no CSRF token)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import yaml
+from flask import Blueprint, Flask
+from flask_wtf.csrf import CSRFProtect
+
+from backend.config import CONFIG_DIR
+
+HERE = Path(__file__).parent
+bp = Blueprint(
+    "admin",
+    __name__,
+    url_prefix="/admin",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+csrf = CSRFProtect()
+
+
+def load_settings(path: Path = CONFIG_DIR / "admin.yaml") -> dict:
+    """The panel's tunables (session lifetime, page size); a malformed file stops the app at start."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    hours, page_size = data.get("session_hours", 8), data.get("page_size", 20)
+    if not isinstance(hours, int | float) or not 0 < hours <= 24 * 7:
+        raise ValueError(f"{path}: session_hours should be a number of hours between 0 and 168")
+    if not isinstance(page_size, int) or not 5 <= page_size <= 100:
+        raise ValueError(f"{path}: page_size should be an integer between 5 and 100")
+    return {"session_hours": hours, "page_size": page_size}
+
+
+def init_app(app: Flask) -> None:
+    """Session cookie hardening, CSRF for the panel only, the blueprint and its views."""
+    from backend.admin import filters, views  # noqa: F401  (views register their routes on ``bp``)
+
+    settings = app.extensions["zhigong.settings"]
+    panel = load_settings()
+    app.extensions["zhigong.admin"] = panel
+    app.config.update(
+        SESSION_COOKIE_NAME="zhigong_admin",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.env not in ("development", "test"),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=panel["session_hours"]),
+        # CSRF is checked by the panel's own before_request (see views.base), never on the JSON API.
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+    )
+    csrf.init_app(app)
+    filters.install(app)
+    app.register_blueprint(bp)

@@ -1,0 +1,13 @@
+"""The panel's pages, one module per area; importing this package registers them on ``bp``."""
+
+from backend.admin.views import (  # noqa: F401
+    announcements,
+    base,
+    cases,
+    clusters,
+    dashboard,
+    events,
+    legal,
+    ops,
+    people,
+)

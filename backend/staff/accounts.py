@@ -1,0 +1,160 @@
+"""Staff accounts managed from the admin panel: who works in a subtree, new accounts with a role,
+deactivation, password resets and changes. Scoped to the acting staff member's subtree, audited."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import Select, select
+
+from backend.audit import service as audit
+from backend.common.errors import Forbidden, InvalidInput
+from backend.common.persistence import flush_or_conflict
+from backend.extensions import db
+from backend.orgs.models import Org
+from backend.staff.models import Role, Staff
+from backend.staff.passwords import hash_password, verify_password
+from backend.staff.permissions import ROLE_LEVEL
+from backend.staff.scope import Scope
+
+MIN_PASSWORD = 10
+
+ROLE_LABELS = {
+    Role.CITY_ADMIN: "市总工会管理员",
+    Role.COUNTY_ADMIN: "县区总工会管理员",
+    Role.TOWN_ADMIN: "乡镇街道工会管理员",
+    Role.UNION_ADMIN: "基层工会管理员",
+    Role.LAWYER: "法律援助律师",
+}
+
+
+def session_stamp(staff: Staff) -> str:
+    """Changes whenever the password does: a log-in session carries it and ends when it changes."""
+    return hashlib.sha256(staff.password_hash.encode()).hexdigest()[:16]
+
+
+def password_problem(password: str, *, username: str) -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return f"密码至少 {MIN_PASSWORD} 位"
+    if len(password) > 128:
+        return "密码不能超过 128 位"
+    if password.isdigit() or password.isalpha():
+        return "密码应同时包含字母和数字（或符号）"
+    if username and username.lower() in password.lower():
+        return "密码不能包含用户名"
+    return None
+
+
+def staff_stmt(scope: Scope, *, q: str | None = None, active: bool | None = None) -> Select:
+    """Staff of the subtree, ordered by their node's place in the tree, then name."""
+    stmt = scope.restrict(select(Staff).join(Staff.org), Staff.org_id)
+    if q:
+        q = q.strip()
+        stmt = stmt.where(
+            Staff.username.contains(q, autoescape=True) | Staff.name.contains(q, autoescape=True)
+        )
+    if active is not None:
+        stmt = stmt.where(Staff.active.is_(active))
+    return stmt.order_by(Org.path, Staff.id)
+
+
+def roles_for(org: Org) -> list[str]:
+    """Roles an account attached to ``org`` may hold: the admin role of its level, or lawyer."""
+    return [role for role, level in ROLE_LEVEL.items() if level == org.level] + [Role.LAWYER]
+
+
+def create_staff(
+    *, scope: Scope, staff: Staff, org_id: int, username: str, name: str, role: str, password: str
+) -> Staff:
+    """A new account in the subtree, with a role that fits its node's level (audited)."""
+    org = db.session.get(Org, org_id)
+    if org is None or not scope.contains(org):
+        raise InvalidInput("org_id", "只能在本级或下级工会开设账号")
+    if role not in roles_for(org):
+        allowed = "、".join(ROLE_LABELS[r] for r in roles_for(org))
+        raise InvalidInput("role", f"{org.name}的账号角色只能是：{allowed}")
+    username = username.strip()
+    if not username or len(username) > 64 or not username.replace("_", "").replace(".", "").isalnum():
+        raise InvalidInput("username", "用户名由字母、数字、下划线组成，不超过64位")
+    problem = password_problem(password, username=username)
+    if problem:
+        raise InvalidInput("password", problem)
+    if db.session.scalar(select(Staff.id).where(Staff.username == username)):
+        raise InvalidInput("username", "该用户名已被使用")
+    account = Staff(
+        username=username,
+        name=name.strip()[:50],
+        role=role,
+        org_id=org.id,
+        password_hash=hash_password(password),
+        active=True,
+    )
+    db.session.add(account)
+    flush_or_conflict("该用户名已被使用")
+    audit.record(
+        staff=staff,
+        action="staff.create",
+        target_type="staff",
+        target_id=account.id,
+        org_id=org.id,
+        detail={"username": username, "role": role},
+    )
+    return account
+
+
+def _managed(scope: Scope, staff: Staff, staff_id: int) -> Staff:
+    target = scope.get(Staff, staff_id)
+    if target.id == staff.id:
+        raise Forbidden("不能对自己的账号执行此操作，请使用“修改密码”")
+    return target
+
+
+def set_active(*, scope: Scope, staff: Staff, staff_id: int, active: bool) -> Staff:
+    """Deactivate (or reactivate) an account of the subtree; a deactivated one cannot log in."""
+    target = _managed(scope, staff, staff_id)
+    target.active = active
+    audit.record(
+        staff=staff,
+        action="staff.activate" if active else "staff.deactivate",
+        target_type="staff",
+        target_id=target.id,
+        org_id=target.org_id,
+    )
+    return target
+
+
+def reset_password(*, scope: Scope, staff: Staff, staff_id: int, password: str) -> Staff:
+    """Set a new password for an account of the subtree (its open sessions end)."""
+    target = _managed(scope, staff, staff_id)
+    problem = password_problem(password, username=target.username)
+    if problem:
+        raise InvalidInput("password", problem)
+    target.password_hash = hash_password(password)
+    audit.record(
+        staff=staff,
+        action="staff.reset_password",
+        target_type="staff",
+        target_id=target.id,
+        org_id=target.org_id,
+    )
+    return target
+
+
+def change_own_password(*, staff: Staff, current: str, new: str) -> Staff:
+    """A staff member changes their own password, proving the current one first."""
+    if not verify_password(staff.password_hash, current):
+        raise InvalidInput("current_password", "当前密码不正确")
+    if current == new:
+        raise InvalidInput("new_password", "新密码不能与当前密码相同")
+    problem = password_problem(new, username=staff.username)
+    if problem:
+        raise InvalidInput("new_password", problem)
+    staff.password_hash = hash_password(new)
+    audit.record(
+        staff=staff,
+        action="staff.change_password",
+        target_type="staff",
+        target_id=staff.id,
+        org_id=staff.org_id,
+    )
+    return staff
