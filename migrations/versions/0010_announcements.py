@@ -1,7 +1,7 @@
 """announcements: 工会公告 published by a union node to its subtree
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-21 07:22:56.617070
 
 """
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import mysql
 
 # revision identifiers, used by Alembic.
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
@@ -39,7 +39,4 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("announcements", schema=None) as batch_op:
-        batch_op.drop_index("ix_announcements_org_published")
-
     op.drop_table("announcements")
