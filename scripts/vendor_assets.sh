@@ -15,6 +15,10 @@ mkdir -p "$vendor/pico"
 cp node_modules/@picocss/pico/css/pico.min.css "$vendor/pico/"
 cp node_modules/@picocss/pico/LICENSE.md "$vendor/pico/"
 node -p "require('@picocss/pico/package.json').version" > "$vendor/pico/VERSION"
+mkdir -p "$vendor/chartjs"
+cp node_modules/chart.js/dist/chart.umd.min.js "$vendor/chartjs/"
+cp node_modules/chart.js/LICENSE.md "$vendor/chartjs/"
+node -p "require('./node_modules/chart.js/package.json').version" > "$vendor/chartjs/VERSION"
 rm -rf node_modules
 echo "vendored into backend/admin/static/vendor:"
 find "$vendor" -type f | sort

@@ -1,7 +1,6 @@
 """The panel's navigation: one entry per area, shown to staff whose role may use it.
 
-Later areas plug in here: 考核 (assessment results, ranking) and 统计 (statistics, exports) add an
-``Entry`` to ``SECTIONS`` (the "分析" group is reserved for them) and a view module of their own.
+A new area adds an ``Entry`` to ``SECTIONS`` and a view module of its own in ``views/``.
 """
 
 from __future__ import annotations
@@ -42,7 +41,13 @@ SECTIONS: list[tuple[str, list[Entry]]] = [
             Entry("劳动和技能竞赛", "admin.queue", (perm.COMPETITION_MANAGE,), (("kind", "competition"),)),
         ],
     ),
-    # ("分析", [Entry("考核", ...), Entry("统计", ...)]) — reserved for the assessment and statistics pages.
+    (
+        "考核与统计",
+        [
+            Entry("工会考核", "admin.assessments", (perm.ASSESSMENT_READ,)),
+            Entry("统计", "admin.statistics", (perm.STATS_READ,)),
+        ],
+    ),
     (
         "工会事务",
         [

@@ -4,12 +4,14 @@ indicator's value, threshold and pass/fail, the tier, level, score and rank amon
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import Response
 from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.base import Blueprint, Schema, SelectPage
 from backend.api.fields import LocalDateTime, one_of
 from backend.api.schemas import OrgBrief
+from backend.assessment import export
 from backend.assessment import service as assessment
 from backend.assessment.models import (
     GRADE_LABELS,
@@ -137,6 +139,30 @@ class Results(MethodView):
     def get(self, query, run_id):
         """本级及下级工会的考核结果，按类别、名次排列"""
         return assessment.results_query(scope=current_scope(), run_id=run_id, **query)
+
+
+class ExportQuery(ResultQuery):
+    format = ma.fields.String(load_default="xlsx", validate=one_of(["csv", "xlsx"]))
+
+
+@blp.route("/runs/<int:run_id>/export")
+class Export(MethodView):
+    @staff_required(perm.ASSESSMENT_READ)
+    @blp.arguments(ExportQuery, location="query")
+    @blp.response(200, content_type="application/octet-stream")
+    def get(self, query, run_id):
+        """导出本级及下级工会的考核结果（含每项指标的值），CSV 或 XLSX"""
+        fmt = query.pop("format")
+        run = assessment.get_run(run_id=run_id)
+        results = assessment.results_for(scope=current_scope(), run_id=run_id, **query)
+        if fmt == "csv":
+            body, mime = export.to_csv(run, results), "text/csv; charset=utf-8"
+        else:
+            body, mime = export.to_xlsx(run, results), export.XLSX_MIME
+        name = export.filename(run, fmt)
+        return Response(
+            body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
 
 
 @blp.route("/results/<int:result_id>")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from backend.assessment.models import AssessmentResult, AssessmentRun
@@ -114,3 +117,25 @@ def test_a_quarter_counts_the_whole_quarter(client, factory, city):
     assert standings["乙县物流公司工会"] == ("excellent", "leading", "50.00", 2, 2, 5)
     # a1: the 5 February consultations count now, but the points stop at full marks
     assert standings["甲区建筑公司工会"] == ("excellent", "flagship", "100.00", 1, 1, 5)
+
+
+def test_results_export_through_the_api_holds_only_the_subtree(client, factory, city):
+    run = _run(client, factory.staff_token("t_city"))
+    response = client.get(
+        f"/api/v1/staff/assessments/runs/{run['id']}/export",
+        query_string={"format": "xlsx", "category": "non_public"},
+        headers=auth(factory.staff_token("t_county_b")),
+    )
+    assert response.status_code == 200
+    header, *rows = list(load_workbook(io.BytesIO(response.data)).active.values)
+    assert header[:3] == ("工会", "类别", "档次")
+    assert sorted((r[0], r[2], r[5]) for r in rows) == [
+        ("乙县物流公司工会", "良好", 2),
+        ("乙县餐饮公司工会", "良好", 2),
+    ]
+    bad = client.get(
+        f"/api/v1/staff/assessments/runs/{run['id']}/export",
+        query_string={"format": "pdf"},
+        headers=auth(factory.staff_token("t_city")),
+    )
+    assert bad.status_code == 422 and "format" in bad.json["errors"]

@@ -1,6 +1,7 @@
 """The panel's pages, one module per area; importing this package registers them on ``bp``."""
 
 from backend.admin.views import (  # noqa: F401
+    analysis,
     announcements,
     base,
     cases,

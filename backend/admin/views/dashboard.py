@@ -3,17 +3,25 @@ compute at any scale (each count stops at a cap), plus 预警与督办 (alerts).
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from backend.admin import bp
 from backend.admin.kinds import KINDS
+from backend.admin.views.analysis import chart_data
 from backend.admin.views.base import flash_error
+from backend.assessment.periods import SHANGHAI
 from backend.cases import service as cases
 from backend.cases.models import StaffAlert
 from backend.cases.paging import SortKey, seek
 from backend.common.errors import DomainError
+from backend.common.types import utcnow
 from backend.extensions import db
+from backend.orgs.models import Org
+from backend.staff import permissions as perm
+from backend.stats import service as stats
 
 COUNT_CAP = 1000  # "999+" beyond it: counting a million rows on every visit is not worth it
 
@@ -44,8 +52,20 @@ def dashboard():
         )
     alert_count = capped_count(cases.alerts_stmt(g.scope), StaffAlert)
     latest = db.session.scalars(cases.alerts_stmt(g.scope).limit(5)).all()
+    figures = charts = None
+    if perm.can(g.staff.role, perm.STATS_READ):  # key figures and monthly charts of this year
+        org, today = db.session.get(Org, g.scope.org_id), utcnow().astimezone(SHANGHAI).date()
+        start = date(today.year, 1, 1)
+        figures = stats.subtree_summary(org=org, start=start, end=today)
+        charts = chart_data(stats.monthly_series(org=org, start=start, end=today))
     return render_template(
-        "admin/dashboard.html", tiles=tiles, alert_count=alert_count, cap=COUNT_CAP, alerts=latest
+        "admin/dashboard.html",
+        tiles=tiles,
+        alert_count=alert_count,
+        cap=COUNT_CAP,
+        alerts=latest,
+        figures=figures,
+        charts=charts,
     )
 
 
