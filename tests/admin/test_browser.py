@@ -18,10 +18,10 @@ from backend.extensions import db
 from backend.orgs.models import Org, OrgLevel
 from backend.orgs.seed import DEMO_PASSWORD, seed_demo
 from backend.staff.models import Staff
-from tests.e2e.conftest import gunicorn_server  # noqa: F401 (fixture)
 from tests.factories import application_payload, new_id_number
 
 CHROMIUM = "/usr/bin/chromium"
+PAGES = ("/admin/", "/admin/wage/", "/admin/membership/", "/admin/people", "/admin/announcements")
 
 
 @pytest.fixture(scope="module")
@@ -147,14 +147,13 @@ def test_county_staff_handle_a_wage_claim_and_a_membership_in_the_browser(
     other_union = db.session.scalars(
         select(Org).where(Org.level == OrgLevel.BASE, Org.id != union.org_id).order_by(Org.id).limit(1)
     ).one()
+    other_worker = http.post(f"{api}/auth/wechat-login", json={"code": "e2e-other"}, timeout=10).json()
     elsewhere = http.post(
         f"{api}/membership/applications",
         json=application_payload(
             other_union.id, name="钱秋生", id_number=new_id_number(), mobile="13700002222"
         ),
-        headers={
-            "Authorization": f"Bearer {http.post(f'{api}/auth/wechat-login', json={'code': 'e2e-other'}, timeout=10).json()['access_token']}"
-        },
+        headers={"Authorization": f"Bearer {other_worker['access_token']}"},
         timeout=10,
     )
     assert elsewhere.status_code == 201, elsewhere.text
@@ -174,7 +173,7 @@ def test_pages_fit_a_laptop_and_a_tablet_without_sideways_scrolling(browser, dem
         context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
         page = context.new_page()
         log_in(page, gunicorn_server, "demo_county")
-        for path in ("/admin/", "/admin/wage/", "/admin/membership/", "/admin/people", "/admin/announcements"):
+        for path in PAGES:
             page.goto(f"{gunicorn_server}{path}")
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, (path, width, overflow)
