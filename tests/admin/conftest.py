@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.assessment.conftest import city, test_rubrics  # noqa: F401 (the hand-computed city)
+from tests.e2e.conftest import gunicorn_server  # noqa: F401 (the browser tests' real server)
 from tests.factories import PASSWORD
 
 CSRF = re.compile(r'name="csrf(?:_token" value|-token" content)="([^"]+)"')

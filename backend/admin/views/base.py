@@ -156,7 +156,10 @@ def field_errors(exc: DomainError) -> dict[str, str]:
 
 
 def flash_error(exc: DomainError) -> None:
+    """Show a refusal on the next page; something outside the subtree stays a 404 page."""
     db.session.rollback()
+    if exc.status == 404:
+        raise exc
     for message in field_errors(exc).values():
         flash(message, "error")
 
