@@ -229,6 +229,25 @@ function create(path, data, idempotencyKey, options = {}) {
   return post(path, data, { ...options, idempotencyKey })
 }
 
+/**
+ * 页面上的一次“提交”：同一份内容在网络失败后再点一次，沿用上次的 Idempotency-Key（上次可能其实
+ * 已经受理，后端会返回那次的结果）；内容改了、或已有明确答复（成功或 4xx），下次就换新键。
+ */
+async function submit(holder, path, body) {
+  const json = JSON.stringify([path, body])
+  if (!holder._submission || holder._submission.json !== json) {
+    holder._submission = { json, key: newIdempotencyKey() }
+  }
+  try {
+    const result = await create(path, body, holder._submission.key)
+    holder._submission = null
+    return result
+  } catch (err) {
+    if (!(err instanceof ApiError) || !err.retryable) holder._submission = null
+    throw err
+  }
+}
+
 /** 当前账号与会员状态（GET /me），顺便更新本地缓存。 */
 async function me() {
   return saveSummary(await get('/me'))
@@ -269,6 +288,7 @@ module.exports = {
   list,
   post,
   create,
+  submit,
   login,
   ensureLogin,
   me,
