@@ -36,6 +36,14 @@ module.exports = {
     { value: 'medical_mutual_aid', label: '医疗互助' },
     { value: 'other', label: '其他' },
   ],
+  // “五小”作品类别
+  innovationCategories: [
+    { value: 'invention', label: '小发明' },
+    { value: 'creation', label: '小创造' },
+    { value: 'renovation', label: '小革新' },
+    { value: 'design', label: '小设计' },
+    { value: 'suggestion', label: '小建议' },
+  ],
   // config/legal.yaml topics
   legalTopics: [
     { value: 'labour_contract', label: '劳动合同' },
