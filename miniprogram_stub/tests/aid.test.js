@@ -15,7 +15,7 @@ async function mine(code) {
 test('a migrant member asks for serious-illness aid and sees the suggested subsidy', async () => {
   const code = newDevice('aid')
   await backend.makeMember(code) // a migrant worker
-  const page = await openPage('pages/aid/aid')
+  const page = await openPage('pages/aid/index')
   await change(page, '#category', 1) // 大病救助
   await fill(page, {
     household_size: '4',
@@ -40,7 +40,7 @@ test('a migrant member asks for serious-illness aid and sees the suggested subsi
 test('reimbursed more than the bill: the message sits next to the field and nothing is filed', async () => {
   const code = newDevice('aidbad')
   await backend.makeMember(code)
-  const page = await openPage('pages/aid/aid')
+  const page = await openPage('pages/aid/index')
   await change(page, '#category', 1)
   await fill(page, {
     household_size: '3',
@@ -59,7 +59,7 @@ test('reimbursed more than the bill: the message sits next to the field and noth
 
 test('a worker who is not a member is told to join first', async () => {
   newDevice('aidnm')
-  const page = await openPage('pages/aid/aid')
+  const page = await openPage('pages/aid/index')
   await change(page, '#category', 0)
   await fill(page, { household_size: '2', monthly_income: '1000', situation: '生活困难', amount_requested: '800' })
   await tap(page, '#submit')

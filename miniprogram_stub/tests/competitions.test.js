@@ -32,7 +32,7 @@ test('a member enters a skills contest for their trade and sees it under my comp
   })
   const code = newDevice('comp')
   await backend.makeMember(code)
-  const page = await openPage('pages/competitions/competitions')
+  const page = await openPage('pages/competitions/index')
   expect(text(page, `#competition-${contest.id}`)).toContain('2026年全市焊工技能大赛')
 
   await tap(page, `#choose-${contest.id}`)
@@ -46,6 +46,8 @@ test('a member enters a skills contest for their trade and sees it under my comp
   expect(shim.state.toasts).toContain('报名成功')
   expect(text(page, `#mine-${contest.id}`)).toContain('个人，焊工')
   expect(text(page, `#competition-${contest.id}`)).toContain('已报名')
+  const minePage = await openPage('pages/competitions/mine') // where the sign-up notification leads
+  expect(text(minePage, `#mine-${contest.id}`)).toContain('个人，焊工')
   const [entry] = await mine(code)
   expect(entry).toMatchObject({ role: 'individual', trade: '焊工', competition: { id: contest.id } })
   // each tap on 报名 asks WeChat once (a refused first try included)
@@ -65,7 +67,7 @@ test('a team contest needs a team name; the captain gets the join code to share'
   })
   const code = newDevice('team')
   await backend.makeMember(code)
-  const page = await openPage('pages/competitions/competitions')
+  const page = await openPage('pages/competitions/index')
   await tap(page, `#choose-${contest.id}`)
   await tap(page, '#enter')
   expect(text(page, '#err-team_name')).toBe('团体赛请填写队名（队员凭邀请码加入）')

@@ -33,7 +33,7 @@ test('a member signs up after confirming the declaration, and a cancelled seat g
   const code = newDevice('event')
   await backend.makeMember(code)
 
-  const page = await openPage('pages/events/events')
+  const page = await openPage('pages/events/index')
   expect(text(page, `#event-${event.id}`)).toContain('周末读书联谊会')
   expect(text(page, `#event-${event.id}`)).toContain('剩余名额 1')
   await tap(page, `#signup-${event.id}`)
@@ -44,6 +44,8 @@ test('a member signs up after confirming the declaration, and a cancelled seat g
   expect(text(page, `#mine-${event.id}`)).toContain('报名成功')
   expect(page.querySelector(`#signup-${event.id}`)).toBeFalsy()
   expect(shim.state.subscribeRequests).toEqual([['TPL_EVENT_SIGNUP', 'TPL_EVENT_MATCH']])
+  const minePage = await openPage('pages/events/mine') // where the sign-up notification leads
+  expect(text(minePage, `#mine-${event.id}`)).toContain('报名成功')
 
   // a second member gets the waitlist
   const other = await backend.makeMember(newDevice('event2'))
@@ -54,7 +56,7 @@ test('a member signs up after confirming the declaration, and a cancelled seat g
   expect(waiting.status).toBe('waitlisted')
 
   shim.reset(code)
-  const again = await openPage('pages/events/events')
+  const again = await openPage('pages/events/index')
   await tap(again, `#cancel-${event.id}`)
   expect(text(again, `#mine-${event.id}`)).toContain('已取消')
   const [theirs] = await backend.ok('GET', '/events/mine', { token: other.token })
@@ -65,7 +67,7 @@ test('a member who declines the declaration is not signed up', async () => {
   const event = await publishEvent('户外徒步联谊', 10)
   const code = newDevice('eventno')
   await backend.makeMember(code)
-  const page = await openPage('pages/events/events')
+  const page = await openPage('pages/events/index')
   shim.state.modalConfirm = false
   await tap(page, `#signup-${event.id}`)
   const token = await backend.workerToken(code)
@@ -82,7 +84,7 @@ test('a full event puts the member on the waitlist and says where they stand', a
   })
   const code = newDevice('eventfull2')
   await backend.makeMember(code)
-  const page = await openPage('pages/events/events')
+  const page = await openPage('pages/events/index')
   await tap(page, `#signup-${event.id}`)
   expect(shim.state.toasts).toContain('名额已满，已进入候补第 1 位')
   expect(text(page, `#mine-${event.id}`)).toContain('候补第 1 位，前面还有 0 人')

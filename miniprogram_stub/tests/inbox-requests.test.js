@@ -38,7 +38,7 @@ test('my requests shows wage claims and aid requests with their status, and an a
     },
   })
 
-  const page = await openPage('pages/requests/requests')
+  const page = await openPage('pages/requests/index')
   expect(text(page, `#wage-${claim.id}`)).toContain('已受理')
   expect(text(page, `#wage-${claim.id}`)).toContain('8800.00 元')
   expect(text(page, `#aid-${aid.id}`)).toContain('生活困难')
@@ -53,7 +53,7 @@ test('my requests shows wage claims and aid requests with their status, and an a
 
 test('a wage claim still on the phone is listed as waiting and can be sent from my requests', async () => {
   const code = newDevice('minepending')
-  const wage = await openPage('pages/wage/wage')
+  const wage = await openPage('pages/wages/index')
   shim.state.network.offline = true
   wage.instance.setData({
     regionIndex: 0,
@@ -71,7 +71,7 @@ test('a wage claim still on the phone is listed as waiting and can be sent from 
   await tap(wage, '#submit')
   shim.state.network.offline = false
 
-  const page = await openPage('pages/requests/requests')
+  const page = await openPage('pages/requests/index')
   // nothing filed yet: the claim waits on the phone
   expect(text(page, '#pending')).toContain('某装修队 · 4200 元')
   await tap(page, '#retry')
@@ -89,7 +89,7 @@ test('the inbox shows unread notifications, marks one read on open, and all read
   const before = (await backend.ok('GET', '/notifications/unread-count', { token })).unread
   expect(before).toBeGreaterThanOrEqual(2)
 
-  const page = await openPage('pages/inbox/inbox')
+  const page = await openPage('pages/inbox/index')
   expect(text(page, '#unread')).toBe(`${before} 条未读`)
   const [first] = page.instance.data.notifications
   expect(text(page, `#n-${first.id}`)).toContain(first.title)
@@ -98,6 +98,7 @@ test('the inbox shows unread notifications, marks one read on open, and all read
   expect((await backend.ok('GET', '/notifications/unread-count', { token })).unread).toBe(before - 1)
   expect(text(page, '#unread')).toBe(`${before - 1} 条未读`)
   expect(shim.state.navigations).toEqual([`/${first.page}`])
+  expect(require('../app.json').pages).toContain(first.page) // the link leads to a page of the app
 
   await tap(page, '#read-all')
   expect((await backend.ok('GET', '/notifications/unread-count', { token })).unread).toBe(0)

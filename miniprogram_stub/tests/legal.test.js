@@ -35,7 +35,7 @@ function laterSlot(page) {
 test('a member books a consultation slot, sees it under my bookings, and cancels it', async () => {
   const code = newDevice('legal')
   await backend.makeMember(code)
-  const page = await openPage('pages/legal/legal')
+  const page = await openPage('pages/legal/index')
   expect(text(page, `#center-${center.id}`)).toContain('尧都区职工维权中心')
 
   await tap(page, `#center-${center.id}`)
@@ -54,6 +54,9 @@ test('a member books a consultation slot, sees it under my bookings, and cancels
   expect(page.instance.data.slots.find((s) => s.id === slot.id)).toBeUndefined()
   expect(shim.state.subscribeRequests).toEqual([['TPL_LEGAL_BOOKING', 'TPL_LEGAL_REMINDER', 'TPL_LEGAL_RESULT']])
 
+  const minePage = await openPage('pages/legal/mine') // where the booking notification leads
+  expect(text(minePage, `#booking-${booking.id}`)).toContain('工资报酬')
+
   await tap(page, `#cancel-${booking.id}`)
   expect(shim.state.modals.map((m) => m.title)).toContain('取消预约')
   const [cancelled] = await backend.ok('GET', '/legal-aid/bookings/mine', { token })
@@ -68,7 +71,7 @@ test('a member books a consultation slot, sees it under my bookings, and cancels
 test('a slot someone else took meanwhile is refused with the reason, and nothing is booked', async () => {
   const code = newDevice('legal2')
   await backend.makeMember(code)
-  const page = await openPage('pages/legal/legal')
+  const page = await openPage('pages/legal/index')
   await tap(page, `#center-${center.id}`)
   const slot = laterSlot(page)
   await tap(page, `#slot-${slot.id}`)

@@ -31,7 +31,7 @@ test('a worker logs in, joins the union, and after approval shows the member car
   expect(text(home, '#member')).toContain('您还不是工会会员')
   expect(shim.state.requests[0].url).toMatch(/\/auth\/wechat-login$/)
 
-  const join = await openPage('pages/join/join')
+  const join = await openPage('pages/join/index')
   await fillApplication(join, union)
   await change(join, '#consent', true)
   await tap(join, '#submit')
@@ -52,7 +52,7 @@ test('a worker logs in, joins the union, and after approval shows the member car
   expect(text(home, '#member')).toContain('李秀兰，您好')
   expect(text(home, '#unread')).toMatch(/\d+ 条未读/)
 
-  const card = await openPage('pages/card/card')
+  const card = await openPage('pages/card/index')
   const me = await backend.ok('GET', '/me', { token: await backend.workerToken(code) })
   expect(text(card, '#card-no')).toBe(me.member.card_no)
   expect(text(card, '#card-name')).not.toBe('李秀兰') // masked on the card
@@ -67,7 +67,7 @@ test('a worker logs in, joins the union, and after approval shows the member car
 test('a wrong ID number and a missing consent are shown next to their fields; nothing is filed', async () => {
   const code = newDevice('joinbad')
   const union = await backend.staff('demo_union')
-  const join = await openPage('pages/join/join')
+  const join = await openPage('pages/join/index')
   const good = await fillApplication(join, union, { id_number: '141002199208150010' })
   await tap(join, '#submit')
 
@@ -89,7 +89,7 @@ test('a wrong ID number and a missing consent are shown next to their fields; no
 
 test('the card page of a worker who has not joined offers to join', async () => {
   newDevice('nocard')
-  const card = await openPage('pages/card/card')
+  const card = await openPage('pages/card/index')
   expect(text(card, '#not-member')).toContain('您还不是工会会员')
   expect(shim.state.toasts).toEqual([])
 })

@@ -30,7 +30,7 @@ async function claimsOf(code) {
 
 test('a worker reports unpaid wages on one screen and the union has the claim', async () => {
   const code = newDevice('wage')
-  const page = await openPage('pages/wage/wage')
+  const page = await openPage('pages/wages/index')
   expect(page.instance.data.regions.length).toBeGreaterThan(0)
 
   await fillClaim(page)
@@ -61,7 +61,7 @@ test('a worker reports unpaid wages on one screen and the union has the claim', 
 
 test('a bad phone number is shown in Chinese next to the field and nothing is filed', async () => {
   const code = newDevice('wagebad')
-  const page = await openPage('pages/wage/wage')
+  const page = await openPage('pages/wages/index')
   await fillClaim(page, { contact_phone: '12345' })
   await tap(page, '#submit')
 
@@ -83,7 +83,7 @@ test('a bad phone number is shown in Chinese next to the field and nothing is fi
 
 test('offline: the claim is kept with its key and filed exactly once when the network is back', async () => {
   const code = newDevice('wageoff')
-  const page = await openPage('pages/wage/wage')
+  const page = await openPage('pages/wages/index')
   await fillClaim(page)
 
   shim.breakNetwork('/wage-claims', 4) // the first try and all three retries fail
@@ -111,14 +111,14 @@ test('offline: the claim is kept with its key and filed exactly once when the ne
 
 test('a claim left on the phone is sent when the page opens again', async () => {
   const code = newDevice('wagelater')
-  let page = await openPage('pages/wage/wage')
+  let page = await openPage('pages/wages/index')
   await fillClaim(page)
   shim.state.network.offline = true
   await tap(page, '#submit')
   expect(outbox.pending()).toHaveLength(1)
 
   shim.state.network.offline = false
-  page = await openPage('pages/wage/wage')
+  page = await openPage('pages/wages/index')
   expect(outbox.pending()).toEqual([])
   expect(await claimsOf(code)).toHaveLength(1)
   expect(text(page, '#receipt')).toContain('待受理')

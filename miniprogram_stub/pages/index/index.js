@@ -6,12 +6,12 @@ const { action } = require('../../utils/page')
 const labels = require('../../utils/labels')
 
 const SERVICES = [
-  { id: 'wage', name: '欠薪求助', url: '/pages/wage/wage', membersOnly: false },
-  { id: 'aid', name: '困难帮扶', url: '/pages/aid/aid', membersOnly: true },
-  { id: 'legal', name: '法律援助', url: '/pages/legal/legal', membersOnly: true },
-  { id: 'events', name: '联谊交友', url: '/pages/events/events', membersOnly: true },
-  { id: 'competitions', name: '劳动和技能竞赛', url: '/pages/competitions/competitions', membersOnly: true },
-  { id: 'requests', name: '我的求助', url: '/pages/requests/requests', membersOnly: false },
+  { id: 'wage', name: '欠薪求助', url: '/pages/wages/index', membersOnly: false },
+  { id: 'aid', name: '困难帮扶', url: '/pages/aid/index', membersOnly: true },
+  { id: 'legal', name: '法律援助', url: '/pages/legal/index', membersOnly: true },
+  { id: 'events', name: '联谊交友', url: '/pages/events/index', membersOnly: true },
+  { id: 'competitions', name: '劳动和技能竞赛', url: '/pages/competitions/index', membersOnly: true },
+  { id: 'requests', name: '我的求助', url: '/pages/requests/index', membersOnly: false },
 ]
 
 Component({
@@ -55,7 +55,7 @@ Component({
         wx.showModal({
           title: '请先入会',
           content: `${service.name}仅限工会会员使用，现在申请入会吗？`,
-          success: (res) => res.confirm && wx.navigateTo({ url: '/pages/join/join' }),
+          success: (res) => res.confirm && wx.navigateTo({ url: '/pages/join/index' }),
         })
         return
       }
@@ -63,15 +63,15 @@ Component({
     },
 
     onJoin() {
-      wx.navigateTo({ url: '/pages/join/join' })
+      wx.navigateTo({ url: '/pages/join/index' })
     },
 
     onCard() {
-      wx.navigateTo({ url: '/pages/card/card' })
+      wx.navigateTo({ url: '/pages/card/index' })
     },
 
     onInbox() {
-      wx.navigateTo({ url: '/pages/inbox/inbox' })
+      wx.navigateTo({ url: '/pages/inbox/index' })
     },
   },
 })

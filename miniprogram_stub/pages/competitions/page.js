@@ -19,7 +19,8 @@ function emptyForm() {
   return { team_name: '', title: '', description: '' }
 }
 
-Component({
+// 页面定义：index（列表与报名）和 mine（我的）两个页面共用同一份逻辑。
+module.exports = {
   data: {
     competitions: [],
     mine: [],
@@ -93,4 +94,4 @@ Component({
       { exclusive: true }
     ),
   },
-})
+}

@@ -79,7 +79,7 @@ Component({
     ),
 
     onMine() {
-      wx.navigateTo({ url: '/pages/requests/requests' })
+      wx.navigateTo({ url: '/pages/requests/index' })
     },
   },
 })

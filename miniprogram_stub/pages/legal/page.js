@@ -14,7 +14,8 @@ function when(iso) {
   return m ? `${m[1]} ${m[2]}` : iso
 }
 
-Component({
+// 页面定义：index（列表与报名）和 mine（我的）两个页面共用同一份逻辑。
+module.exports = {
   data: {
     centers: [],
     center: null,
@@ -104,4 +105,4 @@ Component({
       await this.loadBookings()
     }),
   },
-})
+}

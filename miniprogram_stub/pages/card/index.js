@@ -26,7 +26,7 @@ Component({
     },
 
     onJoin() {
-      wx.navigateTo({ url: '/pages/join/join' })
+      wx.navigateTo({ url: '/pages/join/index' })
     },
   },
 })

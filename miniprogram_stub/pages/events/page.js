@@ -18,7 +18,8 @@ function confirm(title, content) {
   )
 }
 
-Component({
+// 页面定义：index（列表与报名）和 mine（我的）两个页面共用同一份逻辑。
+module.exports = {
   data: { events: [], mine: [], busy: false },
 
   methods: {
@@ -71,4 +72,4 @@ Component({
       await this.refresh()
     }),
   },
-})
+}
