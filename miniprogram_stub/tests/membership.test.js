@@ -93,3 +93,14 @@ test('the card page of a worker who has not joined offers to join', async () => 
   expect(text(card, '#not-member')).toContain('您还不是工会会员')
   expect(shim.state.toasts).toEqual([])
 })
+
+test('a worker who has not joined is offered to join when opening a members-only service', async () => {
+  newDevice('home')
+  const home = await openPage('pages/index/index')
+  await tap(home, '#open-aid')
+  expect(shim.state.modals).toEqual([{ title: '请先入会', content: '困难帮扶仅限工会会员使用，现在申请入会吗？' }])
+  expect(shim.state.navigations).toEqual(['/pages/join/index'])
+
+  await tap(home, '#open-wage') // wage claims are open to every worker
+  expect(shim.state.navigations).toEqual(['/pages/join/index', '/pages/wages/index'])
+})

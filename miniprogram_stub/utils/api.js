@@ -272,7 +272,9 @@ function subscribe(templateIds) {
     })
   }).then((accepted) => {
     if (!accepted.length) return []
-    return post('/subscriptions', { template_ids: accepted }).catch(() => [])
+    // No automatic retry: each POST adds grants, and a repeat after a lost answer would count an
+    // acceptance twice (the backend has no Idempotency-Key on this endpoint).
+    return post('/subscriptions', { template_ids: accepted }, { retries: 0 }).catch(() => [])
   })
 }
 
