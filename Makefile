@@ -4,6 +4,7 @@
 #   make test     the test suite (PYTEST_ARGS="-k wage -x" to pass options through)
 #   make lint     ruff
 #   make worker   an RQ worker for a real Redis (REDIS_URL must be set)
+#   make test-miniprogram   the mini-program stub's tests (Node.js + npm) against a real backend
 #
 # With no DATABASE_URL / REDIS_URL in the environment everything runs in embedded mode
 # (a SQLite file under instance/, background jobs run inline).
@@ -21,7 +22,7 @@ PYTEST_ARGS ?=
 DEV_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint worker cron
+.PHONY: help install run test lint worker cron test-miniprogram
 
 help:
 	@echo "make run      start the demo (API :8000, docs /api/docs, fake WeChat :8001)"
@@ -30,6 +31,7 @@ help:
 	@echo "make worker   RQ worker (needs REDIS_URL)"
 	@echo "make cron     RQ cron scheduler for the periodic jobs (needs REDIS_URL; run one)"
 	@echo "make install  create .venv and install requirements-dev.txt"
+	@echo "make test-miniprogram  the mini-program stub's tests (needs node and npm)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
@@ -60,3 +62,12 @@ cron: $(STAMP)
 worker: $(STAMP)
 	@[ -n "$(REDIS_URL)" ] || { echo "make worker needs REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0" >&2; exit 2; }
 	$(BIN)/rq worker --with-scheduler -w rq.worker.SimpleWorker -u "$(REDIS_URL)" notifications default assessment
+
+# The mini-program stub (miniprogram_stub/): npm ci again only when its lock file changes; its tests
+# start the backend themselves (scripts/stub_backend.py, temporary SQLite, fake WeChat).
+STUB := miniprogram_stub
+$(STUB)/node_modules/.package-lock.json: $(STUB)/package-lock.json
+	cd $(STUB) && npm ci --no-audit --no-fund
+
+test-miniprogram: $(STAMP) $(STUB)/node_modules/.package-lock.json
+	cd $(STUB) && npm test

@@ -1,0 +1,2 @@
+/** 竞赛列表与报名（逻辑在 page.js）。 */
+Component(require('./page'))

@@ -1,0 +1,2 @@
+/** 我的活动报名（订阅消息和站内消息打开这里；逻辑在 page.js）。 */
+Component(require('./page'))
