@@ -39,7 +39,5 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("announcements", schema=None) as batch_op:
-        batch_op.drop_index("ix_announcements_org_published")
-
+    # Dropping the table drops its indexes (MariaDB refuses to drop the one its org_id key uses).
     op.drop_table("announcements")
