@@ -39,4 +39,5 @@ def upgrade():
 
 
 def downgrade():
+    # Dropping the table drops its indexes (MariaDB refuses to drop the one its org_id key uses).
     op.drop_table("announcements")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from flask import url_for
@@ -177,3 +178,17 @@ def test_lawyer_is_refused_pages_of_other_roles(factory, panel):
     nav = lawyer.text("/admin/")
     assert "欠薪求助" not in nav and "法援预约" in nav
     assert re.search(r"csrf-token", nav) and csrf_of(nav)
+
+
+def test_log_in_attempts_are_rate_limited_like_the_api(factory, panel, app):
+    factory.org_tree()
+    settings = app.extensions["zhigong.settings"]
+    app.extensions["zhigong.settings"] = dataclasses.replace(settings, login_rate_limit="3 per minute")
+    try:
+        browser = panel()
+        statuses = [browser.login("t_union_a2", "wrong-password").status_code for _ in range(4)]
+        assert statuses == [422, 422, 422, 429]
+        refused = browser.login("t_union_a2")
+        assert refused.status_code == 429 and "登录尝试过于频繁" in refused.get_data(as_text=True)
+    finally:
+        app.extensions["zhigong.settings"] = settings

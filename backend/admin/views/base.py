@@ -83,7 +83,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _form_username_key() -> str:
-    return f"staff-login:{request.form.get('username', '')[:64]}"  # the API's key: one shared budget
+    return f"staff-login:{request.form.get('username', '')[:64]}"  # per user name, as the API log-in
 
 
 @bp.route("/login", methods=["GET", "POST"])
