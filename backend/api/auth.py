@@ -13,7 +13,7 @@ from backend.api.schemas import MemberSchema, OrgBrief
 from backend.auth import service as auth
 from backend.extensions import db, limiter
 from backend.members import service as members
-from backend.members.models import WxAccount
+from backend.members.models import REVIEW_STATUS_LABELS, WxAccount
 from backend.members.privacy import is_erased
 from backend.staff.models import Staff
 from backend.wechat.client import make_client
@@ -44,6 +44,7 @@ class TokensOut(Schema):
 class ApplicationBrief(Schema):
     id = ma.fields.Integer()
     status = ma.fields.String()
+    status_label = ma.fields.Function(lambda a: REVIEW_STATUS_LABELS.get(a.status, a.status))
     status_note = ma.fields.String()
 
 

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from backend.api.access import current_account, worker_required
 from backend.api.base import Blueprint, Schema, SelectPage
 from backend.api.fields import LocalDateTime
+from backend.api.idempotency import idempotent
 from backend.notify import service as notify
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="消息与订阅")
@@ -51,10 +52,11 @@ class UnreadOut(Schema):
 class Subscriptions(MethodView):
     decorators = [worker_required]
 
+    @idempotent
     @blp.arguments(SubscriptionsIn)
     @blp.response(200, GrantOut(many=True))
     def post(self, data):
-        """记录用户同意的订阅消息模板：每同意一次，可发送一条"""
+        """记录用户同意的订阅消息模板：每同意一次，可发送一条（带 Idempotency-Key 的重试不会重复计数）"""
         notify.record_grants(account=current_account(), accepted=data["template_ids"])
         return notify.grants_of(current_account())
 

@@ -89,3 +89,15 @@ def test_logins_are_rate_limited(app, factory, client):
     assert responses[3].json["code"] == "too_many_requests"
     assert responses[3].json["message"] == "请求过于频繁，请稍后再试"
     assert "Retry-After" in responses[3].headers
+
+
+def test_logging_in_again_shows_the_pending_application_with_its_label(factory, client):
+    tree = factory.org_tree()
+    token = factory.worker_token("applicant")
+    applied = factory.apply(token, tree.union_a1.id)
+    assert applied.status_code == 201
+    again = client.post("/api/v1/auth/wechat-login", json={"code": "applicant"})
+    assert again.json["is_member"] is False
+    application = again.json["application"]
+    assert (application["id"], application["status"]) == (applied.json["id"], "submitted")
+    assert application["status_label"] == "待审核"

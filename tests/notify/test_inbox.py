@@ -27,6 +27,19 @@ def test_subscriptions_accept_only_configured_templates(factory, client):
     assert empty.status_code == 422
 
 
+def test_a_retried_acceptance_with_its_idempotency_key_counts_once(factory, client):
+    token = factory.worker_token("retrier")
+    headers = {**auth(token), "Idempotency-Key": "accept-1"}
+    body = {"template_ids": ["TPL_REVIEW_RESULT"]}
+    first = client.post("/api/v1/subscriptions", json=body, headers=headers)
+    retry = client.post("/api/v1/subscriptions", json=body, headers=headers)
+    assert first.status_code == retry.status_code == 200
+    assert retry.json == first.json == [{"template_id": "TPL_REVIEW_RESULT", "remaining": 1}]
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    mine = client.get("/api/v1/subscriptions", headers=auth(token))
+    assert mine.json == [{"template_id": "TPL_REVIEW_RESULT", "remaining": 1}]
+
+
 def test_the_inbox_pages_counts_unread_and_marks_read(factory, client):
     tree = factory.org_tree()
     token = factory.worker_token("reader")
