@@ -4,7 +4,6 @@ indicator's value, threshold and pass/fail, the tier, level, score and rank amon
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import Response
 from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
@@ -19,6 +18,7 @@ from backend.assessment.models import (
     RUN_STATUS_LABELS,
     TIER_LABELS,
 )
+from backend.common import downloads
 from backend.orgs.models import CATEGORY_LABELS, OrgCategory
 from backend.staff import permissions as perm
 
@@ -155,14 +155,8 @@ class Export(MethodView):
         fmt = query.pop("format")
         run = assessment.get_run(run_id=run_id)
         results = assessment.results_for(scope=current_scope(), run_id=run_id, **query)
-        if fmt == "csv":
-            body, mime = export.to_csv(run, results), "text/csv; charset=utf-8"
-        else:
-            body, mime = export.to_xlsx(run, results), export.XLSX_MIME
-        name = export.filename(run, fmt)
-        return Response(
-            body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-        )
+        body = export.to_file(fmt, run, results)
+        return downloads.attachment(body, fmt=fmt, filename=export.filename(run, fmt))
 
 
 @blp.route("/results/<int:result_id>")

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 import marshmallow as ma
-from flask import Response
 from flask.views import MethodView
 
 from backend.api.access import current_scope, staff_required
 from backend.api.base import Blueprint, Schema
 from backend.api.fields import one_of
 from backend.assessment.periods import SHANGHAI
+from backend.common import downloads
 from backend.common.errors import InvalidInput
 from backend.common.types import utcnow
 from backend.extensions import db
@@ -136,11 +136,5 @@ class Export(MethodView):
         summary = stats.subtree_summary(org=org, start=start, end=end)
         series = stats.monthly_series(org=org, start=start, end=end)
         name = f"stats-{org.id}-{start:%Y%m%d}-{end:%Y%m%d}.{query['format']}"
-        if query["format"] == "csv":
-            body, mime = export.to_csv(summary, series), "text/csv; charset=utf-8"
-        else:
-            body = export.to_xlsx(summary, series)
-            mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return Response(
-            body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-        )
+        body = export.to_file(query["format"], summary, series)
+        return downloads.attachment(body, fmt=query["format"], filename=name)

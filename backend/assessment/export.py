@@ -11,7 +11,6 @@ from openpyxl import Workbook
 from backend.assessment.models import GRADE_LABELS, TIER_LABELS, AssessmentResult, AssessmentRun
 from backend.orgs.models import CATEGORY_LABELS
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIXED_COLUMNS = ("工会", "类别", "档次", "级别", "得分", "名次", "同类数")
 
 
@@ -65,3 +64,7 @@ def to_xlsx(run: AssessmentRun, results: list[AssessmentResult]) -> bytes:
 
 def filename(run: AssessmentRun, fmt: str) -> str:
     return f"assessment-{run.period_type}-{run.period}-{run.rubric_version}.{fmt}"
+
+
+def to_file(fmt: str, run: AssessmentRun, results: list[AssessmentResult]) -> bytes:
+    return to_csv(run, results) if fmt == "csv" else to_xlsx(run, results)

@@ -83,3 +83,7 @@ def to_xlsx(summary: dict, series: list[dict]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def to_file(fmt: str, summary: dict, series: list[dict]) -> bytes:
+    return to_csv(summary, series) if fmt == "csv" else to_xlsx(summary, series)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from backend.admin import bp
 from backend.admin.views.base import flash_error, requires
@@ -23,6 +23,7 @@ from backend.assessment.models import (
 )
 from backend.assessment.periods import SHANGHAI, last_completed
 from backend.cases.paging import SortKey, seek
+from backend.common import downloads
 from backend.common.errors import DomainError
 from backend.common.types import utcnow
 from backend.extensions import db
@@ -34,7 +35,6 @@ from backend.stats import service as stats
 from backend.wages.models import WAGE_STATUS_LABELS
 
 RESULTS_PER_PAGE = 50
-XLSX = assessment_export.XLSX_MIME
 
 
 def _today() -> date:
@@ -115,16 +115,12 @@ def assessment_run(run_id: int):
 @bp.get("/assessments/runs/<int:run_id>/export.<fmt>")
 @requires(perm.ASSESSMENT_READ)
 def export_assessment(run_id: int, fmt: str):
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in downloads.FORMATS:
         abort(404)
     run = assessment.get_run(run_id=run_id)
     results = list(db.session.scalars(_results(run_id)))
-    if fmt == "csv":
-        body, mime = assessment_export.to_csv(run, results), "text/csv; charset=utf-8"
-    else:
-        body, mime = assessment_export.to_xlsx(run, results), XLSX
-    name = assessment_export.filename(run, fmt)
-    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    body = assessment_export.to_file(fmt, run, results)
+    return downloads.attachment(body, fmt=fmt, filename=assessment_export.filename(run, fmt))
 
 
 @bp.get("/assessments/results/<int:result_id>")
@@ -198,14 +194,10 @@ def statistics():
 @bp.get("/stats/export.<fmt>")
 @requires(perm.STATS_READ)
 def export_statistics(fmt: str):
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in downloads.FORMATS:
         abort(404)
     org, start, end, _ = _range()
     summary = stats.subtree_summary(org=org, start=start, end=end)
     series = stats.monthly_series(org=org, start=start, end=end)
-    if fmt == "csv":
-        body, mime = stats_export.to_csv(summary, series), "text/csv; charset=utf-8"
-    else:
-        body, mime = stats_export.to_xlsx(summary, series), XLSX
-    name = f"stats-{org.id}-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
-    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    body = stats_export.to_file(fmt, summary, series)
+    return downloads.attachment(body, fmt=fmt, filename=f"stats-{org.id}-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}")

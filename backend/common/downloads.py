@@ -1,0 +1,17 @@
+"""A table handed to the browser as a file (导出): CSV or XLSX, with the name it should be saved as."""
+
+from __future__ import annotations
+
+from flask import Response
+
+FORMATS = ("csv", "xlsx")
+MIME_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def attachment(body: bytes, *, fmt: str, filename: str) -> Response:
+    return Response(
+        body, mimetype=MIME_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
