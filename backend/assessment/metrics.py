@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from sqlalchemy import and_, case, func, select
 
+from backend.common.types import utcnow
 from backend.extensions import db
 from backend.participation.models import ParticipationFact
 
@@ -176,7 +177,8 @@ def _case_model(name: str):
 
 @metric("case_sla_rate", "按时受理率", "%", rate=True, case=Param("choice", choices=("aid", "wage")))
 def case_sla_rate(window: Window, params: dict) -> Aggregate:
-    """Of the cases filed in the period (withdrawn ones aside), the share accepted within the SLA."""
+    """Of the cases filed in the period whose acceptance fell due (accepted, or still waiting past the
+    deadline; withdrawn ones aside), the share accepted within the SLA — the same rule as 统计."""
     model, ref_type = _case_model(params["case"])
     f = ParticipationFact
     in_time = (
@@ -187,7 +189,10 @@ def case_sla_rate(window: Window, params: dict) -> Aggregate:
     rows = _grouped(
         select(model.org_id, func.sum(case((in_time, 1), else_=0)), func.count())
         .where(
-            model.submitted_at >= window.start, model.submitted_at < window.end, model.status != "withdrawn"
+            model.submitted_at >= window.start,
+            model.submitted_at < window.end,
+            model.status != "withdrawn",
+            (model.status != "submitted") | (model.due_at < utcnow()),
         )
         .group_by(model.org_id)
     )
