@@ -44,6 +44,7 @@ class Window:
     end: datetime
     _fact_counts: dict[tuple[int, str], int] | None = None
     _kinds_wanted: set[str] = field(default_factory=set)
+    member_counts: dict[datetime, dict[int, int]] = field(default_factory=dict)
 
     def want_kinds(self, kinds: list[str]) -> None:
         self._kinds_wanted.update(kinds)
@@ -108,7 +109,7 @@ def fact_count(window: Window, params: dict) -> Aggregate:
 @metric("facts_per_100_members", "每百名会员参与次数", "次", rate=True, kinds=Param("kinds"))
 def facts_per_100_members(window: Window, params: dict) -> Aggregate:
     counts = _counts(window, params["kinds"])
-    members = _active_members(window.end)
+    members = _active_members(window, window.end)
     return {
         org: (Decimal(counts.get(org, 0)) * HUNDRED, Decimal(members.get(org, 0)))
         for org in counts.keys() | members.keys()
@@ -125,20 +126,24 @@ def fact_ratio(window: Window, params: dict) -> Aggregate:
 
 
 # --- membership ------------------------------------------------------------------------------------
-def _active_members(before: datetime) -> dict[int, int]:
+def _active_members(window: Window, before: datetime) -> dict[int, int]:
+    """Active members per org who joined before ``before`` — asked by several metrics, counted once."""
     from backend.members.models import Member
 
-    rows = _grouped(
-        select(Member.org_id, func.count())
-        .where(Member.status == "active", Member.joined_at < before)
-        .group_by(Member.org_id)
-    )
-    return {org: n for org, (n,) in rows.items()}
+    cached = window.member_counts.get(before)
+    if cached is None:
+        rows = _grouped(
+            select(Member.org_id, func.count())
+            .where(Member.status == "active", Member.joined_at < before)
+            .group_by(Member.org_id)
+        )
+        cached = window.member_counts[before] = {org: n for org, (n,) in rows.items()}
+    return cached
 
 
 @metric("members", "会员人数（期末）", "人")
 def members(window: Window, params: dict) -> Aggregate:
-    return {org: (Decimal(n), None) for org, n in _active_members(window.end).items()}
+    return {org: (Decimal(n), None) for org, n in _active_members(window, window.end).items()}
 
 
 def _new_members(window: Window) -> dict[int, int]:
@@ -160,7 +165,7 @@ def new_members(window: Window, params: dict) -> Aggregate:
 @metric("member_growth_rate", "会员增长率", "%", rate=True)
 def member_growth_rate(window: Window, params: dict) -> Aggregate:
     new = _new_members(window)
-    at_start = _active_members(window.start)
+    at_start = _active_members(window, window.start)
     return {
         org: (Decimal(new.get(org, 0)) * HUNDRED, Decimal(at_start.get(org, 0)))
         for org in new.keys() | at_start.keys()
