@@ -45,6 +45,7 @@ class Window:
     _fact_counts: dict[tuple[int, str], int] | None = None
     _kinds_wanted: set[str] = field(default_factory=set)
     member_counts: dict[datetime, dict[int, int]] = field(default_factory=dict)
+    new_member_counts: dict[int, int] | None = None
 
     def want_kinds(self, kinds: list[str]) -> None:
         self._kinds_wanted.update(kinds)
@@ -149,12 +150,14 @@ def members(window: Window, params: dict) -> Aggregate:
 def _new_members(window: Window) -> dict[int, int]:
     from backend.members.models import Member
 
-    rows = _grouped(
-        select(Member.org_id, func.count())
-        .where(Member.joined_at >= window.start, Member.joined_at < window.end)
-        .group_by(Member.org_id)
-    )
-    return {org: n for org, (n,) in rows.items()}
+    if window.new_member_counts is None:
+        rows = _grouped(
+            select(Member.org_id, func.count())
+            .where(Member.joined_at >= window.start, Member.joined_at < window.end)
+            .group_by(Member.org_id)
+        )
+        window.new_member_counts = {org: n for org, (n,) in rows.items()}
+    return window.new_member_counts
 
 
 @metric("new_members", "新发展会员", "人")
