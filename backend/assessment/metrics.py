@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from sqlalchemy import and_, case, func, select
 
+from backend.common.types import utcnow
 from backend.extensions import db
 from backend.participation.models import ParticipationFact
 
@@ -43,6 +44,8 @@ class Window:
     end: datetime
     _fact_counts: dict[tuple[int, str], int] | None = None
     _kinds_wanted: set[str] = field(default_factory=set)
+    member_counts: dict[datetime, dict[int, int]] = field(default_factory=dict)
+    new_member_counts: dict[int, int] | None = None
 
     def want_kinds(self, kinds: list[str]) -> None:
         self._kinds_wanted.update(kinds)
@@ -107,7 +110,7 @@ def fact_count(window: Window, params: dict) -> Aggregate:
 @metric("facts_per_100_members", "每百名会员参与次数", "次", rate=True, kinds=Param("kinds"))
 def facts_per_100_members(window: Window, params: dict) -> Aggregate:
     counts = _counts(window, params["kinds"])
-    members = _active_members(window.end)
+    members = _active_members(window, window.end)
     return {
         org: (Decimal(counts.get(org, 0)) * HUNDRED, Decimal(members.get(org, 0)))
         for org in counts.keys() | members.keys()
@@ -124,31 +127,37 @@ def fact_ratio(window: Window, params: dict) -> Aggregate:
 
 
 # --- membership ------------------------------------------------------------------------------------
-def _active_members(before: datetime) -> dict[int, int]:
+def _active_members(window: Window, before: datetime) -> dict[int, int]:
+    """Active members per org who joined before ``before`` — asked by several metrics, counted once."""
     from backend.members.models import Member
 
-    rows = _grouped(
-        select(Member.org_id, func.count())
-        .where(Member.status == "active", Member.joined_at < before)
-        .group_by(Member.org_id)
-    )
-    return {org: n for org, (n,) in rows.items()}
+    cached = window.member_counts.get(before)
+    if cached is None:
+        rows = _grouped(
+            select(Member.org_id, func.count())
+            .where(Member.status == "active", Member.joined_at < before)
+            .group_by(Member.org_id)
+        )
+        cached = window.member_counts[before] = {org: n for org, (n,) in rows.items()}
+    return cached
 
 
 @metric("members", "会员人数（期末）", "人")
 def members(window: Window, params: dict) -> Aggregate:
-    return {org: (Decimal(n), None) for org, n in _active_members(window.end).items()}
+    return {org: (Decimal(n), None) for org, n in _active_members(window, window.end).items()}
 
 
 def _new_members(window: Window) -> dict[int, int]:
     from backend.members.models import Member
 
-    rows = _grouped(
-        select(Member.org_id, func.count())
-        .where(Member.joined_at >= window.start, Member.joined_at < window.end)
-        .group_by(Member.org_id)
-    )
-    return {org: n for org, (n,) in rows.items()}
+    if window.new_member_counts is None:
+        rows = _grouped(
+            select(Member.org_id, func.count())
+            .where(Member.joined_at >= window.start, Member.joined_at < window.end)
+            .group_by(Member.org_id)
+        )
+        window.new_member_counts = {org: n for org, (n,) in rows.items()}
+    return window.new_member_counts
 
 
 @metric("new_members", "新发展会员", "人")
@@ -159,7 +168,7 @@ def new_members(window: Window, params: dict) -> Aggregate:
 @metric("member_growth_rate", "会员增长率", "%", rate=True)
 def member_growth_rate(window: Window, params: dict) -> Aggregate:
     new = _new_members(window)
-    at_start = _active_members(window.start)
+    at_start = _active_members(window, window.start)
     return {
         org: (Decimal(new.get(org, 0)) * HUNDRED, Decimal(at_start.get(org, 0)))
         for org in new.keys() | at_start.keys()
@@ -176,7 +185,8 @@ def _case_model(name: str):
 
 @metric("case_sla_rate", "按时受理率", "%", rate=True, case=Param("choice", choices=("aid", "wage")))
 def case_sla_rate(window: Window, params: dict) -> Aggregate:
-    """Of the cases filed in the period (withdrawn ones aside), the share accepted within the SLA."""
+    """Of the cases filed in the period whose acceptance fell due (accepted, or still waiting past the
+    deadline; withdrawn ones aside), the share accepted within the SLA — the same rule as 统计."""
     model, ref_type = _case_model(params["case"])
     f = ParticipationFact
     in_time = (
@@ -187,7 +197,10 @@ def case_sla_rate(window: Window, params: dict) -> Aggregate:
     rows = _grouped(
         select(model.org_id, func.sum(case((in_time, 1), else_=0)), func.count())
         .where(
-            model.submitted_at >= window.start, model.submitted_at < window.end, model.status != "withdrawn"
+            model.submitted_at >= window.start,
+            model.submitted_at < window.end,
+            model.status != "withdrawn",
+            (model.status != "submitted") | (model.due_at < utcnow()),
         )
         .group_by(model.org_id)
     )

@@ -125,7 +125,7 @@ class AssessmentResult(db.Model):
 
 # Indexes the set-based runs lean on, on tables of other domains (created by migration 0009):
 # the period's facts by kind scanned without touching the rows, the "accepted in time" look-up of a
-# case, and the members of every union at a date.
+# case, and members by the date they joined (new members of a period, members at a date), covering.
 Index(
     "ix_participation_kind_time_org",
     ParticipationFact.kind,
@@ -133,4 +133,4 @@ Index(
     ParticipationFact.org_id,
 )
 Index("ix_participation_ref", ParticipationFact.ref_type, ParticipationFact.ref_id)
-Index("ix_members_status_joined_org", Member.status, Member.joined_at, Member.org_id)
+Index("ix_members_joined_org_status", Member.joined_at, Member.org_id, Member.status)

@@ -1,4 +1,4 @@
-"""assessments: runs and per-union results; indexes for the set-based runs (facts by kind/time/org, facts by case, members by status/joined date)
+"""assessments: runs and per-union results; indexes for the set-based runs (facts by kind/time/org, facts by case, members by joined date)
 
 Revision ID: 0009
 Revises: 0008
@@ -67,7 +67,7 @@ def upgrade():
         batch_op.create_index('ix_assessment_results_org', ['org_id', 'period_type', 'period'], unique=False)
 
     with op.batch_alter_table('members', schema=None) as batch_op:
-        batch_op.create_index('ix_members_status_joined_org', ['status', 'joined_at', 'org_id'], unique=False)
+        batch_op.create_index('ix_members_joined_org_status', ['joined_at', 'org_id', 'status'], unique=False)
 
     with op.batch_alter_table('participation_facts', schema=None) as batch_op:
         batch_op.create_index('ix_participation_kind_time_org', ['kind', 'occurred_at', 'org_id'], unique=False)
@@ -83,7 +83,7 @@ def downgrade():
         batch_op.drop_index('ix_participation_kind_time_org')
 
     with op.batch_alter_table('members', schema=None) as batch_op:
-        batch_op.drop_index('ix_members_status_joined_org')
+        batch_op.drop_index('ix_members_joined_org_status')
 
     op.drop_table('assessment_results')
     op.drop_table('assessment_runs')

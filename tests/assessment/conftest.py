@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from rq import Queue, SimpleWorker
 from sqlalchemy import update
 
+from backend.aid.models import AidRequest
 from backend.assessment.rubrics import load_rubric_dir
 from backend.extensions import db, redis_client
 from backend.jobs.queues import ASSESSMENT
@@ -118,6 +120,32 @@ def add_members(org, count: int, joined_at: datetime, worker_type: str = "regula
     db.session.execute(update(Member).where(Member.id.in_(ids)).values(joined_at=joined_at))
     db.session.commit()
     return ids
+
+
+def add_aid_case(
+    member_id: int, org_id: int, status: str, submitted: datetime, due: datetime | None
+) -> AidRequest:
+    from backend.members.models import Member
+
+    member = db.session.get(Member, member_id)
+    case = AidRequest(
+        member_id=member_id,
+        account_id=member.account_id,
+        org_id=org_id,
+        origin_org_id=org_id,
+        status=status,
+        category="living",
+        worker_type="regular",
+        household_size=3,
+        monthly_income=Decimal("1200.00"),
+        situation="家庭困难",
+        amount_requested=Decimal("3000.00"),
+        submitted_at=submitted,
+        due_at=due,
+    )
+    db.session.add(case)
+    db.session.flush()
+    return case
 
 
 MARCH = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)

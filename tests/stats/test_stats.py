@@ -10,42 +10,17 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from backend.aid.models import AidRequest
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.participation.models import ParticipationFact
 from backend.stats import service as stats
 from backend.wages.models import WageClaim, WageCluster
-from tests.assessment.conftest import add_members
+from tests.assessment.conftest import add_aid_case, add_members
 from tests.factories import auth
 
 MARCH = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)
 _clusters = itertools.count(1)
 JANUARY = datetime(2026, 1, 5, 4, 0, tzinfo=UTC)
-
-
-def _aid(member_id: int, org_id: int, status: str, submitted: datetime, due: datetime | None) -> AidRequest:
-    from backend.members.models import Member
-
-    member = db.session.get(Member, member_id)
-    case = AidRequest(
-        member_id=member_id,
-        account_id=member.account_id,
-        org_id=org_id,
-        origin_org_id=org_id,
-        status=status,
-        category="living",
-        worker_type="regular",
-        household_size=3,
-        monthly_income=Decimal("1200.00"),
-        situation="家庭困难",
-        amount_requested=Decimal("3000.00"),
-        submitted_at=submitted,
-        due_at=due,
-    )
-    db.session.add(case)
-    db.session.flush()
-    return case
 
 
 def _claim(account_id: int, tree, org_id: int, status: str, submitted: datetime, recovered=None, paid=None):
@@ -89,11 +64,11 @@ def _dataset(factory):
     b1 = add_members(tree.union_b1, 1, MARCH, worker_type="courier")
     future = utcnow() + timedelta(days=3)
     past = MARCH + timedelta(days=2)
-    in_time = _aid(a1[0], tree.union_a1.id, "accepted", MARCH, None)
-    _aid(a1[1], tree.union_a1.id, "verifying", MARCH, None)  # accepted, but late: no fact
-    _aid(a1[2], tree.union_a1.id, "submitted", MARCH, past)  # overdue
-    _aid(a1[2], tree.union_a1.id, "withdrawn", MARCH, None)
-    _aid(a1[0], tree.union_a1.id, "submitted", MARCH, future)  # not yet due
+    in_time = add_aid_case(a1[0], tree.union_a1.id, "accepted", MARCH, None)
+    add_aid_case(a1[1], tree.union_a1.id, "verifying", MARCH, None)  # accepted, but late: no fact
+    add_aid_case(a1[2], tree.union_a1.id, "submitted", MARCH, past)  # overdue
+    add_aid_case(a1[2], tree.union_a1.id, "withdrawn", MARCH, None)
+    add_aid_case(a1[0], tree.union_a1.id, "submitted", MARCH, future)  # not yet due
     db.session.add(
         ParticipationFact(
             org_id=tree.union_a1.id, kind="aid.accepted_in_time", occurred_at=MARCH, ref_type="aid_request",
