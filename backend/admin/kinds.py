@@ -28,7 +28,6 @@ from backend.api import (
 )
 from backend.api.schemas import TransitionIn
 from backend.api.wages import referral_label
-from backend.audit import service as audit
 from backend.cases.paging import SortKey, seek
 from backend.cases.service import CaseKind
 from backend.common import crypto
@@ -301,14 +300,7 @@ AID_KIND = Kind(
 # --- 入会审核 --------------------------------------------------------------------------------------------
 def _application_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]:
     """As ``POST /staff/membership/applications/{id}/reveal``: the full values, one audit line."""
-    application = scope.get(MembershipApplication, item_id)
-    audit.record(
-        staff=staff,
-        action="pii.reveal",
-        target_type="membership_application",
-        target_id=application.id,
-        org_id=application.org_id,
-    )
+    application = members.reveal_application(scope=scope, staff=staff, application_id=item_id)
     return {"身份证号": application.id_number, "手机号": application.mobile}
 
 

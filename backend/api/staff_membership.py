@@ -12,7 +12,6 @@ from backend.api.base import Blueprint, Schema, SelectPage
 from backend.api.fields import Text, one_of
 from backend.api.membership import ApplicationOut, TransferOut, UnitApplicationOut
 from backend.api.schemas import MemberSchema, TransitionIn
-from backend.audit import service as audit
 from backend.common.errors import NotFound
 from backend.extensions import db
 from backend.members import cards
@@ -102,15 +101,9 @@ class ApplicationReveal(MethodView):
     @blp.response(200, RevealOut)
     def post(self, application_id):
         """查看完整身份证号和手机号（记入审计日志）"""
-        application = current_scope().get(MembershipApplication, application_id)
-        audit.record(
-            staff=current_staff(),
-            action="pii.reveal",
-            target_type="membership_application",
-            target_id=application.id,
-            org_id=application.org_id,
+        return members.reveal_application(
+            scope=current_scope(), staff=current_staff(), application_id=application_id
         )
-        return application
 
 
 @blp.route("/membership/transfers")

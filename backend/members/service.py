@@ -180,6 +180,20 @@ def _queue(model, scope: Scope, status: str | None) -> Select:
     return stmt.order_by(model.submitted_at, model.id)
 
 
+def reveal_application(*, scope: Scope, staff: Staff, application_id: int) -> MembershipApplication:
+    """A deliberate look at an application's full ID number and phone (查看完整): one audit line each time.
+    The caller checks the reveal permission; outside the subtree it is a 404."""
+    application = scope.get(MembershipApplication, application_id)
+    audit.record(
+        staff=staff,
+        action="pii.reveal",
+        target_type="membership_application",
+        target_id=application.id,
+        org_id=application.org_id,
+    )
+    return application
+
+
 def review_application(
     *, scope: Scope, staff: Staff, application_id: int, action: str, note: str | None = None
 ) -> MembershipApplication:
