@@ -1,0 +1,1 @@
+"""工会考核 — assessments: rubrics, set-based runs, results."""

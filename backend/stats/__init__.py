@@ -1,0 +1,1 @@
+"""统计 — statistics of a subtree and their export."""
