@@ -41,6 +41,11 @@ class Settings:
     max_upload_bytes: int = 8 * 1024 * 1024
     upload_dir: Path = INSTANCE_DIR / "uploads"
     login_rate_limit: str = "10 per minute"
+    # Bounded waits on the database, well below gunicorn's 30 s worker timeout (0 = no statement limit).
+    db_lock_wait_s: int = 5
+    db_statement_timeout_s: float = 15.0
+    db_pool_size: int = 10
+    db_pool_timeout_s: float = 5.0
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -68,6 +73,12 @@ class Settings:
             "login_rate_limit": _env(env, "LOGIN_RATE_LIMIT", base.login_rate_limit),
             "max_upload_bytes": int(_env(env, "MAX_UPLOAD_BYTES", str(base.max_upload_bytes))),
             "upload_dir": Path(_env(env, "UPLOAD_DIR", str(base.upload_dir))),
+            "db_lock_wait_s": int(_env(env, "DB_LOCK_WAIT_TIMEOUT", str(base.db_lock_wait_s))),
+            "db_statement_timeout_s": float(
+                _env(env, "DB_STATEMENT_TIMEOUT", str(base.db_statement_timeout_s))
+            ),
+            "db_pool_size": int(_env(env, "DB_POOL_SIZE", str(base.db_pool_size))),
+            "db_pool_timeout_s": float(_env(env, "DB_POOL_TIMEOUT", str(base.db_pool_timeout_s))),
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
