@@ -4,8 +4,10 @@ error mapping, request ids, JWT error format, the local assets of the API docs U
 from __future__ import annotations
 
 import logging
+import os
 import re
 import uuid
+import weakref
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -147,11 +149,25 @@ def mapped_error(
     return error_response(status, code, message, headers=headers)
 
 
+# Engines of every app in this process: a forked child (a gunicorn worker of a preloaded app, RQ's
+# scheduler) must open its own connections, never use the parent's sockets.
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _forget_parent_connections() -> None:
+    for engine in list(_engines):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_parent_connections)
+
+
 def init_app(app: Flask) -> None:
     settings: Settings = app.extensions["zhigong.settings"]
     app.before_request(_request_id)
     app.before_request(forget_caller)
     with app.app_context():
+        _engines.add(db.engine)
         event.listen(
             db.engine,
             "connect",
