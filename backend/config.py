@@ -42,7 +42,7 @@ class Settings:
     upload_dir: Path = INSTANCE_DIR / "uploads"
     login_rate_limit: str = "10 per minute"
     # Bounded waits on the database, well below gunicorn's 30 s worker timeout (0 = no statement limit).
-    db_lock_wait_s: int = 5
+    db_lock_wait_s: int = 3
     db_statement_timeout_s: float = 15.0
     db_pool_size: int = 10
     db_pool_timeout_s: float = 5.0

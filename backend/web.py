@@ -12,7 +12,7 @@ from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
-from flask import Flask, g, request, send_from_directory
+from flask import Flask, g, got_request_exception, request, send_from_directory
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import event
@@ -182,6 +182,12 @@ def init_app(app: Flask) -> None:
     def _send_request_id(response):
         response.headers[REQUEST_ID_HEADER] = request_id()
         return response
+
+    def _unhandled(_sender, exception, **_extra):
+        # Flask logs the traceback itself; this line ties it to the id the client was given.
+        log.error("request %s %s %s answered 500: %r", request_id(), request.method, request.path, exception)
+
+    got_request_exception.connect(_unhandled, app, weak=False)
 
     @app.teardown_request
     def _end_session(_exc):

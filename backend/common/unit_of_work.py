@@ -42,7 +42,9 @@ CONNECTION_LOST_MYSQL = {2003, 2006, 2013, 2014, 2055, 1040, 1053, 1927, 4031}
 @dataclass(frozen=True)
 class RetryPolicy:
     attempts: int = 3  # runs in all, the first included
-    budget_s: float = 10.0  # no new attempt once this much time has passed since the first began
+    # No new attempt once this much time has passed since the first began: a deadlock is retried at
+    # once, a lock-wait timeout (which took DB_LOCK_WAIT_TIMEOUT to come) about once.
+    budget_s: float = 5.0
     backoff_s: float = 0.05  # the pause before attempt n is about backoff_s × 2^(n-2), with jitter
 
 

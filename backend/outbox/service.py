@@ -29,7 +29,7 @@ from backend.outbox.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-SWEEP_GRACE = timedelta(seconds=60)  # younger rows are probably on their way already
+SWEEP_GRACE = timedelta(seconds=15)  # younger rows are probably on their way already
 SWEEP_BATCH = 1000
 REDIS_BACKOFF_S = 5.0  # after a failed enqueue, don't make every request wait on a dead Redis
 

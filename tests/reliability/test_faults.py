@@ -358,3 +358,25 @@ def test_a_database_killed_during_concurrent_writes_gives_no_500(mariadb_app, pr
         stored = set(db.session.scalars(select(WxAccount.openid).where(WxAccount.openid.like("o_conc-%"))))
     ok = {f"o_{code}" for status, code in answers if status == 200}
     assert ok <= stored and stored_codes
+
+
+# --- 9. a full connection pool is a 503 with Retry-After ----------------------------------------------
+def test_a_full_connection_pool_is_a_503_with_retry_after(app, settings, fake_wechat):
+    from dataclasses import replace
+
+    small = create_app(replace(settings, db_pool_size=1, db_pool_timeout_s=0.5))  # beside the suite's app
+    small.config["TESTING"] = True
+    with small.app_context():
+        pool = db.engine.pool
+        held = [db.engine.connect() for _ in range(pool.size() + pool._max_overflow)]
+        try:
+            answer = small.test_client().get("/api/v1/orgs", query_string={"q": "工会"})
+            assert answer.status_code == 503
+            assert answer.json["code"] == "server_busy"
+            assert answer.json["message"] == "访问人数较多，请稍后重试"
+            assert answer.headers["Retry-After"] == "2"
+        finally:
+            for connection in held:
+                connection.close()
+        assert small.test_client().get("/api/v1/orgs", query_string={"q": "工会"}).status_code == 200
+        db.session.remove()
