@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.queue import Queue
-from rq.registry import ScheduledJobRegistry
+from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -162,9 +162,9 @@ def _record_error(message_id: int, exc: Exception) -> None:
 
 
 def sweep(redis, now=None) -> int:
-    """Re-enqueue pending rows that Redis does not know about (never reached it, or was lost), and
-    put on their queue the retries whose time has long come but that no scheduler moved there (the
-    worker's scheduler died with a Redis outage)."""
+    """Re-enqueue pending rows that Redis does not know about (never reached it, or was lost), put on
+    their queue the retries whose time has long come but that no scheduler moved there (the worker's
+    scheduler died with a Redis outage), and queue again the jobs that nothing will run any more."""
     cutoff = (now or utcnow()) - SWEEP_GRACE
     rows = db.session.execute(
         select(OutboxMessage.id, OutboxMessage.topic)
@@ -180,9 +180,26 @@ def sweep(redis, now=None) -> int:
         except NoSuchJobError:
             lost.append((message_id, topic_name))
             continue
-        if job.get_status(refresh=False) == JobStatus.SCHEDULED:
+        status = job.get_status(refresh=False)
+        if status == JobStatus.SCHEDULED:
             overdue += _enqueue_if_overdue(redis, job, cutoff)
+        elif _orphaned(redis, job, status):
+            Queue(job.origin, connection=redis).enqueue_job(job)
+            log.info("outbox sweep: job %s was left %s (outage, dead worker); queued", job.id, status)
+            overdue += 1
     return overdue + (enqueue_messages(redis, lost, force=True) if lost else 0)
+
+
+def _orphaned(redis, job: Job, status) -> bool:
+    """A job of a pending row that nothing will run: 'started' by no worker (its worker died, or Redis
+    lost the worker's bookkeeping), or ended without a failure staff can see and retry."""
+    if status in (JobStatus.QUEUED, JobStatus.DEFERRED):
+        return False
+    if status == JobStatus.STARTED:
+        return job.id not in StartedJobRegistry(job.origin, connection=redis)
+    if status == JobStatus.FAILED:
+        return job.id not in FailedJobRegistry(job.origin, connection=redis)
+    return True  # finished, stopped or canceled while its row is still pending
 
 
 def _enqueue_if_overdue(redis, job: Job, cutoff) -> int:

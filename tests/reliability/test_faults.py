@@ -147,6 +147,24 @@ def test_a_retry_whose_scheduler_is_gone_is_queued_by_the_sweep(factory, client,
     assert outbox.sweep(queue_redis, now=later) == 0
 
 
+def test_a_job_left_started_by_a_dead_worker_is_queued_again_by_the_sweep(
+    factory, client, queue_redis, fake_wechat
+):
+    """A worker killed mid-job, or one whose bookkeeping Redis lost in an outage, leaves the job
+    'started' with no worker on it: RQ's own clean-up never finds it, the sweep does."""
+    _, fake = fake_wechat
+    message_id = prepared_notification(factory, client, queue_redis, "abandoned")
+    outbox.enqueue_messages(queue_redis, [(message_id, "notification.deliver")], force=True)
+    job = Job.fetch(f"outbox-{message_id}", connection=queue_redis)
+    queue_redis.delete("rq:queue:notifications")  # taken off the queue by the worker that then died
+    job.set_status(JobStatus.STARTED)
+    later = utcnow() + outbox.SWEEP_GRACE + timedelta(seconds=1)
+    assert outbox.sweep(queue_redis, now=later) == 1
+    work(queue_redis)
+    assert statuses() == ["sent"] and len(fake.sent_to("o_abandoned")) == 1
+    assert outbox.sweep(queue_redis, now=later) == 0
+
+
 # --- 2. nothing lost between the claim and the send -----------------------------------------------------
 def prepared_notification(factory, client, queue_redis, code: str) -> int:
     tree = factory.org_tree()
