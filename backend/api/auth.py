@@ -11,6 +11,7 @@ from backend.api.base import Blueprint, Schema
 from backend.api.fields import Text
 from backend.api.schemas import MemberSchema, OrgBrief
 from backend.auth import service as auth
+from backend.auth import tokens
 from backend.extensions import db, limiter
 from backend.members import service as members
 from backend.members.models import REVIEW_STATUS_LABELS, WxAccount
@@ -122,7 +123,33 @@ class Refresh(MethodView):
             account = db.session.get(WxAccount, subject)
             if account is None or is_erased(account):
                 raise auth.LoginFailed("账号不存在或已注销，请重新登录")
-        return _token_fields(auth.issue_tokens(claims["kind"], subject))
+        try:
+            rotated = tokens.rotate(claims)
+        except tokens.RefreshReused:
+            db.session.commit()  # the revocation stands although the request is refused
+            raise
+        return _token_fields(rotated)
+
+
+@blp.route("/auth/logout")
+class Logout(MethodView):
+    @jwt_required()
+    @blp.response(204)
+    def post(self):
+        """退出本次登录：本次登录的访问令牌和刷新令牌都立即失效"""
+        claims = get_jwt()
+        tokens.revoke_session(sid=claims["sid"], kind=claims["kind"], subject_id=int(get_jwt_identity()))
+
+
+@blp.route("/auth/logout-everywhere")
+class LogoutEverywhere(MethodView):
+    @jwt_required()
+    @blp.response(204)
+    def post(self):
+        """在所有设备上退出：本账号此前签发的全部令牌（及管理后台会话）立即失效"""
+        claims = get_jwt()
+        subject = tokens.subject_of(claims["kind"], int(get_jwt_identity()))
+        tokens.end_all_sessions(subject)
 
 
 @blp.route("/staff/login")

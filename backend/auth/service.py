@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from flask_jwt_extended import create_access_token, create_refresh_token
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from backend.audit import service as audit
+from backend.auth import tokens
+from backend.auth.tokens import STAFF, WORKER, Tokens  # noqa: F401 (the names callers use)
 from backend.common.errors import DomainError
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.members.models import WxAccount
 from backend.staff.models import Staff
 from backend.staff.passwords import hash_password, needs_rehash, verify_password
-
-WORKER = "worker"
-STAFF = "staff"
 
 
 class LoginFailed(DomainError):
@@ -30,19 +26,9 @@ class WeChatUnavailable(DomainError):
     code = "wechat_unavailable"
 
 
-@dataclass(frozen=True)
-class Tokens:
-    access_token: str
-    refresh_token: str
-
-
 def issue_tokens(kind: str, subject_id: int, **claims: object) -> Tokens:
-    extra = {"kind": kind, **claims}
-    identity = str(subject_id)
-    return Tokens(
-        access_token=create_access_token(identity=identity, additional_claims=extra),
-        refresh_token=create_refresh_token(identity=identity, additional_claims=extra),
-    )
+    """A new log-in session's access and refresh tokens (see ``backend.auth.tokens``)."""
+    return tokens.issue(kind, subject_id, **claims)
 
 
 def wechat_login(*, client, js_code: str) -> WxAccount:

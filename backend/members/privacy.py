@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from backend.audit import service as audit
+from backend.auth.tokens import end_all_sessions
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.members.models import (
@@ -133,4 +134,5 @@ def erase(account: WxAccount) -> None:
     db.session.execute(delete(SubscriptionGrant).where(SubscriptionGrant.account_id == account.id))
     account.openid = f"{ERASED_PREFIX}{account.id}"
     account.unionid = None
+    end_all_sessions(account)
     audit.record(staff=None, action="account.erase", target_type="wx_account", target_id=account.id)

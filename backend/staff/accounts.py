@@ -8,6 +8,7 @@ import hashlib
 from sqlalchemy import Select, select
 
 from backend.audit import service as audit
+from backend.auth.tokens import end_all_sessions
 from backend.common.errors import Forbidden, InvalidInput
 from backend.common.persistence import flush_or_conflict
 from backend.extensions import db
@@ -73,6 +74,8 @@ def create_staff(
     if role not in roles_for(org):
         allowed = "、".join(ROLE_LABELS[r] for r in roles_for(org))
         raise InvalidInput("role", f"{org.name}的账号角色只能是：{allowed}")
+    if not may_manage(staff, org=org, role=role):
+        raise InvalidInput("role", "本级只能开设律师账号；同级管理员账号由上级工会开设")
     username = username.strip()
     if not username or len(username) > 64 or not username.replace("_", "").replace(".", "").isalnum():
         raise InvalidInput("username", "用户名由字母、数字、下划线组成，不超过64位")
@@ -102,10 +105,30 @@ def create_staff(
     return account
 
 
+# Who outranks whom at one node: the node's admin role manages the lawyers attached there.
+ROLE_RANK = {
+    Role.CITY_ADMIN: 1,
+    Role.COUNTY_ADMIN: 1,
+    Role.TOWN_ADMIN: 1,
+    Role.UNION_ADMIN: 1,
+    Role.LAWYER: 0,
+}
+
+
+def may_manage(staff: Staff, *, org: Org, role: str) -> bool:
+    """An account at a strictly lower node, or one of a lower role at the staff member's own node;
+    never a peer (the same role at the same node), so no one takes over a colleague's account."""
+    if org.id != staff.org_id:
+        return org.path.startswith(staff.org.path)
+    return ROLE_RANK.get(staff.role, 0) > ROLE_RANK.get(role, 0)
+
+
 def _managed(scope: Scope, staff: Staff, staff_id: int) -> Staff:
     target = scope.get(Staff, staff_id)
     if target.id == staff.id:
         raise Forbidden("不能对自己的账号执行此操作，请使用“修改密码”")
+    if not may_manage(staff, org=target.org, role=target.role):
+        raise Forbidden("只能管理下级工会的账号或本级的律师账号，不能管理同级工作人员")
     return target
 
 
@@ -113,6 +136,7 @@ def set_active(*, scope: Scope, staff: Staff, staff_id: int, active: bool) -> St
     """Deactivate (or reactivate) an account of the subtree; a deactivated one cannot log in."""
     target = _managed(scope, staff, staff_id)
     target.active = active
+    end_all_sessions(target)  # a re-activated account starts from a fresh log-in, never old tokens
     audit.record(
         staff=staff,
         action="staff.activate" if active else "staff.deactivate",
@@ -130,6 +154,7 @@ def reset_password(*, scope: Scope, staff: Staff, staff_id: int, password: str) 
     if problem:
         raise InvalidInput("password", problem)
     target.password_hash = hash_password(password)
+    end_all_sessions(target)
     audit.record(
         staff=staff,
         action="staff.reset_password",
@@ -150,6 +175,7 @@ def change_own_password(*, staff: Staff, current: str, new: str) -> Staff:
     if problem:
         raise InvalidInput("new_password", problem)
     staff.password_hash = hash_password(new)
+    end_all_sessions(staff)
     audit.record(
         staff=staff,
         action="staff.change_password",

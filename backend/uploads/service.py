@@ -10,9 +10,10 @@ import secrets
 import filetype
 from flask import current_app
 
-from backend.common.errors import DomainError, InvalidInput, NotFound
+from backend.common.errors import DomainError, Forbidden, InvalidInput, NotFound
 from backend.extensions import db
 from backend.members.models import WxAccount
+from backend.staff.permissions import EVIDENCE_PERMISSION, can
 from backend.staff.scope import Scope
 from backend.uploads.models import Upload
 from backend.uploads.storage import LocalStorage, Storage
@@ -97,7 +98,8 @@ def for_worker(*, account: WxAccount, upload_id: int) -> tuple[Upload, bytes]:
 
 
 def for_staff(*, scope: Scope, upload_id: int) -> tuple[Upload, bytes]:
-    """Staff see a file only through a case in their subtree."""
+    """Staff see a file only through a case in their subtree, and only when their role handles that
+    kind of case (``EVIDENCE_PERMISSION``): a lawyer or a reviewer of another kind gets a 403."""
     from backend.cases.service import KINDS
 
     upload = db.session.get(Upload, upload_id)
@@ -105,4 +107,7 @@ def for_staff(*, scope: Scope, upload_id: int) -> tuple[Upload, bytes]:
     if kind is None:
         raise NotFound("文件不存在")
     scope.get(kind.model, upload.case_id)  # 404 outside the subtree
+    needed = EVIDENCE_PERMISSION.get(kind.name)
+    if needed is None or not can(scope.role, needed):
+        raise Forbidden("您的角色无权查看该案件的附件")
     return upload, storage().read(upload.storage_key)
