@@ -40,7 +40,12 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     max_upload_bytes: int = 8 * 1024 * 1024
     upload_dir: Path = INSTANCE_DIR / "uploads"
-    login_rate_limit: str = "10 per minute"
+    login_rate_limit: str = "10 per minute"  # staff password log-in, per address and per user name
+    # WeChat log-in: the one-time js_code is the credential, so it is limited per code and openid;
+    # per address only at a level no real crowd behind one NAT reaches.
+    wechat_login_code_limit: str = "5 per minute"
+    wechat_login_address_limit: str = "600 per minute"
+    trusted_proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-* headers are believed
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -66,6 +71,11 @@ class Settings:
             "consent_version": _env(env, "CONSENT_VERSION", base.consent_version),
             "max_body_bytes": int(_env(env, "MAX_BODY_BYTES", str(base.max_body_bytes))),
             "login_rate_limit": _env(env, "LOGIN_RATE_LIMIT", base.login_rate_limit),
+            "wechat_login_code_limit": _env(env, "WECHAT_LOGIN_CODE_LIMIT", base.wechat_login_code_limit),
+            "wechat_login_address_limit": _env(
+                env, "WECHAT_LOGIN_ADDRESS_LIMIT", base.wechat_login_address_limit
+            ),
+            "trusted_proxy_hops": int(_env(env, "TRUSTED_PROXY_HOPS", "0")),
             "max_upload_bytes": int(_env(env, "MAX_UPLOAD_BYTES", str(base.max_upload_bytes))),
             "upload_dir": Path(_env(env, "UPLOAD_DIR", str(base.upload_dir))),
         }

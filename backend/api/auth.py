@@ -6,16 +6,20 @@ import marshmallow as ma
 from flask import current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt, get_jwt_identity, jwt_required
+from limits import parse
+from redis.exceptions import RedisError
 
 from backend.api.base import Blueprint, Schema
 from backend.api.fields import Text
 from backend.api.schemas import MemberSchema, OrgBrief
 from backend.auth import service as auth
 from backend.auth import tokens
+from backend.common.errors import DomainError
 from backend.extensions import db, limiter
 from backend.members import service as members
 from backend.members.models import REVIEW_STATUS_LABELS, WxAccount
 from backend.members.privacy import is_erased
+from backend.staff.accounts import normalise_username
 from backend.staff.models import Staff
 from backend.wechat.client import make_client
 
@@ -27,8 +31,42 @@ def _login_limit() -> str:
 
 
 def _username_key() -> str:
+    """The user name as the log-in reads it, from the API's JSON or the panel's form."""
+    body = (request.get_json(silent=True) if request.is_json else request.form) or {}
+    return f"staff-login:{normalise_username(str(body.get('username', '')))}"
+
+
+def staff_name_limit():
+    """One count per user name for the API and the panel log-in together (spaces, case or the
+    other door do not buy more guesses)."""
+    return limiter.shared_limit(
+        _login_limit, scope="staff-login-name", key_func=_username_key, methods=["POST"]
+    )
+
+
+def _settings():
+    return current_app.extensions["zhigong.settings"]
+
+
+def _wechat_code_key() -> str:
     body = request.get_json(silent=True) or {}
-    return f"staff-login:{str(body.get('username', ''))[:64]}"
+    return f"wechat-code:{str(body.get('code', ''))[:128]}"
+
+
+def check_openid_limit(openid: str) -> None:
+    """At most ``wechat_login_code_limit`` log-ins a minute for one WeChat user, whatever the codes."""
+    item = parse(_settings().wechat_login_code_limit)
+    try:
+        allowed = limiter.limiter.hit(item, "wechat-openid", openid)
+    except (RedisError, OSError):  # a Redis outage must not take log-ins down
+        allowed = True
+    if not allowed:
+        raise TooManyLogins("登录过于频繁，请稍后再试")
+
+
+class TooManyLogins(DomainError):
+    status = 429
+    code = "too_many_requests"
 
 
 class WeChatLoginIn(Schema):
@@ -95,14 +133,19 @@ def worker_summary(account: WxAccount) -> dict:
 
 @blp.route("/auth/wechat-login")
 class WeChatLogin(MethodView):
-    decorators = [limiter.limit(_login_limit)]
+    decorators = [
+        limiter.limit(lambda: _settings().wechat_login_address_limit),
+        limiter.limit(lambda: _settings().wechat_login_code_limit, key_func=_wechat_code_key),
+    ]
 
     @blp.arguments(WeChatLoginIn)
     @blp.response(200, WorkerLoginOut)
     def post(self, data):
         """小程序登录：用 wx.login 的 code 换取令牌和会员概况"""
         settings = current_app.extensions["zhigong.settings"]
-        account = auth.wechat_login(client=make_client(settings), js_code=data["code"])
+        account = auth.wechat_login(
+            client=make_client(settings), js_code=data["code"], check_openid=check_openid_limit
+        )
         tokens = auth.issue_tokens(auth.WORKER, account.id)
         return {**_token_fields(tokens), **worker_summary(account)}
 
@@ -154,7 +197,7 @@ class LogoutEverywhere(MethodView):
 
 @blp.route("/staff/login")
 class StaffLogin(MethodView):
-    decorators = [limiter.limit(_login_limit), limiter.limit(_login_limit, key_func=_username_key)]
+    decorators = [limiter.limit(_login_limit), staff_name_limit()]
 
     @blp.arguments(StaffLoginIn)
     @blp.response(200, StaffLoginOut)

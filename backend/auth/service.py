@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from backend.audit import service as audit
@@ -31,8 +31,9 @@ def issue_tokens(kind: str, subject_id: int, **claims: object) -> Tokens:
     return tokens.issue(kind, subject_id, **claims)
 
 
-def wechat_login(*, client, js_code: str) -> WxAccount:
-    """Exchange a ``wx.login`` code for the user's openid and find or create their account."""
+def wechat_login(*, client, js_code: str, check_openid=None) -> WxAccount:
+    """Exchange a ``wx.login`` code for the user's openid and find or create their account
+    (``check_openid`` may refuse a user who logs in too often)."""
     from wechatpy.exceptions import WeChatClientException
 
     try:
@@ -47,6 +48,8 @@ def wechat_login(*, client, js_code: str) -> WxAccount:
         raise WeChatUnavailable("微信服务暂时不可用，请稍后重试") from exc
 
     openid = session_info["openid"]
+    if check_openid is not None:
+        check_openid(openid)
     account = db.session.scalars(select(WxAccount).where(WxAccount.openid == openid)).first()
     if account is None:
         account = WxAccount(openid=openid, unionid=session_info.get("unionid"))
@@ -63,7 +66,10 @@ def wechat_login(*, client, js_code: str) -> WxAccount:
 
 def staff_login(*, username: str, password: str) -> Staff:
     """Check a staff password (argon2id); the same answer for a wrong name and a wrong password."""
-    staff = db.session.scalars(select(Staff).where(Staff.username == username)).first()
+    from backend.staff.accounts import normalise_username
+
+    username = normalise_username(username)
+    staff = db.session.scalars(select(Staff).where(func.lower(Staff.username) == username)).first()
     if not verify_password(staff.password_hash if staff else None, password) or not staff.active:
         raise LoginFailed("用户名或密码错误")
     if needs_rehash(staff.password_hash):

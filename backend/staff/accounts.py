@@ -4,8 +4,9 @@ deactivation, password resets and changes. Scoped to the acting staff member's s
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from backend.audit import service as audit
 from backend.auth.tokens import end_all_sessions
@@ -32,6 +33,12 @@ ROLE_LABELS = {
 def session_stamp(staff: Staff) -> str:
     """Changes whenever the password does: a log-in session carries it and ends when it changes."""
     return hashlib.sha256(staff.password_hash.encode()).hexdigest()[:16]
+
+
+def normalise_username(username: str) -> str:
+    """The one form of a user name, used by the log-in, its rate limit and new accounts alike:
+    width-folded, trimmed and lower-case (MariaDB's collation ignores case anyway)."""
+    return unicodedata.normalize("NFKC", username or "").strip().lower()[:64]
 
 
 def password_problem(password: str, *, username: str) -> str | None:
@@ -76,13 +83,13 @@ def create_staff(
         raise InvalidInput("role", f"{org.name}的账号角色只能是：{allowed}")
     if not may_manage(staff, org=org, role=role):
         raise InvalidInput("role", "本级只能开设律师账号；同级管理员账号由上级工会开设")
-    username = username.strip()
+    username = normalise_username(username)
     if not username or len(username) > 64 or not username.replace("_", "").replace(".", "").isalnum():
         raise InvalidInput("username", "用户名由字母、数字、下划线组成，不超过64位")
     problem = password_problem(password, username=username)
     if problem:
         raise InvalidInput("password", problem)
-    if db.session.scalar(select(Staff.id).where(Staff.username == username)):
+    if db.session.scalar(select(Staff.id).where(func.lower(Staff.username) == username)):
         raise InvalidInput("username", "该用户名已被使用")
     account = Staff(
         username=username,

@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 
 from backend.admin import bp, csrf
 from backend.admin.nav import navigation
-from backend.api.auth import _login_limit
+from backend.api.auth import _login_limit, staff_name_limit
 from backend.auth import service as auth
 from backend.auth import tokens
 from backend.common.errors import DomainError, Forbidden
@@ -92,13 +92,9 @@ def _safe_next(target: str | None) -> str:
     return url_for("admin.dashboard")
 
 
-def _form_username_key() -> str:
-    return f"staff-login:{request.form.get('username', '')[:64]}"  # per user name, as the API log-in
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, key_func=_form_username_key, methods=["POST"])
+@staff_name_limit()
 def login():
     if request.method == "GET":
         if _session_staff() is not None:
