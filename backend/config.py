@@ -6,6 +6,8 @@ With no ``DATABASE_URL`` and no ``REDIS_URL`` the app runs in *embedded mode*: a
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,19 @@ INSTANCE_DIR = ROOT / "instance"
 # Development-only secrets. Production refuses to start with them (see ``Settings.check``).
 DEV_SECRET_KEY = "dev-secret-key-not-for-production-0123456789"
 DEV_DATA_KEY = "ZGV2LWRhdGEta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiE="  # base64 of 32 bytes
+
+
+APP_ENVS = ("development", "test", "production")
+DEV_WECHAT_APPID = "wx_demo_appid"
+DEV_WECHAT_SECRET = "wx_demo_secret"
+
+
+def _is_key_of_32_bytes(value: str) -> bool:
+    try:
+        key = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return len(key) == 32 and len(set(key)) > 8
 
 
 def _env(env: dict[str, str], name: str, default: str | None = None) -> str | None:
@@ -31,8 +46,8 @@ class Settings:
     redis_url: str | None = None
     secret_key: str = DEV_SECRET_KEY
     data_key: str = DEV_DATA_KEY
-    wechat_appid: str = "wx_demo_appid"
-    wechat_secret: str = "wx_demo_secret"
+    wechat_appid: str = DEV_WECHAT_APPID
+    wechat_secret: str = DEV_WECHAT_SECRET
     wechat_api_base: str = "http://127.0.0.1:8001"
     access_token_minutes: int = 30
     refresh_token_days: int = 30
@@ -85,12 +100,27 @@ class Settings:
         return settings
 
     def check(self) -> None:
-        """Refuse to run production on development secrets."""
-        if self.env == "production":
-            if self.secret_key == DEV_SECRET_KEY or self.data_key == DEV_DATA_KEY:
-                raise RuntimeError("APP_ENV=production needs its own SECRET_KEY and DATA_KEY")
-            if self.database_url.startswith("sqlite"):
-                raise RuntimeError("APP_ENV=production needs DATABASE_URL (MySQL/MariaDB)")
+        """Refuse an unknown APP_ENV, and production on development secrets, SQLite, no Redis, the
+        demo WeChat credentials or a WeChat API that is not https."""
+        if self.env not in APP_ENVS:
+            raise RuntimeError(f"APP_ENV={self.env!r} is unknown: use one of {', '.join(APP_ENVS)}")
+        if self.env != "production":
+            return
+        problems = []
+        if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32 or len(set(self.secret_key)) < 10:
+            problems.append("SECRET_KEY (at least 32 random characters, not the development one)")
+        if self.data_key == DEV_DATA_KEY or not _is_key_of_32_bytes(self.data_key):
+            problems.append("DATA_KEY (base64 of 32 random bytes, not the development one)")
+        if self.database_url.startswith("sqlite"):
+            problems.append("DATABASE_URL (MySQL/MariaDB)")
+        if not self.redis_url:
+            problems.append("REDIS_URL")
+        if self.wechat_appid in ("", DEV_WECHAT_APPID) or self.wechat_secret in ("", DEV_WECHAT_SECRET):
+            problems.append("WECHAT_APPID and WECHAT_SECRET (the mini-program's own)")
+        if not self.wechat_api_base.startswith("https://"):
+            problems.append("WECHAT_API_BASE (https://…)")
+        if problems:
+            raise RuntimeError("APP_ENV=production needs " + "; ".join(problems))
 
     @property
     def sqlalchemy_url(self) -> str:
