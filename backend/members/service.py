@@ -27,6 +27,7 @@ from backend.notify import service as notify
 from backend.orgs import service as orgs
 from backend.orgs.models import Org, OrgLevel
 from backend.participation import service as participation
+from backend.staff import lookup as staff_lookup
 from backend.staff.models import Staff
 from backend.staff.scope import Scope
 
@@ -266,23 +267,31 @@ def _create_member(application: MembershipApplication) -> Member:
 
 
 def applications_stmt(
-    scope: Scope, *, status: str | None = None, org_id: int | None = None, q: str | None = None
+    scope: Scope,
+    *,
+    status: str | None = None,
+    org_id: int | None = None,
+    q: str | None = None,
+    lookup: str | None = None,
 ) -> Select:
-    """The review queue of a staff member's subtree, oldest first (first come, first served)."""
+    """The review queue of a staff member's subtree, oldest first (first come, first served). A whole
+    ID number or phone comes as a ``lookup`` token (``backend.staff.lookup``), never as ``q``."""
     stmt = _queue(MembershipApplication, scope, status).order_by(None)
     if org_id:
         stmt = stmt.where(MembershipApplication.org_id == org_id)
+    staff_lookup.refuse_in_url(q)
+    if lookup:  # by the blind index, never by plaintext
+        found = staff_lookup.read_token(lookup)
+        if found.kind == staff_lookup.ID_NUMBER:
+            stmt = stmt.where(MembershipApplication.id_blind == found.digest)
+        else:
+            stmt = stmt.where(MembershipApplication.mobile_blind == found.digest)
     if q:
         q = q.strip()
-        if len(q) == 18:  # a whole ID number: look it up by its blind index, never by plaintext
-            stmt = stmt.where(MembershipApplication.id_blind == crypto.id_number_index(q))
-        elif len(q) == 11 and q.isdigit():
-            stmt = stmt.where(MembershipApplication.mobile_blind == crypto.phone_index(q))
-        else:
-            stmt = stmt.where(
-                MembershipApplication.name.contains(q, autoescape=True)
-                | MembershipApplication.employer.contains(q, autoescape=True)
-            )
+        stmt = stmt.where(
+            MembershipApplication.name.contains(q, autoescape=True)
+            | MembershipApplication.employer.contains(q, autoescape=True)
+        )
     return stmt.order_by(MembershipApplication.submitted_at, MembershipApplication.id)
 
 

@@ -16,6 +16,7 @@ from backend.cases import service as cases
 from backend.common.errors import DomainError, Forbidden, NotFound
 from backend.extensions import db
 from backend.orgs.models import Org
+from backend.staff import lookup as staff_lookup
 from backend.staff import permissions as perm
 from backend.staff.models import Role, Staff
 from backend.uploads import service as uploads
@@ -119,6 +120,22 @@ def queue(kind: str):
         bulk_actions=k.bulk_actions,
         assignees=assignees,
     )
+
+
+@bp.post(f"/<{KIND_SLUGS}:kind>/lookup")
+@requires(kind_need)
+def lookup_person(kind: str):
+    """A whole ID number or phone typed into a form (POST): the queue opens with its lookup token,
+    so the number never appears in the URL, the browser history or a proxy's log."""
+    k = _kind(kind)
+    if "lookup" not in k.query_schema().fields:
+        abort(404)
+    try:
+        token, _ = staff_lookup.make_token(request.form.get("value", ""))
+    except DomainError as exc:
+        flash_error(exc)
+        return redirect(url_for("admin.queue", kind=kind), code=303)
+    return redirect(url_for("admin.queue", kind=kind, lookup=token), code=303)
 
 
 def _assignees() -> list[Staff]:
