@@ -60,6 +60,7 @@ class Settings:
     # per address only at a level no real crowd behind one NAT reaches.
     wechat_login_code_limit: str = "5 per minute"
     wechat_login_address_limit: str = "600 per minute"
+    application_rate_limit: str = "5 per day"  # membership applications (and resubmissions) per account
     trusted_proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-* headers are believed
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -91,6 +92,7 @@ class Settings:
                 env, "WECHAT_LOGIN_ADDRESS_LIMIT", base.wechat_login_address_limit
             ),
             "trusted_proxy_hops": int(_env(env, "TRUSTED_PROXY_HOPS", "0")),
+            "application_rate_limit": _env(env, "APPLICATION_RATE_LIMIT", base.application_rate_limit),
             "max_upload_bytes": int(_env(env, "MAX_UPLOAD_BYTES", str(base.max_upload_bytes))),
             "upload_dir": Path(_env(env, "UPLOAD_DIR", str(base.upload_dir))),
         }

@@ -6,15 +6,13 @@ import marshmallow as ma
 from flask import current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt, get_jwt_identity, jwt_required
-from limits import parse
-from redis.exceptions import RedisError
 
 from backend.api.base import Blueprint, Schema
 from backend.api.fields import Text
 from backend.api.schemas import MemberSchema, OrgBrief
 from backend.auth import service as auth
 from backend.auth import tokens
-from backend.common.errors import DomainError
+from backend.common.ratelimit import hit_or_refuse
 from backend.extensions import db, limiter
 from backend.members import service as members
 from backend.members.models import REVIEW_STATUS_LABELS, WxAccount
@@ -55,18 +53,8 @@ def _wechat_code_key() -> str:
 
 def check_openid_limit(openid: str) -> None:
     """At most ``wechat_login_code_limit`` log-ins a minute for one WeChat user, whatever the codes."""
-    item = parse(_settings().wechat_login_code_limit)
-    try:
-        allowed = limiter.limiter.hit(item, "wechat-openid", openid)
-    except (RedisError, OSError):  # a Redis outage must not take log-ins down
-        allowed = True
-    if not allowed:
-        raise TooManyLogins("登录过于频繁，请稍后再试")
-
-
-class TooManyLogins(DomainError):
-    status = 429
-    code = "too_many_requests"
+    limit = _settings().wechat_login_code_limit
+    hit_or_refuse(limit, "wechat-openid", openid, message="登录过于频繁，请稍后再试")
 
 
 class WeChatLoginIn(Schema):
