@@ -55,6 +55,10 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     max_upload_bytes: int = 8 * 1024 * 1024
     upload_dir: Path = INSTANCE_DIR / "uploads"
+    upload_rate_limit: str = "30 per hour"  # files one account may upload
+    upload_pending_files: int = 20  # files an account may hold not yet attached to a request
+    upload_daily_bytes: int = 100 * 1024 * 1024  # what one account may store in 24 hours
+    upload_unattached_hours: int = 24  # files never attached are deleted after this
     login_rate_limit: str = "10 per minute"  # staff password log-in, per address and per user name
     # WeChat log-in: the one-time js_code is the credential, so it is limited per code and openid;
     # per address only at a level no real crowd behind one NAT reaches.
@@ -95,6 +99,12 @@ class Settings:
             "application_rate_limit": _env(env, "APPLICATION_RATE_LIMIT", base.application_rate_limit),
             "max_upload_bytes": int(_env(env, "MAX_UPLOAD_BYTES", str(base.max_upload_bytes))),
             "upload_dir": Path(_env(env, "UPLOAD_DIR", str(base.upload_dir))),
+            "upload_rate_limit": _env(env, "UPLOAD_RATE_LIMIT", base.upload_rate_limit),
+            "upload_pending_files": int(_env(env, "UPLOAD_PENDING_FILES", str(base.upload_pending_files))),
+            "upload_daily_bytes": int(_env(env, "UPLOAD_DAILY_BYTES", str(base.upload_daily_bytes))),
+            "upload_unattached_hours": int(
+                _env(env, "UPLOAD_UNATTACHED_HOURS", str(base.upload_unattached_hours))
+            ),
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]

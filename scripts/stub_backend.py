@@ -48,6 +48,7 @@ def build_app(workdir: Path, wechat_base: str):
         wechat_login_code_limit="100000 per minute",
         wechat_login_address_limit="100000 per minute",
         application_rate_limit="100000 per minute",
+        upload_rate_limit="100000 per minute",
         upload_dir=workdir / "uploads",
     )
     app = create_app(settings)

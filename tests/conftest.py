@@ -51,6 +51,7 @@ def settings(tmp_path_factory, fake_wechat) -> Settings:
         wechat_login_code_limit="10000 per minute",
         wechat_login_address_limit="10000 per minute",
         application_rate_limit="10000 per minute",
+        upload_rate_limit="10000 per minute",
         upload_dir=tmp_path_factory.mktemp("uploads"),
     )
 

@@ -21,3 +21,17 @@ def purge_idempotency_keys() -> int:
         count = idempotency.purge_expired()
         db.session.commit()
         return count
+
+
+def purge_unattached_uploads() -> int:
+    """Files uploaded but never attached to a request are deleted after a day (rows first, then,
+    once that is committed, the files)."""
+    from backend.uploads import service as uploads
+
+    with job_context():
+        keys = uploads.purge_unattached()
+        db.session.commit()
+        store = uploads.storage()
+        for key in keys:
+            store.delete(key)
+        return len(keys)
