@@ -475,10 +475,12 @@ def refresh_priorities(now: datetime | None = None, *, batch: int = 2000) -> int
 def erase_personal_data(account: WxAccount, member: Member | None) -> None:
     """The person leaves: their claims stay with the union (a crew's wages are still owed) but lose the
     contact's name and phone, the co-workers' names and phones, and the free text."""
-    for claim in db.session.scalars(select(WageClaim).where(WageClaim.account_id == account.id)):
+    claims = list(db.session.scalars(select(WageClaim).where(WageClaim.account_id == account.id)))
+    for claim in claims:
         claim.contact_name, claim.contact_phone, claim.crew = None, "", None
         claim.contact_phone_blind = f"{privacy.ERASED_PREFIX}wage:{claim.id}"
         claim.description = privacy.ERASED_TEXT
+    privacy.forget_history(WAGE.name, [claim.id for claim in claims])
 
 
 privacy.register_personal_data(
