@@ -9,7 +9,7 @@ from backend.config import CONFIG_DIR, INSTANCE_DIR, Settings
 
 def create_app(settings: Settings | None = None) -> Flask:
     """The app factory: settings → extensions → API → CLI."""
-    from backend import cli, web
+    from backend import cli, edge, web
     from backend.api import register_blueprints
     from backend.assessment.rubrics import load_rubric_dir
     from backend.cases.sla import load_sla
@@ -47,4 +47,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     from backend import admin
 
     admin.init_app(app)  # the staff panel at /admin (session log-in, CSRF of its own)
+    edge.init_app(app, settings)  # trusted proxy hops; CSP, frame and referrer policies, HSTS
     return app

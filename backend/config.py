@@ -6,6 +6,8 @@ With no ``DATABASE_URL`` and no ``REDIS_URL`` the app runs in *embedded mode*: a
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,19 @@ INSTANCE_DIR = ROOT / "instance"
 # Development-only secrets. Production refuses to start with them (see ``Settings.check``).
 DEV_SECRET_KEY = "dev-secret-key-not-for-production-0123456789"
 DEV_DATA_KEY = "ZGV2LWRhdGEta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiE="  # base64 of 32 bytes
+
+
+APP_ENVS = ("development", "test", "production")
+DEV_WECHAT_APPID = "wx_demo_appid"
+DEV_WECHAT_SECRET = "wx_demo_secret"
+
+
+def _is_key_of_32_bytes(value: str) -> bool:
+    try:
+        key = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return len(key) == 32 and len(set(key)) > 8
 
 
 def _env(env: dict[str, str], name: str, default: str | None = None) -> str | None:
@@ -31,8 +46,8 @@ class Settings:
     redis_url: str | None = None
     secret_key: str = DEV_SECRET_KEY
     data_key: str = DEV_DATA_KEY
-    wechat_appid: str = "wx_demo_appid"
-    wechat_secret: str = "wx_demo_secret"
+    wechat_appid: str = DEV_WECHAT_APPID
+    wechat_secret: str = DEV_WECHAT_SECRET
     wechat_api_base: str = "http://127.0.0.1:8001"
     access_token_minutes: int = 30
     refresh_token_days: int = 30
@@ -40,12 +55,22 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     max_upload_bytes: int = 8 * 1024 * 1024
     upload_dir: Path = INSTANCE_DIR / "uploads"
-    login_rate_limit: str = "10 per minute"
     # Bounded waits on the database, well below gunicorn's 30 s worker timeout (0 = no statement limit).
     db_lock_wait_s: int = 3
     db_statement_timeout_s: float = 15.0
     db_pool_size: int = 10
     db_pool_timeout_s: float = 5.0
+    upload_rate_limit: str = "30 per hour"  # files one account may upload
+    upload_pending_files: int = 20  # files an account may hold not yet attached to a request
+    upload_daily_bytes: int = 100 * 1024 * 1024  # what one account may store in 24 hours
+    upload_unattached_hours: int = 24  # files never attached are deleted after this
+    login_rate_limit: str = "10 per minute"  # staff password log-in, per address and per user name
+    # WeChat log-in: the one-time js_code is the credential, so it is limited per code and openid;
+    # per address only at a level no real crowd behind one NAT reaches.
+    wechat_login_code_limit: str = "5 per minute"
+    wechat_login_address_limit: str = "600 per minute"
+    application_rate_limit: str = "5 per day"  # membership applications (and resubmissions) per account
+    trusted_proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-* headers are believed
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -71,6 +96,12 @@ class Settings:
             "consent_version": _env(env, "CONSENT_VERSION", base.consent_version),
             "max_body_bytes": int(_env(env, "MAX_BODY_BYTES", str(base.max_body_bytes))),
             "login_rate_limit": _env(env, "LOGIN_RATE_LIMIT", base.login_rate_limit),
+            "wechat_login_code_limit": _env(env, "WECHAT_LOGIN_CODE_LIMIT", base.wechat_login_code_limit),
+            "wechat_login_address_limit": _env(
+                env, "WECHAT_LOGIN_ADDRESS_LIMIT", base.wechat_login_address_limit
+            ),
+            "trusted_proxy_hops": int(_env(env, "TRUSTED_PROXY_HOPS", "0")),
+            "application_rate_limit": _env(env, "APPLICATION_RATE_LIMIT", base.application_rate_limit),
             "max_upload_bytes": int(_env(env, "MAX_UPLOAD_BYTES", str(base.max_upload_bytes))),
             "upload_dir": Path(_env(env, "UPLOAD_DIR", str(base.upload_dir))),
             "db_lock_wait_s": int(_env(env, "DB_LOCK_WAIT_TIMEOUT", str(base.db_lock_wait_s))),
@@ -79,6 +110,12 @@ class Settings:
             ),
             "db_pool_size": int(_env(env, "DB_POOL_SIZE", str(base.db_pool_size))),
             "db_pool_timeout_s": float(_env(env, "DB_POOL_TIMEOUT", str(base.db_pool_timeout_s))),
+            "upload_rate_limit": _env(env, "UPLOAD_RATE_LIMIT", base.upload_rate_limit),
+            "upload_pending_files": int(_env(env, "UPLOAD_PENDING_FILES", str(base.upload_pending_files))),
+            "upload_daily_bytes": int(_env(env, "UPLOAD_DAILY_BYTES", str(base.upload_daily_bytes))),
+            "upload_unattached_hours": int(
+                _env(env, "UPLOAD_UNATTACHED_HOURS", str(base.upload_unattached_hours))
+            ),
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
@@ -86,12 +123,27 @@ class Settings:
         return settings
 
     def check(self) -> None:
-        """Refuse to run production on development secrets."""
-        if self.env == "production":
-            if self.secret_key == DEV_SECRET_KEY or self.data_key == DEV_DATA_KEY:
-                raise RuntimeError("APP_ENV=production needs its own SECRET_KEY and DATA_KEY")
-            if self.database_url.startswith("sqlite"):
-                raise RuntimeError("APP_ENV=production needs DATABASE_URL (MySQL/MariaDB)")
+        """Refuse an unknown APP_ENV, and production on development secrets, SQLite, no Redis, the
+        demo WeChat credentials or a WeChat API that is not https."""
+        if self.env not in APP_ENVS:
+            raise RuntimeError(f"APP_ENV={self.env!r} is unknown: use one of {', '.join(APP_ENVS)}")
+        if self.env != "production":
+            return
+        problems = []
+        if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32 or len(set(self.secret_key)) < 10:
+            problems.append("SECRET_KEY (at least 32 random characters, not the development one)")
+        if self.data_key == DEV_DATA_KEY or not _is_key_of_32_bytes(self.data_key):
+            problems.append("DATA_KEY (base64 of 32 random bytes, not the development one)")
+        if self.database_url.startswith("sqlite"):
+            problems.append("DATABASE_URL (MySQL/MariaDB)")
+        if not self.redis_url:
+            problems.append("REDIS_URL")
+        if self.wechat_appid in ("", DEV_WECHAT_APPID) or self.wechat_secret in ("", DEV_WECHAT_SECRET):
+            problems.append("WECHAT_APPID and WECHAT_SECRET (the mini-program's own)")
+        if not self.wechat_api_base.startswith("https://"):
+            problems.append("WECHAT_API_BASE (https://…)")
+        if problems:
+            raise RuntimeError("APP_ENV=production needs " + "; ".join(problems))
 
     @property
     def sqlalchemy_url(self) -> str:

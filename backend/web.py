@@ -22,6 +22,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from backend.api.access import forget_caller
 from backend.api.base import error_response
+from backend.auth import tokens
 from backend.common import unit_of_work
 from backend.config import ROOT, Settings
 from backend.extensions import db, jwt
@@ -247,3 +248,4 @@ def _install_jwt_errors() -> None:
     jwt.needs_fresh_token_loader(revoked)
     jwt.user_lookup_error_loader(lookup_failed)
     jwt.token_verification_failed_loader(lambda _h, _p: invalid(""))
+    tokens.install_hooks()

@@ -45,6 +45,10 @@ def build_app(workdir: Path, wechat_base: str):
         redis_url=None,
         wechat_api_base=wechat_base,
         login_rate_limit="100000 per minute",
+        wechat_login_code_limit="100000 per minute",
+        wechat_login_address_limit="100000 per minute",
+        application_rate_limit="100000 per minute",
+        upload_rate_limit="100000 per minute",
         upload_dir=workdir / "uploads",
     )
     app = create_app(settings)

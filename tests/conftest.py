@@ -48,6 +48,10 @@ def settings(tmp_path_factory, fake_wechat) -> Settings:
         redis_url=TEST_REDIS_URL,
         wechat_api_base=fake_wechat[0],
         login_rate_limit="10000 per minute",
+        wechat_login_code_limit="10000 per minute",
+        wechat_login_address_limit="10000 per minute",
+        application_rate_limit="10000 per minute",
+        upload_rate_limit="10000 per minute",
         upload_dir=tmp_path_factory.mktemp("uploads"),
     )
 

@@ -223,7 +223,7 @@ WAGE_KIND = Kind(
         Filter("overdue", "已超期", "bool"),
         Filter("unassigned", "未分派", "bool"),
         Filter("warning", "已预警", "bool"),
-        Filter("q", "欠薪单位/项目，或完整手机号", "text"),
+        Filter("q", "欠薪单位/项目", "text"),
     ],
     title=lambda c: f"欠薪求助 #{c.id} {c.employer}",
     pending={"status": [WageStatus.SUBMITTED]},
@@ -332,7 +332,7 @@ MEMBERSHIP_KIND = Kind(
     ],
     filters=[
         Filter("status", "状态", choices=lambda: _labels(REVIEW_STATUS_LABELS)),
-        Filter("q", "姓名/单位，或完整身份证号、手机号", "text"),
+        Filter("q", "姓名/单位", "text"),
     ],
     title=lambda a: f"入会申请 #{a.id} {a.name}",
     pending={"status": ReviewStatus.SUBMITTED},

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import current_app, url_for
 
 from backend.staff import permissions as perm
 from backend.staff.models import Staff
@@ -21,6 +21,11 @@ class Entry:
     args: tuple[tuple[str, str], ...] = ()
 
     def visible_to(self, staff: Staff) -> bool:
+        # What the page itself declares decides; ``permissions`` only for a page that declares nothing.
+        view = current_app.view_functions.get(self.endpoint)
+        need = perm.declared_need(view, "GET") if view is not None else None
+        if need is not None:
+            return perm.allows(staff.role, need, dict(self.args))
         return any(p is None or perm.can(staff.role, p) for p in self.permissions)
 
 

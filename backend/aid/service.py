@@ -536,10 +536,23 @@ def erase_personal_data(account: WxAccount, member: Member | None) -> None:
     tell), and every request keeps its timeline and amounts but loses the household story, the illness
     and the rating comment."""
     stmt = select(AidRequest).where(AidRequest.account_id == account.id).with_for_update()
-    for case in db.session.scalars(stmt):
+    requests = list(db.session.scalars(stmt))
+    for case in requests:
         if "withdraw" in worker_actions(case):
             cases.move(AID, case, "withdraw", actor_type="worker", actor_id=account.id)
         case.situation, case.illness, case.rating_comment = privacy.ERASED_TEXT, None, None
+        case.illness_key = case.rejection_reason = None
+    privacy.forget_history(AID.name, [case.id for case in requests])
+    if member is None:
+        return
+    # The household file (建档立卡) is the member's family story: closed, its texts and measures gone.
+    households = list(db.session.scalars(select(NeedyHousehold).where(NeedyHousehold.member_id == member.id)))
+    for household in households:
+        household.situation = household.plan = privacy.ERASED_TEXT
+        household.measures, household.close_reason = [], None
+        if household.status != HouseholdStatus.CLOSED:
+            household.status, household.closed_at = HouseholdStatus.CLOSED, utcnow()
+    privacy.forget_history("needy_household", [h.id for h in households])
 
 
 privacy.register_personal_data("aid_requests", export=_export_requests, erase=erase_personal_data)

@@ -13,7 +13,7 @@ from backend.extensions import db
 from backend.members.models import Member
 from backend.orgs.models import Org
 from backend.staff.models import Staff
-from backend.staff.permissions import ROLE_LEVEL
+from backend.staff.permissions import ANNOUNCEMENT_PUBLISH, can
 from backend.staff.scope import Scope
 
 TITLE_MAX = 100
@@ -21,8 +21,9 @@ BODY_MAX = 5000
 
 
 def may_publish(staff: Staff) -> bool:
-    """Union admins of every level publish to their subtree; lawyers do not speak for a union."""
-    return staff.role in ROLE_LEVEL
+    """Union admins of every level publish to their subtree and withdraw; lawyers do not speak for a
+    union (``ANNOUNCEMENT_PUBLISH`` in the role table)."""
+    return can(staff.role, ANNOUNCEMENT_PUBLISH)
 
 
 def publish(*, scope: Scope, staff: Staff, title: str, body: str, org_id: int | None = None) -> Announcement:
@@ -58,6 +59,8 @@ def publish(*, scope: Scope, staff: Staff, title: str, body: str, org_id: int | 
 
 def withdraw(*, scope: Scope, staff: Staff, announcement_id: int) -> Announcement:
     """Take a notice of the subtree down (it stays in the records, members no longer see it)."""
+    if not may_publish(staff):
+        raise Forbidden("只有工会管理员可以撤回公告")
     notice = scope.get(Announcement, announcement_id)
     if notice.withdrawn_at is None:
         notice.withdrawn_at = utcnow()

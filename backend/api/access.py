@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import g
+from flask import g, request
 from flask_jwt_extended import get_jwt, get_jwt_identity, verify_jwt_in_request
 
 from backend.auth.service import STAFF, WORKER
-from backend.common.errors import DomainError, NotFound, Unauthorized
+from backend.common.errors import DomainError, Forbidden, NotFound, Unauthorized
 from backend.extensions import db
 from backend.members.models import Member, WxAccount
 from backend.staff.models import Staff
+from backend.staff.permissions import Need, allows, declare
 from backend.staff.scope import Scope
 
 
@@ -43,8 +44,10 @@ def worker_required(view):
     return wrapper
 
 
-def staff_required(permission: str | None = None):
-    """Staff token, an active account, and (optionally) a permission of its role."""
+def staff_required(permission: Need | None = None):
+    """Staff token, an active account, and what the route needs from ``permissions.ROLE_PERMISSIONS``
+    (one permission or any one of several), checked before the route loads anything. The need is
+    declared on the view, so the route × role table can be tested from the URL map."""
 
     def decorator(view):
         @wraps(view)
@@ -55,11 +58,11 @@ def staff_required(permission: str | None = None):
                 raise WrongAudience("账号不存在或已停用")
             g.staff = staff
             g.scope = Scope.of(staff)
-            if permission:
-                g.scope.require(permission)
+            if permission is not None and not allows(staff.role, permission, request.view_args):
+                raise Forbidden("您的角色无权执行此操作")
             return view(*args, **kwargs)
 
-        return wrapper
+        return declare(wrapper, permission) if permission is not None else wrapper
 
     return decorator
 
@@ -91,5 +94,5 @@ def principal_key() -> str:
 
 def forget_caller() -> None:
     """Called before each request: identity never carries over from an earlier request."""
-    for name in ("account", "staff", "scope", "principal"):
+    for name in ("account", "staff", "scope", "principal", "token_subject"):
         g.pop(name, None)

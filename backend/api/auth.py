@@ -11,10 +11,13 @@ from backend.api.base import Blueprint, Schema
 from backend.api.fields import Text
 from backend.api.schemas import MemberSchema, OrgBrief
 from backend.auth import service as auth
+from backend.auth import tokens
+from backend.common.ratelimit import hit_or_refuse
 from backend.extensions import db, limiter
 from backend.members import service as members
 from backend.members.models import REVIEW_STATUS_LABELS, WxAccount
 from backend.members.privacy import is_erased
+from backend.staff.accounts import normalise_username
 from backend.staff.models import Staff
 from backend.wechat.client import make_client
 
@@ -26,8 +29,32 @@ def _login_limit() -> str:
 
 
 def _username_key() -> str:
+    """The user name as the log-in reads it, from the API's JSON or the panel's form."""
+    body = (request.get_json(silent=True) if request.is_json else request.form) or {}
+    return f"staff-login:{normalise_username(str(body.get('username', '')))}"
+
+
+def staff_name_limit():
+    """One count per user name for the API and the panel log-in together (spaces, case or the
+    other door do not buy more guesses)."""
+    return limiter.shared_limit(
+        _login_limit, scope="staff-login-name", key_func=_username_key, methods=["POST"]
+    )
+
+
+def _settings():
+    return current_app.extensions["zhigong.settings"]
+
+
+def _wechat_code_key() -> str:
     body = request.get_json(silent=True) or {}
-    return f"staff-login:{str(body.get('username', ''))[:64]}"
+    return f"wechat-code:{str(body.get('code', ''))[:128]}"
+
+
+def check_openid_limit(openid: str) -> None:
+    """At most ``wechat_login_code_limit`` log-ins a minute for one WeChat user, whatever the codes."""
+    limit = _settings().wechat_login_code_limit
+    hit_or_refuse(limit, "wechat-openid", openid, message="登录过于频繁，请稍后再试")
 
 
 class WeChatLoginIn(Schema):
@@ -94,14 +121,19 @@ def worker_summary(account: WxAccount) -> dict:
 
 @blp.route("/auth/wechat-login")
 class WeChatLogin(MethodView):
-    decorators = [limiter.limit(_login_limit)]
+    decorators = [
+        limiter.limit(lambda: _settings().wechat_login_address_limit),
+        limiter.limit(lambda: _settings().wechat_login_code_limit, key_func=_wechat_code_key),
+    ]
 
     @blp.arguments(WeChatLoginIn)
     @blp.response(200, WorkerLoginOut)
     def post(self, data):
         """小程序登录：用 wx.login 的 code 换取令牌和会员概况"""
         settings = current_app.extensions["zhigong.settings"]
-        account = auth.wechat_login(client=make_client(settings), js_code=data["code"])
+        account = auth.wechat_login(
+            client=make_client(settings), js_code=data["code"], check_openid=check_openid_limit
+        )
         tokens = auth.issue_tokens(auth.WORKER, account.id)
         return {**_token_fields(tokens), **worker_summary(account)}
 
@@ -122,12 +154,38 @@ class Refresh(MethodView):
             account = db.session.get(WxAccount, subject)
             if account is None or is_erased(account):
                 raise auth.LoginFailed("账号不存在或已注销，请重新登录")
-        return _token_fields(auth.issue_tokens(claims["kind"], subject))
+        try:
+            rotated = tokens.rotate(claims)
+        except tokens.RefreshReused:
+            db.session.commit()  # the revocation stands although the request is refused
+            raise
+        return _token_fields(rotated)
+
+
+@blp.route("/auth/logout")
+class Logout(MethodView):
+    @jwt_required()
+    @blp.response(204)
+    def post(self):
+        """退出本次登录：本次登录的访问令牌和刷新令牌都立即失效"""
+        claims = get_jwt()
+        tokens.revoke_session(sid=claims["sid"], kind=claims["kind"], subject_id=int(get_jwt_identity()))
+
+
+@blp.route("/auth/logout-everywhere")
+class LogoutEverywhere(MethodView):
+    @jwt_required()
+    @blp.response(204)
+    def post(self):
+        """在所有设备上退出：本账号此前签发的全部令牌（及管理后台会话）立即失效"""
+        claims = get_jwt()
+        subject = tokens.subject_of(claims["kind"], int(get_jwt_identity()))
+        tokens.end_all_sessions(subject)
 
 
 @blp.route("/staff/login")
 class StaffLogin(MethodView):
-    decorators = [limiter.limit(_login_limit), limiter.limit(_login_limit, key_func=_username_key)]
+    decorators = [limiter.limit(_login_limit), staff_name_limit()]
 
     @blp.arguments(StaffLoginIn)
     @blp.response(200, StaffLoginOut)

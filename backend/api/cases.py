@@ -9,6 +9,7 @@ from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.base import Blueprint, Schema, SelectPage
 from backend.api.fields import LocalDateTime, Text
 from backend.cases import service as cases
+from backend.staff import permissions as perm
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/staff", description="预警与督办（工作人员）")
 
@@ -65,7 +66,7 @@ class AlertQuery(Schema):
 
 @blp.route("/alerts")
 class Alerts(MethodView):
-    decorators = [staff_required()]
+    decorators = [staff_required(perm.ALERT_HANDLE)]
 
     @blp.arguments(AlertQuery, location="query")
     @blp.response(200, AlertOut(many=True))
@@ -77,7 +78,7 @@ class Alerts(MethodView):
 
 @blp.route("/alerts/<int:alert_id>/acknowledge")
 class AcknowledgeAlert(MethodView):
-    decorators = [staff_required()]
+    decorators = [staff_required(perm.ALERT_HANDLE)]
 
     @blp.response(200, AlertOut)
     def post(self, alert_id):

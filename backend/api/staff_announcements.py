@@ -10,6 +10,7 @@ from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.announcements import AnnouncementOut
 from backend.api.base import Blueprint, Schema, SelectPage
 from backend.api.fields import LocalDateTime, Text
+from backend.staff import permissions as perm
 
 blp = Blueprint(
     "staff_announcements", __name__, url_prefix="/api/v1/staff", description="工会公告（工作人员）"
@@ -31,7 +32,7 @@ class StaffAnnouncementOut(AnnouncementOut):
 
 @blp.route("/announcements")
 class StaffAnnouncements(MethodView):
-    decorators = [staff_required()]
+    decorators = [staff_required(perm.ANNOUNCEMENT_PUBLISH)]
 
     @blp.response(200, StaffAnnouncementOut(many=True))
     @blp.paginate(SelectPage)
@@ -48,7 +49,7 @@ class StaffAnnouncements(MethodView):
 
 @blp.route("/announcements/<int:announcement_id>/withdraw")
 class WithdrawAnnouncement(MethodView):
-    decorators = [staff_required()]
+    decorators = [staff_required(perm.ANNOUNCEMENT_PUBLISH)]
 
     @blp.response(200, StaffAnnouncementOut)
     def post(self, announcement_id):

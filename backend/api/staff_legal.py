@@ -299,7 +299,7 @@ class StaffSchedule(MethodView):
 # --- routes: slots and bookings ---------------------------------------------------------------------------
 @blp.route("/slots")
 class StaffSlots(MethodView):
-    decorators = [staff_required()]
+    decorators = [staff_required((perm.LEGAL_MANAGE, perm.LEGAL_CONSULT))]
 
     @blp.arguments(StaffSlotQuery, location="query")
     @blp.response(200, StaffSlotOut(many=True))
@@ -311,7 +311,7 @@ class StaffSlots(MethodView):
 
 @blp.route("/slots/<int:slot_id>/close")
 class StaffCloseSlot(MethodView):
-    decorators = [staff_required()]
+    decorators = [staff_required((perm.LEGAL_MANAGE, perm.LEGAL_CONSULT))]
 
     @blp.response(200, StaffSlotOut)
     def post(self, slot_id):
@@ -321,7 +321,7 @@ class StaffCloseSlot(MethodView):
 
 @blp.route("/bookings")
 class StaffBookings(MethodView):
-    decorators = [staff_required()]
+    decorators = [staff_required((perm.LEGAL_MANAGE, perm.LEGAL_CONSULT))]
 
     @blp.arguments(StaffBookingQuery, location="query")
     @blp.response(200, StaffBookingOut(many=True))
@@ -333,7 +333,7 @@ class StaffBookings(MethodView):
 
 @blp.route("/bookings/<int:booking_id>")
 class StaffBooking(MethodView):
-    decorators = [staff_required()]
+    decorators = [staff_required((perm.LEGAL_MANAGE, perm.LEGAL_CONSULT))]
 
     @blp.response(200, StaffBookingOut)
     def get(self, booking_id):
@@ -343,7 +343,7 @@ class StaffBooking(MethodView):
 
 @blp.route("/bookings/<int:booking_id>/transition")
 class StaffBookingTransition(MethodView):
-    decorators = [staff_required()]
+    decorators = [staff_required((perm.LEGAL_MANAGE, perm.LEGAL_CONSULT))]
 
     @blp.arguments(LegalTransitionIn)
     @blp.response(200, StaffBookingOut)
@@ -354,7 +354,7 @@ class StaffBookingTransition(MethodView):
 
 @blp.route("/bookings/<int:booking_id>/contact")
 class StaffBookingContact(MethodView):
-    decorators = [staff_required()]
+    decorators = [staff_required((perm.LEGAL_MANAGE, perm.LEGAL_CONSULT))]
 
     @blp.response(200, ContactOut)
     def post(self, booking_id):

@@ -33,7 +33,11 @@ class QueueQuery(Schema):
     org_id = ma.fields.Integer()
     q = ma.fields.String(
         validate=ma.validate.Length(max=50),
-        metadata={"description": "姓名/单位关键字，或完整身份证号、手机号"},
+        metadata={"description": "姓名/单位关键字（完整身份证号、手机号请用 lookup）"},
+    )
+    lookup = ma.fields.String(
+        validate=ma.validate.Length(max=300),
+        metadata={"description": "POST /staff/lookup-tokens 换得的查询令牌：按完整身份证号或手机号查找"},
     )
 
 

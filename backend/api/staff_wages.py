@@ -38,7 +38,12 @@ class QueueQuery(KeysetQuery):
     cluster_id = ma.fields.Integer()
     warning = ma.fields.Boolean(metadata={"description": "true 只看已触发劳动关系预警的"})
     q = ma.fields.String(
-        validate=ma.validate.Length(max=50), metadata={"description": "欠薪单位/项目关键字，或完整手机号"}
+        validate=ma.validate.Length(max=50),
+        metadata={"description": "欠薪单位/项目关键字（完整手机号请用 lookup）"},
+    )
+    lookup = ma.fields.String(
+        validate=ma.validate.Length(max=300),
+        metadata={"description": "POST /staff/lookup-tokens 换得的查询令牌：按联系人完整手机号查找"},
     )
 
     @ma.validates_schema

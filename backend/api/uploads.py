@@ -12,6 +12,7 @@ from flask_smorest.fields import Upload as UploadField
 from backend.api.access import current_account, current_scope, staff_required, worker_required
 from backend.api.base import Blueprint, Schema
 from backend.api.fields import LocalDateTime
+from backend.staff import permissions as perm
 from backend.uploads import service as uploads
 
 blp = Blueprint("uploads", __name__, url_prefix="/api/v1", description="附件上传（图片、PDF）")
@@ -71,7 +72,7 @@ class MyUpload(MethodView):
 
 @blp.route("/staff/uploads/<int:upload_id>")
 class StaffUpload(MethodView):
-    decorators = [staff_required()]
+    decorators = [staff_required(perm.EVIDENCE_ANY)]
 
     @blp.response(200)
     def get(self, upload_id):

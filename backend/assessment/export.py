@@ -3,12 +3,12 @@ CSV (UTF-8 with BOM, so Excel opens it in Chinese) or XLSX (openpyxl)."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 from openpyxl import Workbook
 
 from backend.assessment.models import GRADE_LABELS, TIER_LABELS, AssessmentResult, AssessmentRun
+from backend.common import downloads
 from backend.orgs.models import CATEGORY_LABELS
 
 FIXED_COLUMNS = ("工会", "类别", "档次", "级别", "得分", "名次", "同类数")
@@ -41,11 +41,7 @@ def table(run: AssessmentRun, results: list[AssessmentResult]) -> tuple[list[str
 
 def to_csv(run: AssessmentRun, results: list[AssessmentResult]) -> bytes:
     header, rows = table(run, results)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return downloads.csv_bytes([header, *rows])
 
 
 def to_xlsx(run: AssessmentRun, results: list[AssessmentResult]) -> bytes:
@@ -53,9 +49,9 @@ def to_xlsx(run: AssessmentRun, results: list[AssessmentResult]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = f"考核 {run.period}"
-    sheet.append(header)
+    downloads.append_row(sheet, header)
     for row in rows:
-        sheet.append(row)
+        downloads.append_row(sheet, row)
     sheet.freeze_panes = "B2"
     buffer = io.BytesIO()
     book.save(buffer)

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from flask_jwt_extended import create_access_token, create_refresh_token
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from backend.audit import service as audit
+from backend.auth import tokens
+from backend.auth.tokens import STAFF, WORKER, Tokens  # noqa: F401 (the names callers use)
 from backend.common.errors import DomainError
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.members.models import WxAccount
 from backend.staff.models import Staff
 from backend.staff.passwords import hash_password, needs_rehash, verify_password
-
-WORKER = "worker"
-STAFF = "staff"
 
 
 class LoginFailed(DomainError):
@@ -30,23 +26,14 @@ class WeChatUnavailable(DomainError):
     code = "wechat_unavailable"
 
 
-@dataclass(frozen=True)
-class Tokens:
-    access_token: str
-    refresh_token: str
-
-
 def issue_tokens(kind: str, subject_id: int, **claims: object) -> Tokens:
-    extra = {"kind": kind, **claims}
-    identity = str(subject_id)
-    return Tokens(
-        access_token=create_access_token(identity=identity, additional_claims=extra),
-        refresh_token=create_refresh_token(identity=identity, additional_claims=extra),
-    )
+    """A new log-in session's access and refresh tokens (see ``backend.auth.tokens``)."""
+    return tokens.issue(kind, subject_id, **claims)
 
 
-def wechat_login(*, client, js_code: str) -> WxAccount:
-    """Exchange a ``wx.login`` code for the user's openid and find or create their account."""
+def wechat_login(*, client, js_code: str, check_openid=None) -> WxAccount:
+    """Exchange a ``wx.login`` code for the user's openid and find or create their account
+    (``check_openid`` may refuse a user who logs in too often)."""
     from wechatpy.exceptions import WeChatClientException
 
     try:
@@ -61,6 +48,8 @@ def wechat_login(*, client, js_code: str) -> WxAccount:
         raise WeChatUnavailable("微信服务暂时不可用，请稍后重试") from exc
 
     openid = session_info["openid"]
+    if check_openid is not None:
+        check_openid(openid)
     account = db.session.scalars(select(WxAccount).where(WxAccount.openid == openid)).first()
     if account is None:
         account = WxAccount(openid=openid, unionid=session_info.get("unionid"))
@@ -77,7 +66,10 @@ def wechat_login(*, client, js_code: str) -> WxAccount:
 
 def staff_login(*, username: str, password: str) -> Staff:
     """Check a staff password (argon2id); the same answer for a wrong name and a wrong password."""
-    staff = db.session.scalars(select(Staff).where(Staff.username == username)).first()
+    from backend.staff.accounts import normalise_username
+
+    username = normalise_username(username)
+    staff = db.session.scalars(select(Staff).where(func.lower(Staff.username) == username)).first()
     if not verify_password(staff.password_hash if staff else None, password) or not staff.active:
         raise LoginFailed("用户名或密码错误")
     if needs_rehash(staff.password_hash):

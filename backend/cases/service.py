@@ -262,4 +262,13 @@ def acknowledge_alert(*, scope: Scope, staff: Staff, alert_id: int) -> StaffAler
     if alert.acknowledged_at is None:
         alert.acknowledged_at = utcnow()
         alert.acknowledged_by = staff.id
+        # Acknowledging hides the alert from the subtree's open list: who did it stays on record.
+        audit.record(
+            staff=staff,
+            action="alert.acknowledge",
+            target_type="alert",
+            target_id=alert.id,
+            org_id=alert.org_id,
+            detail={"kind": alert.kind, "title": alert.title},
+        )
     return alert

@@ -509,10 +509,22 @@ def attempt_of(entry_id: int) -> QuizAttempt | None:
     return db.session.scalars(select(QuizAttempt).where(QuizAttempt.entry_id == entry_id)).first()
 
 
-# Entries are the entrant's work (a proposal, a score), not personal details: erasure of the member
-# record is enough; an export lists them.
+def erase_personal_data(account: WxAccount, member: Member | None) -> None:
+    """The person leaves: an entry that is theirs alone keeps its score and place but loses the
+    proposal's title and description (a team's entry stays with the team); their attachments go
+    with the rest of their uploads."""
+    if member is None:
+        return
+    entries = [p.entry for p in my_participations(member)]
+    solo = [entry for entry in entries if len(entry.participants) == 1]
+    for entry in solo:
+        entry.title = privacy.ERASED_TEXT if entry.title else None
+        entry.description = entry.score_note = None
+    privacy.forget_history("competition_entry", [entry.id for entry in solo])
+
+
 privacy.register_personal_data(
     "competition_entries",
     export=lambda account, member: my_participations(member) if member else [],
-    erase=lambda account, member: None,
+    erase=erase_personal_data,
 )

@@ -837,7 +837,9 @@ def erase_personal_data(account: WxAccount, member: Member | None) -> None:
     if member is None:
         return
     now = utcnow()
-    for signup in signups_of(member):
+    signups = signups_of(member)
+    privacy.forget_history("event_signup", [signup.id for signup in signups])
+    for signup in signups:
         event = signup.event
         live = signup.active_member_id is not None and signup.checked_in_at is None
         if live and event.status == EventStatus.PUBLISHED and now < event.starts_at:

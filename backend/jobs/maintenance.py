@@ -16,3 +16,16 @@ def release_stale_sends() -> int:
 def purge_idempotency_keys() -> int:
     with job_context():
         return unit_of_work.run(idempotency.purge_expired, what="idempotency.purge")
+
+
+def purge_unattached_uploads() -> int:
+    """Files uploaded but never attached to a request are deleted after a day (rows first, then,
+    once that is committed, the files)."""
+    from backend.uploads import service as uploads
+
+    with job_context():
+        keys = unit_of_work.run(uploads.purge_unattached, what="uploads.purge-unattached")
+        store = uploads.storage()
+        for key in keys:
+            store.delete(key)
+        return len(keys)

@@ -33,6 +33,7 @@ PERIODIC_JOBS = (
     Periodic("cases.escalate-overdue", escalate_overdue_cases, DEFAULT, interval=300),
     Periodic("notifications.release-stale-sends", maintenance.release_stale_sends, DEFAULT, interval=300),
     Periodic("idempotency.purge", maintenance.purge_idempotency_keys, DEFAULT, cron="0 19 * * *"),
+    Periodic("uploads.purge-unattached", maintenance.purge_unattached_uploads, DEFAULT, interval=3600),
     Periodic("legal.send-reminders", send_legal_reminders, DEFAULT, interval=900),
     Periodic("legal.extend-slots", extend_legal_slots, DEFAULT, cron="30 18 * * *"),
     Periodic("wages.refresh-priorities", refresh_wage_priorities, DEFAULT, cron="5 16 * * *"),

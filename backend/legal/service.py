@@ -537,13 +537,15 @@ def erase_personal_data(account: WxAccount, member: Member | None) -> None:
     if member is None:
         return
     now = utcnow()
-    for booking in db.session.scalars(select(LegalBooking).where(LegalBooking.member_id == member.id)):
+    bookings = list(db.session.scalars(select(LegalBooking).where(LegalBooking.member_id == member.id)))
+    privacy.forget_history(REF_BOOKING, [booking.id for booking in bookings])
+    for booking in bookings:
         if booking.status == BookingStatus.BOOKED and booking.starts_at > now:
             _guard(booking)
             _release(booking.slot_id, booking.id)
             _settle(booking, BOOKING_FLOW.transition(booking.status, "cancel", "worker"), now)
             booking.cancelled_by, booking.cancel_reason = "member", "会员注销"
-        booking.description, booking.opposing_party = None, None
+        booking.description, booking.opposing_party, booking.outcome_note = None, None, None
 
 
 privacy.register_personal_data(

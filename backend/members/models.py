@@ -70,6 +70,8 @@ class WxAccount(db.Model):
     unionid: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped by "log out everywhere" and by erasure: every token issued before ends.
+    token_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     member: Mapped[Member | None] = relationship(back_populates="account", uselist=False)
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy import event as sa_event
 
 from backend.audit import service as audit
+from backend.auth.tokens import end_all_sessions
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.members.models import (
@@ -62,6 +64,45 @@ def register_personal_data(
     HOLDERS[name] = PersonalData(name, export, erase)
 
 
+# What staff or the person wrote in a timeline line or an audit entry about one of the person's records.
+FREE_TEXT_KEYS = ("note", "comment", "reason", "title", "description", "name")
+
+
+def forget_history(target_type: str, target_ids: list[int]) -> None:
+    """The free text of the records' history goes: timeline notes (``case_events``) and the notes kept
+    in the audit log's details. Who did what, and when, stays."""
+    from backend.audit.models import AuditLog
+    from backend.cases.models import CaseEvent
+
+    ids = list(dict.fromkeys(target_ids))
+    if not ids:
+        return
+    db.session.execute(
+        update(CaseEvent)
+        .where(CaseEvent.case_type == target_type, CaseEvent.case_id.in_(ids))
+        .values(note=None)
+    )
+    entries = select(AuditLog).where(AuditLog.target_type == target_type, AuditLog.target_id.in_(ids))
+    for entry in db.session.scalars(entries):
+        if any(key in (entry.detail or {}) for key in FREE_TEXT_KEYS):
+            entry.detail = {k: v for k, v in entry.detail.items() if k not in FREE_TEXT_KEYS}
+
+
+def _delete_files_after_commit(keys: list[str]) -> None:
+    """Files go once the erasure is committed (a rolled-back erasure keeps them)."""
+    from backend.uploads.service import storage
+
+    if not keys:
+        return
+    store = storage()
+
+    def delete_files(_session) -> None:
+        for key in keys:
+            store.delete(key)
+
+    sa_event.listen(db.session(), "after_commit", delete_files, once=True)
+
+
 def is_erased(account: WxAccount) -> bool:
     return account.openid.startswith(ERASED_PREFIX)
 
@@ -89,14 +130,13 @@ def export_data(account: WxAccount) -> dict:
 
 def erase(account: WxAccount) -> None:
     """Remove the person from the system; the account can never log in again as itself."""
-    from backend.uploads.service import storage
-
     for holder in HOLDERS.values():  # first, while the account and the member are still linked
         holder.erase(account, account.member)
 
-    for application in db.session.scalars(
-        select(MembershipApplication).where(MembershipApplication.account_id == account.id)
-    ):
+    mine = select(MembershipApplication).where(MembershipApplication.account_id == account.id)
+    applications = list(db.session.scalars(mine))
+    forget_history("membership_application", [a.id for a in applications])
+    for application in applications:
         if application.status in OPEN_REVIEW_STATUSES:
             application.status = ReviewStatus.WITHDRAWN
         application.name, application.employer = ERASED_NAME, ""
@@ -112,25 +152,35 @@ def erase(account: WxAccount) -> None:
                 MembershipTransfer.status.in_((ReviewStatus.SUBMITTED, ReviewStatus.NEEDS_INFO)),
             )
         )
+        transfers = list(
+            db.session.scalars(select(MembershipTransfer).where(MembershipTransfer.member_id == member.id))
+        )
+        forget_history("membership_transfer", [t.id for t in transfers])
+        for transfer in transfers:
+            transfer.reason = ERASED_TEXT
         member.status = "erased"
         member.name, member.employer, member.birth_date = ERASED_NAME, "", None
         member.id_number, member.mobile = "", ""
         member.id_blind = member.mobile_blind = f"{ERASED_PREFIX}member:{member.id}"
         member.account_id = None
 
-    for unit in db.session.scalars(select(UnitApplication).where(UnitApplication.account_id == account.id)):
+    units = list(db.session.scalars(select(UnitApplication).where(UnitApplication.account_id == account.id)))
+    forget_history("unit_application", [u.id for u in units])
+    for unit in units:
         unit.contact_name, unit.contact_phone = ERASED_NAME, ""
         if unit.status in OPEN_REVIEW_STATUSES:
             unit.status = ReviewStatus.WITHDRAWN
             unit.open_credit_code = None
 
-    for upload in db.session.scalars(
-        select(Upload).where(Upload.account_id == account.id, Upload.case_id.is_(None))
-    ):
-        storage().delete(upload.storage_key)
+    # Every file the person uploaded, evidence attached to a case included: the case keeps its
+    # history, not the photos of a household or a pay slip.
+    account_uploads = list(db.session.scalars(select(Upload).where(Upload.account_id == account.id)))
+    _delete_files_after_commit([upload.storage_key for upload in account_uploads])
+    for upload in account_uploads:
         db.session.delete(upload)
     db.session.execute(delete(Notification).where(Notification.account_id == account.id))
     db.session.execute(delete(SubscriptionGrant).where(SubscriptionGrant.account_id == account.id))
     account.openid = f"{ERASED_PREFIX}{account.id}"
     account.unionid = None
+    end_all_sessions(account)
     audit.record(staff=None, action="account.erase", target_type="wx_account", target_id=account.id)

@@ -3,6 +3,7 @@ and unit applications (单位建会). Plain functions; the request or job owns t
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import Select, exists, select
 
 from backend.audit import service as audit
@@ -10,6 +11,7 @@ from backend.common import crypto
 from backend.common.errors import Conflict, InvalidInput, NotFound
 from backend.common.idcard import birth_date, gender_of
 from backend.common.persistence import flush_or_conflict
+from backend.common.ratelimit import hit_or_refuse
 from backend.common.statemachine import Transition
 from backend.common.types import utcnow
 from backend.extensions import db
@@ -27,6 +29,7 @@ from backend.notify import service as notify
 from backend.orgs import service as orgs
 from backend.orgs.models import Org, OrgLevel
 from backend.participation import service as participation
+from backend.staff import lookup as staff_lookup
 from backend.staff.models import Staff
 from backend.staff.scope import Scope
 
@@ -39,9 +42,30 @@ def _check_person(data: dict) -> None:
         raise InvalidInput("gender", "性别与身份证号不一致，请核对")
 
 
-def _ensure_not_member(id_blind: str) -> None:
+def _id_number_in_use(id_blind: str, *, besides: int | None = None) -> bool:
+    """Whether a member, or another open application, already holds this ID number."""
     if db.session.scalar(select(exists().where(Member.id_blind == id_blind))):
-        raise Conflict("该身份证号已是工会会员，无需重复申请", code="already_member")
+        return True
+    other = MembershipApplication.open_id_blind == id_blind
+    if besides is not None:
+        other = other & (MembershipApplication.id != besides)
+    return bool(db.session.scalar(select(exists().where(other))))
+
+
+def _count_application(account: WxAccount) -> None:
+    """Applications are limited per account: typing in ID numbers one after another gets nowhere."""
+    limit = current_app.extensions["zhigong.settings"].application_rate_limit
+    hit_or_refuse(limit, "membership-apply", account.id, message="提交入会申请过于频繁，请明天再试")
+
+
+def _open_slot(id_blind: str, *, besides: int | None = None) -> str | None:
+    """The application's claim on the ID number's one open slot — or none when the number is in use.
+
+    The answer to the phone is the same either way (accepted for review): whether an ID number
+    belongs to a member, or is being applied for, is never confirmed to whoever types it in. An
+    application without the slot cannot become a second membership (approval meets the member's
+    unique ID index), and staff see the clash when they review it."""
+    return None if _id_number_in_use(id_blind, besides=besides) else id_blind
 
 
 # --- 个人入会 -----------------------------------------------------------------------------------------
@@ -49,12 +73,12 @@ def apply_for_membership(*, account: WxAccount, data: dict, consent_version: str
     """Record a real-name application. One open application or membership per ID number."""
     if account.member is not None:
         raise Conflict("您已是工会会员，无需重复申请", code="already_member")
+    _count_application(account)
     if data["consent_version"] != consent_version:
         raise InvalidInput("consent_version", "隐私政策已更新，请阅读并同意最新版本后再提交")
     _check_person(data)
     org = orgs.member_org(data["org_id"])
     id_blind = crypto.id_number_index(data["id_number"])
-    _ensure_not_member(id_blind)
     open_for_account = select(
         exists().where(
             MembershipApplication.account_id == account.id,
@@ -71,7 +95,7 @@ def apply_for_membership(*, account: WxAccount, data: dict, consent_version: str
         gender=data["gender"],
         id_number=data["id_number"],
         id_blind=id_blind,
-        open_id_blind=id_blind,
+        open_id_blind=_open_slot(id_blind),
         mobile=data["mobile"],
         mobile_blind=crypto.phone_index(data["mobile"]),
         employer=data["employer"],
@@ -107,16 +131,17 @@ def resubmit_application(
     """The worker answers a request for more information and sends the application back."""
     application = _own_application(account, application_id)
     REVIEW_FLOW.transition(application.status, "resubmit", "worker")
+    _count_application(account)
     if data["consent_version"] != consent_version:
         raise InvalidInput("consent_version", "隐私政策已更新，请阅读并同意最新版本后再提交")
     _check_person(data)
     org = orgs.member_org(data["org_id"])
     id_blind = crypto.id_number_index(data["id_number"])
-    _ensure_not_member(id_blind)
     application.org_id = org.id
     for field in ("name", "gender", "id_number", "mobile", "employer", "worker_type", "consent_version"):
         setattr(application, field, data[field])
-    application.id_blind = application.open_id_blind = id_blind
+    application.id_blind = id_blind
+    application.open_id_blind = _open_slot(id_blind, besides=application.id)
     application.mobile_blind = crypto.phone_index(data["mobile"])
     application.status = ReviewStatus.SUBMITTED
     application.submitted_at = utcnow()
@@ -266,23 +291,31 @@ def _create_member(application: MembershipApplication) -> Member:
 
 
 def applications_stmt(
-    scope: Scope, *, status: str | None = None, org_id: int | None = None, q: str | None = None
+    scope: Scope,
+    *,
+    status: str | None = None,
+    org_id: int | None = None,
+    q: str | None = None,
+    lookup: str | None = None,
 ) -> Select:
-    """The review queue of a staff member's subtree, oldest first (first come, first served)."""
+    """The review queue of a staff member's subtree, oldest first (first come, first served). A whole
+    ID number or phone comes as a ``lookup`` token (``backend.staff.lookup``), never as ``q``."""
     stmt = _queue(MembershipApplication, scope, status).order_by(None)
     if org_id:
         stmt = stmt.where(MembershipApplication.org_id == org_id)
+    staff_lookup.refuse_in_url(q)
+    if lookup:  # by the blind index, never by plaintext
+        found = staff_lookup.read_token(lookup)
+        if found.kind == staff_lookup.ID_NUMBER:
+            stmt = stmt.where(MembershipApplication.id_blind == found.digest)
+        else:
+            stmt = stmt.where(MembershipApplication.mobile_blind == found.digest)
     if q:
         q = q.strip()
-        if len(q) == 18:  # a whole ID number: look it up by its blind index, never by plaintext
-            stmt = stmt.where(MembershipApplication.id_blind == crypto.id_number_index(q))
-        elif len(q) == 11 and q.isdigit():
-            stmt = stmt.where(MembershipApplication.mobile_blind == crypto.phone_index(q))
-        else:
-            stmt = stmt.where(
-                MembershipApplication.name.contains(q, autoescape=True)
-                | MembershipApplication.employer.contains(q, autoescape=True)
-            )
+        stmt = stmt.where(
+            MembershipApplication.name.contains(q, autoescape=True)
+            | MembershipApplication.employer.contains(q, autoescape=True)
+        )
     return stmt.order_by(MembershipApplication.submitted_at, MembershipApplication.id)
 
 

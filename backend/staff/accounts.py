@@ -4,10 +4,12 @@ deactivation, password resets and changes. Scoped to the acting staff member's s
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from backend.audit import service as audit
+from backend.auth.tokens import end_all_sessions
 from backend.common.errors import Forbidden, InvalidInput
 from backend.common.persistence import flush_or_conflict
 from backend.extensions import db
@@ -31,6 +33,12 @@ ROLE_LABELS = {
 def session_stamp(staff: Staff) -> str:
     """Changes whenever the password does: a log-in session carries it and ends when it changes."""
     return hashlib.sha256(staff.password_hash.encode()).hexdigest()[:16]
+
+
+def normalise_username(username: str) -> str:
+    """The one form of a user name, used by the log-in, its rate limit and new accounts alike:
+    width-folded, trimmed and lower-case (MariaDB's collation ignores case anyway)."""
+    return unicodedata.normalize("NFKC", username or "").strip().lower()[:64]
 
 
 def password_problem(password: str, *, username: str) -> str | None:
@@ -73,13 +81,15 @@ def create_staff(
     if role not in roles_for(org):
         allowed = "、".join(ROLE_LABELS[r] for r in roles_for(org))
         raise InvalidInput("role", f"{org.name}的账号角色只能是：{allowed}")
-    username = username.strip()
+    if not may_manage(staff, org=org, role=role):
+        raise InvalidInput("role", "本级只能开设律师账号；同级管理员账号由上级工会开设")
+    username = normalise_username(username)
     if not username or len(username) > 64 or not username.replace("_", "").replace(".", "").isalnum():
         raise InvalidInput("username", "用户名由字母、数字、下划线组成，不超过64位")
     problem = password_problem(password, username=username)
     if problem:
         raise InvalidInput("password", problem)
-    if db.session.scalar(select(Staff.id).where(Staff.username == username)):
+    if db.session.scalar(select(Staff.id).where(func.lower(Staff.username) == username)):
         raise InvalidInput("username", "该用户名已被使用")
     account = Staff(
         username=username,
@@ -102,10 +112,62 @@ def create_staff(
     return account
 
 
+# Who outranks whom at one node: the node's admin role manages the lawyers attached there.
+ROLE_RANK = {
+    Role.CITY_ADMIN: 1,
+    Role.COUNTY_ADMIN: 1,
+    Role.TOWN_ADMIN: 1,
+    Role.UNION_ADMIN: 1,
+    Role.LAWYER: 0,
+}
+
+
+def may_manage(staff: Staff, *, org: Org, role: str) -> bool:
+    """An account at a strictly lower node, or one of a lower role at the staff member's own node;
+    never a peer (the same role at the same node), so no one takes over a colleague's account."""
+    if org.id != staff.org_id:
+        return org.path.startswith(staff.org.path)
+    return ROLE_RANK.get(staff.role, 0) > ROLE_RANK.get(role, 0)
+
+
+def create_first_admin(*, org: Org, username: str, name: str, role: str, password: str) -> Staff:
+    """An administrator made from the command line (``flask create-admin``), with the same checks of
+    user name and password as an account opened in the panel; audited with no acting staff."""
+    username = normalise_username(username)
+    if not username or not username.replace("_", "").replace(".", "").isalnum():
+        raise InvalidInput("username", "用户名由字母、数字、下划线组成，不超过64位")
+    problem = password_problem(password, username=username)
+    if problem:
+        raise InvalidInput("password", problem)
+    if db.session.scalar(select(Staff.id).where(func.lower(Staff.username) == username)):
+        raise InvalidInput("username", "该用户名已被使用")
+    account = Staff(
+        username=username,
+        name=name.strip()[:50] or username,
+        role=role,
+        org_id=org.id,
+        password_hash=hash_password(password),
+        active=True,
+    )
+    db.session.add(account)
+    flush_or_conflict("该用户名已被使用")
+    audit.record(
+        staff=None,
+        action="staff.create",
+        target_type="staff",
+        target_id=account.id,
+        org_id=org.id,
+        detail={"username": username, "role": role, "via": "cli"},
+    )
+    return account
+
+
 def _managed(scope: Scope, staff: Staff, staff_id: int) -> Staff:
     target = scope.get(Staff, staff_id)
     if target.id == staff.id:
         raise Forbidden("不能对自己的账号执行此操作，请使用“修改密码”")
+    if not may_manage(staff, org=target.org, role=target.role):
+        raise Forbidden("只能管理下级工会的账号或本级的律师账号，不能管理同级工作人员")
     return target
 
 
@@ -113,6 +175,7 @@ def set_active(*, scope: Scope, staff: Staff, staff_id: int, active: bool) -> St
     """Deactivate (or reactivate) an account of the subtree; a deactivated one cannot log in."""
     target = _managed(scope, staff, staff_id)
     target.active = active
+    end_all_sessions(target)  # a re-activated account starts from a fresh log-in, never old tokens
     audit.record(
         staff=staff,
         action="staff.activate" if active else "staff.deactivate",
@@ -130,6 +193,7 @@ def reset_password(*, scope: Scope, staff: Staff, staff_id: int, password: str) 
     if problem:
         raise InvalidInput("password", problem)
     target.password_hash = hash_password(password)
+    end_all_sessions(target)
     audit.record(
         staff=staff,
         action="staff.reset_password",
@@ -150,6 +214,7 @@ def change_own_password(*, staff: Staff, current: str, new: str) -> Staff:
     if problem:
         raise InvalidInput("new_password", problem)
     staff.password_hash = hash_password(new)
+    end_all_sessions(staff)
     audit.record(
         staff=staff,
         action="staff.change_password",

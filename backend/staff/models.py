@@ -33,5 +33,7 @@ class Staff(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped by a password change or reset, (de)activation, "log out everywhere": older tokens end.
+    token_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     org: Mapped[Org] = relationship(lazy="joined")

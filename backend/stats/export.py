@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 
 from openpyxl import Workbook
 
+from backend.common import downloads
 from backend.members.models import WORKER_TYPE_LABELS
 
 SUMMARY_LABELS = {
@@ -55,29 +55,24 @@ def _cell(value):
 
 
 def to_csv(summary: dict, series: list[dict]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["指标", "数值"])
-    for label, value in summary_rows(summary):
-        writer.writerow([label, _cell(value)])
-    writer.writerow([])
-    writer.writerow([label for _, label in SERIES_COLUMNS])
-    for row in series:
-        writer.writerow([_cell(row[key]) for key, _ in SERIES_COLUMNS])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    rows: list[list] = [["指标", "数值"]]
+    rows += [[label, _cell(value)] for label, value in summary_rows(summary)]
+    rows += [[], [label for _, label in SERIES_COLUMNS]]
+    rows += [[_cell(row[key]) for key, _ in SERIES_COLUMNS] for row in series]
+    return downloads.csv_bytes(rows)
 
 
 def to_xlsx(summary: dict, series: list[dict]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "汇总"
-    sheet.append(["指标", "数值"])
+    downloads.append_row(sheet, ["指标", "数值"])
     for label, value in summary_rows(summary):
-        sheet.append([label, value])  # openpyxl writes a Decimal as an exact number cell
+        downloads.append_row(sheet, [label, value])  # openpyxl writes a Decimal as an exact number cell
     monthly = book.create_sheet("按月")
-    monthly.append([label for _, label in SERIES_COLUMNS])
+    downloads.append_row(monthly, [label for _, label in SERIES_COLUMNS])
     for row in series:
-        monthly.append([row[key] for key, _ in SERIES_COLUMNS])
+        downloads.append_row(monthly, [row[key] for key, _ in SERIES_COLUMNS])
     for cell in monthly["E"][1:]:
         cell.number_format = "0.00"
     buffer = io.BytesIO()

@@ -29,4 +29,5 @@ class Upload(db.Model):
     __table_args__ = (
         Index("ix_uploads_case", "case_type", "case_id"),
         Index("ix_uploads_account", "account_id"),
+        Index("ix_uploads_unattached", "case_id", "created_at"),  # the purge of unattached files
     )

@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 import filetype
 from flask import current_app
+from sqlalchemy import delete, func, select
 
-from backend.common.errors import DomainError, InvalidInput, NotFound
+from backend.common.errors import DomainError, Forbidden, InvalidInput, NotFound
+from backend.common.ratelimit import hit_or_refuse
+from backend.common.types import utcnow
 from backend.extensions import db
 from backend.members.models import WxAccount
+from backend.staff.permissions import EVIDENCE_PERMISSION, can
 from backend.staff.scope import Scope
 from backend.uploads.models import Upload
 from backend.uploads.storage import LocalStorage, Storage
@@ -24,6 +29,11 @@ MAX_PER_CASE = 9
 class UploadTooLarge(DomainError):
     status = 413
     code = "payload_too_large"
+
+
+class UploadQuotaExceeded(DomainError):
+    status = 429
+    code = "upload_quota_exceeded"
 
 
 def storage() -> Storage:
@@ -52,6 +62,8 @@ def accept(
     kind = filetype.guess(data)
     if kind is None or kind.mime not in ALLOWED:
         raise InvalidInput("file", "只能上传 JPG、PNG、WEBP 图片或 PDF 文件")
+    if account is not None:
+        _within_quota(account, len(data))
     key = f"{secrets.token_hex(2)}/{secrets.token_hex(16)}.{ALLOWED[kind.mime]}"
     storage().save(key, data)
     upload = Upload(
@@ -66,6 +78,49 @@ def accept(
     db.session.add(upload)
     db.session.flush()
     return upload
+
+
+def _within_quota(account: WxAccount, size: int) -> None:
+    """Per account: a rate, a number of files waiting to be attached, and bytes a day."""
+    settings = current_app.extensions["zhigong.settings"]
+    hit_or_refuse(settings.upload_rate_limit, "upload", account.id, message="上传过于频繁，请稍后再试")
+    pending = db.session.scalar(
+        select(func.count()).where(Upload.account_id == account.id, Upload.case_id.is_(None))
+    )
+    if pending >= settings.upload_pending_files:
+        raise UploadQuotaExceeded(
+            f"还有 {pending} 个附件未随申请提交，请先提交或等待其自动清理",
+            errors={"file": ["未提交的附件过多"]},
+        )
+    since = utcnow() - timedelta(days=1)
+    stored = db.session.scalar(
+        select(func.coalesce(func.sum(Upload.size), 0)).where(
+            Upload.account_id == account.id, Upload.created_at >= since
+        )
+    )
+    if stored + size > settings.upload_daily_bytes:
+        limit_mb = settings.upload_daily_bytes // (1024 * 1024)
+        raise UploadQuotaExceeded(
+            f"今日上传已达 {limit_mb} MB 上限，请明天再试", errors={"file": ["今日上传已达上限"]}
+        )
+
+
+def purge_unattached(*, now: datetime | None = None, batch: int = 500) -> list[str]:
+    """Delete the rows of files never attached to a request within ``upload_unattached_hours``;
+    returns their storage keys, for the caller to delete once the deletion is committed."""
+    hours = current_app.extensions["zhigong.settings"].upload_unattached_hours
+    cutoff = (now or utcnow()) - timedelta(hours=hours)
+    stale = db.session.execute(
+        select(Upload.id, Upload.storage_key)
+        .where(Upload.case_id.is_(None), Upload.created_at < cutoff)
+        .order_by(Upload.created_at)
+        .limit(batch)
+    ).all()
+    if stale:
+        db.session.execute(
+            delete(Upload).where(Upload.id.in_([row.id for row in stale]), Upload.case_id.is_(None))
+        )
+    return [row.storage_key for row in stale]
 
 
 def attach(*, account: WxAccount, upload_ids: list[int], case_type: str, case_id: int) -> list[Upload]:
@@ -83,8 +138,6 @@ def attach(*, account: WxAccount, upload_ids: list[int], case_type: str, case_id
 
 
 def of_case(case_type: str, case_id: int) -> list[Upload]:
-    from sqlalchemy import select
-
     stmt = select(Upload).where(Upload.case_type == case_type, Upload.case_id == case_id).order_by(Upload.id)
     return list(db.session.scalars(stmt))
 
@@ -97,7 +150,8 @@ def for_worker(*, account: WxAccount, upload_id: int) -> tuple[Upload, bytes]:
 
 
 def for_staff(*, scope: Scope, upload_id: int) -> tuple[Upload, bytes]:
-    """Staff see a file only through a case in their subtree."""
+    """Staff see a file only through a case in their subtree, and only when their role handles that
+    kind of case (``EVIDENCE_PERMISSION``): a lawyer or a reviewer of another kind gets a 403."""
     from backend.cases.service import KINDS
 
     upload = db.session.get(Upload, upload_id)
@@ -105,4 +159,7 @@ def for_staff(*, scope: Scope, upload_id: int) -> tuple[Upload, bytes]:
     if kind is None:
         raise NotFound("文件不存在")
     scope.get(kind.model, upload.case_id)  # 404 outside the subtree
+    needed = EVIDENCE_PERMISSION.get(kind.name)
+    if needed is None or not can(scope.role, needed):
+        raise Forbidden("您的角色无权查看该案件的附件")
     return upload, storage().read(upload.storage_key)

@@ -24,6 +24,7 @@ from backend.members.models import Member, WxAccount
 from backend.notify import service as notify
 from backend.orgs.models import Org, OrgLevel
 from backend.participation import service as participation
+from backend.staff import lookup as staff_lookup
 from backend.staff.models import Staff
 from backend.staff.scope import Scope
 from backend.uploads import service as uploads
@@ -250,13 +251,15 @@ def queue_stmt(
     cluster_id: int | None = None,
     warning: bool | None = None,
     q: str | None = None,
+    lookup: str | None = None,
     now: datetime | None = None,
 ) -> Select:
     """Claims in the staff member's subtree matching the filters (unordered: ``queue`` pages it).
     A town's queue is served in order by (org_id, priority, id); wider ones by the priority walk."""
     stmt = select(WageClaim).where(_holding_claims(scope, staff_level))
-    phone = bool(q) and len(q.strip()) == 11 and q.strip().isdigit()
-    narrower = cluster_id is not None or assignee_id is not None or phone  # an index of its own
+    staff_lookup.refuse_in_url(q)  # a whole phone comes as a lookup token, never in the URL
+    found = staff_lookup.read_token(lookup) if lookup else None
+    narrower = cluster_id is not None or assignee_id is not None or found  # an index of its own
     if staff_level in (OrgLevel.CITY, OrgLevel.COUNTY) and not narrower:
         stmt = stmt.with_hint(WageClaim, _WALK_PRIORITY, "mysql")
     if status:
@@ -280,15 +283,14 @@ def queue_stmt(
         stmt = stmt.where(WageClaim.cluster_id == cluster_id)
     if warning is not None:
         stmt = stmt.where(WageClaim.warning.is_(warning))
+    if found is not None:  # a whole phone number: by its blind index, never plaintext
+        digest = found.digest if found.kind == staff_lookup.MOBILE else "-"
+        stmt = stmt.where(WageClaim.contact_phone_blind == digest)
     if q:
         q = q.strip()
-        if len(q) == 11 and q.isdigit():  # a whole phone number: by its blind index, never plaintext
-            stmt = stmt.where(WageClaim.contact_phone_blind == crypto.phone_index(q))
-        else:
-            stmt = stmt.where(
-                WageClaim.employer.contains(q, autoescape=True)
-                | WageClaim.project.contains(q, autoescape=True)
-            )
+        stmt = stmt.where(
+            WageClaim.employer.contains(q, autoescape=True) | WageClaim.project.contains(q, autoescape=True)
+        )
     return stmt
 
 
@@ -473,10 +475,12 @@ def refresh_priorities(now: datetime | None = None, *, batch: int = 2000) -> int
 def erase_personal_data(account: WxAccount, member: Member | None) -> None:
     """The person leaves: their claims stay with the union (a crew's wages are still owed) but lose the
     contact's name and phone, the co-workers' names and phones, and the free text."""
-    for claim in db.session.scalars(select(WageClaim).where(WageClaim.account_id == account.id)):
+    claims = list(db.session.scalars(select(WageClaim).where(WageClaim.account_id == account.id)))
+    for claim in claims:
         claim.contact_name, claim.contact_phone, claim.crew = None, "", None
         claim.contact_phone_blind = f"{privacy.ERASED_PREFIX}wage:{claim.id}"
         claim.description = privacy.ERASED_TEXT
+    privacy.forget_history(WAGE.name, [claim.id for claim in claims])
 
 
 privacy.register_personal_data(

@@ -190,8 +190,12 @@ def test_queue_filters_search_and_keyset_pages(factory, panel, app):
         browser.post("/admin/membership/bulk", {"ids": ids[:2], "action": "approve"})
         pending = browser.text("/admin/membership/?status=submitted")
         assert [int(i) for i in re.findall(r'name="ids" value="(\d+)"', pending)] == ids[2:7]
-        found = browser.text("/admin/membership/?q=13900000003")
+        looked = browser.post("/admin/membership/lookup", {"value": "13900000003"})
+        assert looked.status_code == 303 and "13900000003" not in looked.headers["Location"]
+        found = browser.text(looked.headers["Location"])
         assert [int(i) for i in re.findall(r'name="ids" value="(\d+)"', found)] == [ids[3]]
+        in_url = browser.text("/admin/membership/?q=13900000003")
+        assert "不能放在网址里" in in_url and 'name="ids"' not in in_url
         wrong = browser.text("/admin/membership/?status=nonsense")
         assert "状态：" in wrong and 'name="ids"' not in wrong
     finally:

@@ -30,6 +30,10 @@ def gunicorn_server(app, settings):
         "DATABASE_URL": settings.database_url,
         "WECHAT_API_BASE": settings.wechat_api_base,
         "LOGIN_RATE_LIMIT": settings.login_rate_limit,
+        "WECHAT_LOGIN_CODE_LIMIT": settings.wechat_login_code_limit,
+        "WECHAT_LOGIN_ADDRESS_LIMIT": settings.wechat_login_address_limit,
+        "APPLICATION_RATE_LIMIT": settings.application_rate_limit,
+        "UPLOAD_RATE_LIMIT": settings.upload_rate_limit,
     }
     env.pop("REDIS_URL", None)
     if settings.redis_url:

@@ -114,9 +114,14 @@ def test_phone_numbers_are_stored_encrypted_and_never_shown_whole(factory, clien
     assert revealed.json == {"contact_phone": "13787654321", "crew": crew}
     entry = db.session.scalars(select(AuditLog).where(AuditLog.action == "pii.reveal")).one()
     assert (entry.target_type, entry.target_id) == ("wage", claim_id)
-    # and a staff member may look it up by the whole number (through its blind index)
-    found = queue(client, staff, q="13787654321")
+    # and a staff member may look it up by the whole number (through its blind index), sent in a
+    # POST body for a token: the number itself never goes into a URL
+    token = client.post("/api/v1/staff/lookup-tokens", json={"value": "13787654321"}, headers=auth(staff))
+    assert token.status_code == 200 and "13787654321" not in token.json["lookup"]
+    found = queue(client, staff, lookup=token.json["lookup"])
     assert [c["id"] for c in found.json] == [claim_id]
+    in_url = queue(client, staff, q="13787654321")
+    assert in_url.status_code == 422 and "不能放在网址里" in in_url.json["errors"]["q"][0]
 
 
 def _tomorrow() -> str:
@@ -268,9 +273,10 @@ def test_a_submission_runs_a_fixed_handful_of_statements(factory, client, queue_
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     tables = [s.split()[2] if s.startswith("INSERT") else s for s in statements]
-    assert len(statements) == 7, statements
+    assert len(statements) == 8, statements
     assert [s for s in statements if s.startswith("SELECT")] == [
         "SELECT wx_accounts.id, wx_accounts.openid,",  # who is calling (the shared worker check)
+        "SELECT auth_sessions.sid, auth_sessions.kind,",  # the log-in session was not revoked
         "SELECT orgs.id, orgs.name,",  # where the claim is filed
     ]
     assert sorted(t for t in tables if not t.startswith("SELECT")) == sorted(

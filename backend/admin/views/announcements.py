@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 
 from backend.admin import bp
-from backend.admin.views.base import field_errors
+from backend.admin.views.base import field_errors, requires
 from backend.announcements import service as announcements
 from backend.announcements.models import Announcement
 from backend.cases.paging import SortKey, seek
 from backend.common.errors import DomainError
 from backend.extensions import db
+from backend.staff import permissions as perm
 
 
 @bp.route("/announcements", methods=["GET", "POST"])
+@requires(perm.ANNOUNCEMENT_PUBLISH)
 def announcements_page():
-    if not announcements.may_publish(g.staff):
-        abort(403)
     errors, form = {}, {}
     if request.method == "POST":
         form = {k: request.form.get(k, "") for k in ("title", "body", "org_id")}
@@ -49,6 +49,7 @@ def announcements_page():
 
 
 @bp.post("/announcements/<int:announcement_id>/withdraw")
+@requires(perm.ANNOUNCEMENT_PUBLISH)
 def withdraw_announcement(announcement_id: int):
     notice = announcements.withdraw(scope=g.scope, staff=g.staff, announcement_id=announcement_id)
     flash(f"公告“{notice.title}”已撤回", "success")

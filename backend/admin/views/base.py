@@ -13,11 +13,13 @@ from flask_wtf.csrf import CSRFError
 
 from backend.admin import bp, csrf
 from backend.admin.nav import navigation
-from backend.api.auth import _login_limit
+from backend.api.auth import _login_limit, staff_name_limit
 from backend.auth import service as auth
-from backend.common.errors import DomainError
+from backend.auth import tokens
+from backend.common.errors import DomainError, Forbidden
 from backend.extensions import db, limiter
 from backend.staff import accounts
+from backend.staff import permissions as perm
 from backend.staff.models import Staff
 from backend.staff.scope import Scope
 
@@ -29,8 +31,15 @@ def _session_staff() -> Staff | None:
     if staff_id is None:
         return None
     staff = db.session.get(Staff, staff_id)
-    # A deactivated account or a changed password ends every open session of it.
-    if staff is None or not staff.active or session.get("stamp") != accounts.session_stamp(staff):
+    # A deactivated account, a changed password, "log out everywhere" or a log-out of this session
+    # (kept server-side, so a copied cookie dies with it) ends it.
+    if (
+        staff is None
+        or not staff.active
+        or session.get("stamp") != accounts.session_stamp(staff)
+        or session.get("ver") != staff.token_version
+        or not tokens.session_is_live(sid=session.get("sid"), kind=tokens.STAFF, subject_id=staff.id)
+    ):
         session.clear()
         return None
     return staff
@@ -54,17 +63,18 @@ def _who_is_looking():
     return None
 
 
-def requires(permission: str | None):
-    """Refuse (403 page) staff whose role lacks ``permission``."""
+def requires(permission: perm.Need | None):
+    """Refuse (403 page) staff whose role lacks what the page needs from ``ROLE_PERMISSIONS`` (one
+    permission, any one of several, or a function of the URL's arguments); declared on the view."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if permission:
-                g.scope.require(permission)
+            if permission is not None and not perm.allows(g.staff.role, permission, request.view_args):
+                raise Forbidden("您的角色无权使用此页面")
             return view(*args, **kwargs)
 
-        return wrapper
+        return perm.declare(wrapper, permission) if permission is not None else wrapper
 
     return decorator
 
@@ -82,13 +92,9 @@ def _safe_next(target: str | None) -> str:
     return url_for("admin.dashboard")
 
 
-def _form_username_key() -> str:
-    return f"staff-login:{request.form.get('username', '')[:64]}"  # per user name, as the API log-in
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, key_func=_form_username_key, methods=["POST"])
+@staff_name_limit()
 def login():
     if request.method == "GET":
         if _session_staff() is not None:
@@ -111,6 +117,8 @@ def login():
             session.permanent = True
             session["staff_id"] = staff.id
             session["stamp"] = accounts.session_stamp(staff)
+            session["sid"] = tokens.new_sid()
+            session["ver"] = staff.token_version
             db.session.commit()  # last_login_at, the audit line, a rehash
             return redirect(_safe_next(request.form.get("next")), code=303)
     db.session.rollback()
@@ -120,13 +128,30 @@ def login():
 
 
 @bp.post("/logout")
+@requires(perm.SIGNED_IN)
 def logout():
+    sid = session.get("sid")
+    if sid:
+        tokens.revoke_session(sid=sid, kind=tokens.STAFF, subject_id=g.staff.id)
+        db.session.commit()
     session.clear()
     flash("已退出登录", "info")
     return redirect(url_for("admin.login"), code=303)
 
 
+@bp.post("/logout-everywhere")
+@requires(perm.SIGNED_IN)
+def logout_everywhere():
+    """Every panel session and API token of this account ends, this one included."""
+    tokens.end_all_sessions(g.staff)
+    db.session.commit()
+    session.clear()
+    flash("已在所有设备上退出登录", "info")
+    return redirect(url_for("admin.login"), code=303)
+
+
 @bp.route("/password", methods=["GET", "POST"])
+@requires(perm.SIGNED_IN)
 def password():
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -142,7 +167,9 @@ def password():
                 db.session.rollback()
                 errors = field_errors(exc)
             else:
-                session["stamp"] = accounts.session_stamp(g.staff)  # this session stays, others end
+                # this session stays, every other one (panel and API) ends
+                session["stamp"] = accounts.session_stamp(g.staff)
+                session["ver"] = g.staff.token_version
                 flash("密码已修改", "success")
                 return redirect(url_for("admin.dashboard"), code=303)
         return render_template("admin/password.html", errors=errors), 422

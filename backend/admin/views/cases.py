@@ -10,12 +10,13 @@ from sqlalchemy import select
 
 from backend.admin import bp
 from backend.admin.kinds import KINDS, Kind, transitions_of
-from backend.admin.views.base import flash_error
+from backend.admin.views.base import flash_error, requires
 from backend.api.uploads import _file_response
 from backend.cases import service as cases
 from backend.common.errors import DomainError, Forbidden, NotFound
 from backend.extensions import db
 from backend.orgs.models import Org
+from backend.staff import lookup as staff_lookup
 from backend.staff import permissions as perm
 from backend.staff.models import Role, Staff
 from backend.uploads import service as uploads
@@ -33,6 +34,12 @@ EVENT_LABELS = {
     "warning": "劳动关系预警",
 }
 ACTOR_LABELS = {"worker": "职工", "system": "系统", "staff": "工作人员"}
+
+
+def kind_need(view_args) -> tuple[str, ...]:
+    """A queue page needs what its kind declares (any one of ``Kind.permissions``)."""
+    kind = KINDS.get(str(view_args.get("kind")))
+    return kind.permissions if kind is not None else ()
 
 
 def _kind(slug: str) -> Kind:
@@ -84,6 +91,7 @@ def _flat(messages):
 
 
 @bp.get(f"/<{KIND_SLUGS}:kind>/")
+@requires(kind_need)
 def queue(kind: str):
     k = _kind(kind)
     raw = _raw_filters(k)
@@ -112,6 +120,22 @@ def queue(kind: str):
         bulk_actions=k.bulk_actions,
         assignees=assignees,
     )
+
+
+@bp.post(f"/<{KIND_SLUGS}:kind>/lookup")
+@requires(kind_need)
+def lookup_person(kind: str):
+    """A whole ID number or phone typed into a form (POST): the queue opens with its lookup token,
+    so the number never appears in the URL, the browser history or a proxy's log."""
+    k = _kind(kind)
+    if "lookup" not in k.query_schema().fields:
+        abort(404)
+    try:
+        token, _ = staff_lookup.make_token(request.form.get("value", ""))
+    except DomainError as exc:
+        flash_error(exc)
+        return redirect(url_for("admin.queue", kind=kind), code=303)
+    return redirect(url_for("admin.queue", kind=kind, lookup=token), code=303)
 
 
 def _assignees() -> list[Staff]:
@@ -160,6 +184,7 @@ def _act(k: Kind, item_id: int, action: str, form) -> str | None:
 
 
 @bp.get(f"/<{KIND_SLUGS}:kind>/<int:item_id>")
+@requires(kind_need)
 def case(kind: str, item_id: int, revealed: dict | None = None):
     k = _kind(kind)
     item = k.load(g.scope, g.staff, item_id)
@@ -202,6 +227,7 @@ def case(kind: str, item_id: int, revealed: dict | None = None):
 
 
 @bp.post(f"/<{KIND_SLUGS}:kind>/<int:item_id>/act")
+@requires(kind_need)
 def act(kind: str, item_id: int):
     k = _kind(kind)
     k.load(g.scope, g.staff, item_id)  # 404 page outside the subtree, before anything is tried
@@ -216,6 +242,7 @@ def act(kind: str, item_id: int):
 
 
 @bp.post(f"/<{KIND_SLUGS}:kind>/<int:item_id>/assign")
+@requires(kind_need)
 def assign(kind: str, item_id: int):
     k = _kind(kind)
     if k.case_kind is None:
@@ -239,6 +266,7 @@ def assign(kind: str, item_id: int):
 
 
 @bp.post(f"/<{KIND_SLUGS}:kind>/<int:item_id>/reveal")
+@requires(kind_need)
 def reveal(kind: str, item_id: int):
     """A deliberate look at the full ID number / phone: audited, shown in this response only."""
     k = _kind(kind)
@@ -253,6 +281,7 @@ def reveal(kind: str, item_id: int):
 
 
 @bp.post(f"/<{KIND_SLUGS}:kind>/bulk")
+@requires(kind_need)
 def bulk(kind: str):
     """One action (or one assignment) for many items; each goes through the service on its own and
     commits on its own, so one refusal does not undo the others."""
@@ -301,6 +330,7 @@ def bulk(kind: str):
 
 
 @bp.get("/uploads/<int:upload_id>")
+@requires(perm.EVIDENCE_ANY)
 def upload(upload_id: int):
     """Evidence of a case in the subtree (the same scoped serving as ``/api/v1/staff/uploads``)."""
     try:

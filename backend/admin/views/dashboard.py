@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from backend.admin import bp
 from backend.admin.kinds import KINDS
 from backend.admin.views.analysis import chart_data
-from backend.admin.views.base import flash_error
+from backend.admin.views.base import flash_error, requires
 from backend.assessment.periods import SHANGHAI
 from backend.cases import service as cases
 from backend.cases.models import StaffAlert
@@ -33,6 +33,7 @@ def capped_count(stmt, model) -> int:
 
 
 @bp.get("/")
+@requires(perm.SIGNED_IN)
 def dashboard():
     tiles = []
     for kind in KINDS.values():
@@ -50,8 +51,10 @@ def dashboard():
                 "url": url_for("admin.queue", kind=kind.slug, status=status),
             }
         )
-    alert_count = capped_count(cases.alerts_stmt(g.scope), StaffAlert)
-    latest = db.session.scalars(cases.alerts_stmt(g.scope).limit(5)).all()
+    alert_count, latest = 0, []
+    if perm.can(g.staff.role, perm.ALERT_HANDLE):
+        alert_count = capped_count(cases.alerts_stmt(g.scope), StaffAlert)
+        latest = db.session.scalars(cases.alerts_stmt(g.scope).limit(5)).all()
     figures = charts = None
     if perm.can(g.staff.role, perm.STATS_READ):  # key figures and monthly charts of this year
         org, today = db.session.get(Org, g.scope.org_id), utcnow().astimezone(SHANGHAI).date()
@@ -70,6 +73,7 @@ def dashboard():
 
 
 @bp.get("/alerts")
+@requires(perm.ALERT_HANDLE)
 def alerts():
     open_only = request.args.get("all") != "1"
     stmt = cases.alerts_stmt(g.scope, open_only=open_only).order_by(None)
@@ -80,6 +84,7 @@ def alerts():
 
 
 @bp.post("/alerts/<int:alert_id>/acknowledge")
+@requires(perm.ALERT_HANDLE)
 def acknowledge_alert(alert_id: int):
     try:
         cases.acknowledge_alert(scope=g.scope, staff=g.staff, alert_id=alert_id)

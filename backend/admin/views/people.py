@@ -32,6 +32,12 @@ PERMISSION_LABELS = {
     perm.EVENT_MANAGE: "联谊活动管理",
     perm.EVENT_CHECKIN: "活动签到",
     perm.COMPETITION_MANAGE: "竞赛管理",
+    perm.SIGNED_IN: "登录管理后台、修改本人密码",
+    perm.ALERT_HANDLE: "预警与督办（确认留痕）",
+    perm.ANNOUNCEMENT_PUBLISH: "发布与撤回工会公告",
+    perm.ASSESSMENT_READ: "查看考核结果",
+    perm.ASSESSMENT_RUN: "发起考核（市级）",
+    perm.STATS_READ: "查看统计",
 }
 
 
@@ -112,6 +118,7 @@ def reset_staff_password(staff_id: int):
 
 
 @bp.get("/roles")
+@requires(perm.SIGNED_IN)
 def roles():
     table = [
         (accounts.ROLE_LABELS[role], [PERMISSION_LABELS.get(p, p) for p in sorted(perms)])
