@@ -16,6 +16,7 @@ def register_blueprints(api: Api) -> None:
         legal,
         me,
         membership,
+        meta,
         notifications,
         orgs,
         staff_aid,
@@ -36,6 +37,7 @@ def register_blueprints(api: Api) -> None:
     )
     for module in (
         health,
+        meta,
         auth,
         orgs,
         membership,
