@@ -66,3 +66,7 @@ def register_blueprints(api: Api) -> None:
 
     for module in (announcements, staff_announcements):
         api.register_blueprint(module.blp)
+
+    from backend.api import openapi
+
+    openapi.document_staff_roles(api)  # last: it reads every staff operation registered above

@@ -59,8 +59,10 @@ def staff_required(permission: str | None = None):
                 g.scope.require(permission)
             return view(*args, **kwargs)
 
+        wrapper.staff_permission = permission  # read by the OpenAPI document (backend/api/openapi.py)
         return wrapper
 
+    decorator.staff_permission = permission
     return decorator
 
 

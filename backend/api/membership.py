@@ -125,7 +125,20 @@ class Applications(MethodView):
     decorators = [worker_required]
 
     @idempotent
-    @blp.arguments(ApplicationIn)
+    @blp.arguments(
+        ApplicationIn,
+        example={
+            "org_id": 42,
+            "name": "张建国",
+            "gender": "male",
+            "id_number": "110101199003072471",
+            "mobile": "13800138000",
+            "employer": "临汾市某建筑公司",
+            "worker_type": "migrant",
+            "consent": True,
+            "consent_version": "2026-01",
+        },
+    )
     @blp.response(201, ApplicationOut)
     def post(self, data):
         """提交个人入会申请（实名）"""

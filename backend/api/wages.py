@@ -151,7 +151,21 @@ class WageClaims(MethodView):
     decorators = [worker_required]
 
     @idempotent
-    @blp.arguments(WageClaimIn)
+    @blp.arguments(
+        WageClaimIn,
+        example={
+            "org_id": 12,
+            "employer": "临汾市某建筑劳务公司",
+            "project": "尧都区滨河小区二期工地",
+            "amount_owed": "38600.00",
+            "workers_owed": 6,
+            "owed_since": "2025-10-01",
+            "contact_phone": "13800138000",
+            "contact_name": "王师傅",
+            "crew": [{"name": "李红军", "phone": "13900139000"}, {"name": "赵小平"}],
+            "description": "完工后老板一直拖欠，工头联系不上。",
+        },
+    )
     @blp.response(201, WageClaimReceiptOut)
     def post(self, data):
         """反映欠薪（本人或代工友）；带 Idempotency-Key 重试不会重复提交"""
