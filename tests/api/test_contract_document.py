@@ -84,3 +84,15 @@ def test_enums_carry_their_chinese_labels(client):
     spec = _spec(client)
     worker_type = spec["components"]["schemas"]["ApplicationIn"]["properties"]["worker_type"]
     assert worker_type["x-enum-labels"]["migrant"] == "农民工" and "migrant" in worker_type["enum"]
+
+
+def test_create_calls_document_the_idempotency_key_and_the_inbox_its_unread_header(client):
+    spec = _spec(client)
+    for path in ("/api/v1/wage-claims", "/api/v1/aid-requests", "/api/v1/membership/applications"):
+        params = spec["paths"][path]["post"].get("parameters", [])
+        key = next(p for p in params if p["name"] == "Idempotency-Key")
+        assert key["in"] == "header" and key["schema"]["maxLength"] == 100
+    unread = spec["paths"]["/api/v1/notifications"]["get"]["responses"]["200"]["headers"]["X-Unread-Count"]
+    assert unread["schema"]["type"] == "integer"
+    example = spec["paths"]["/api/v1/wage-claims"]["post"]["requestBody"]["content"]["application/json"]
+    assert example["example"]["amount_owed"] == "38600.00"
