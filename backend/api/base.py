@@ -178,6 +178,9 @@ class Api(_Api):
 
         super()._init_spec(*args, **kwargs)
         openapi.register(self)
+        # No list pages by page number: drop flask-smorest's X-Pagination header and its schema.
+        self.spec.components.headers_lazy.pop("PAGINATION", None)
+        self.spec.components.schemas.pop("PaginationMetadata", None)
 
     def handle_http_exception(self, error: HTTPException):
         status = error.code or 500
