@@ -3,6 +3,7 @@
 #   make run      the whole demo on this machine: API, API docs, fake WeChat server, demo data
 #   make test     the test suite (PYTEST_ARGS="-k wage -x" to pass options through)
 #   make lint     ruff
+#   make contract the API checked against its OpenAPI document (schemathesis)
 #   make worker   an RQ worker for a real Redis (REDIS_URL must be set)
 #   make test-miniprogram   the mini-program stub's tests (Node.js + npm) against a real backend
 #
@@ -22,12 +23,13 @@ PYTEST_ARGS ?=
 DEV_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint worker cron test-miniprogram
+.PHONY: help install run test lint worker cron test-miniprogram chromium contract
 
 help:
 	@echo "make run      start the demo (API :8000, docs /api/docs, fake WeChat :8001)"
 	@echo "make test     run the test suite; PYTEST_ARGS=... passes options to pytest"
 	@echo "make lint     ruff check ."
+	@echo "make contract schemathesis over the OpenAPI document (CONTRACT_ARGS=... for scripts/contract.py)"
 	@echo "make worker   RQ worker (needs REDIS_URL)"
 	@echo "make cron     RQ cron scheduler for the periodic jobs (needs REDIS_URL; run one)"
 	@echo "make install  create .venv and install requirements-dev.txt"
@@ -49,11 +51,33 @@ run: $(STAMP)
 	$(FLASK) seed-demo
 	$(BIN)/python scripts/dev.py $(DEV_ARGS)
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The panel's browser tests drive Debian's Chromium at /usr/bin/chromium (never `playwright install`).
+# As root on Debian/Ubuntu it is installed with apt; otherwise make stops and names the one command.
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@[ -x "$(CHROMIUM)" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	   grep -qiE '^(ID|ID_LIKE)=.*(debian|ubuntu)' /etc/os-release 2>/dev/null; then \
+		echo "$(CHROMIUM) is missing: installing Debian's chromium for the browser tests (apt-get)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium || exit 1; \
+		[ -x "$(CHROMIUM)" ] || { echo "apt installed chromium, but $(CHROMIUM) is still missing" >&2; exit 1; }; \
+	else \
+		echo "The browser tests need Chromium at $(CHROMIUM). Install it once with:" >&2; \
+		echo "    sudo apt-get install chromium" >&2; \
+		exit 1; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# The API against its own OpenAPI document (schemathesis, embedded mode); CONTRACT_ARGS="--max-examples 100"
+CONTRACT_ARGS ?=
+contract: $(STAMP)
+	$(BIN)/python scripts/contract.py $(CONTRACT_ARGS)
 
 cron: $(STAMP)
 	@[ -n "$(REDIS_URL)" ] || { echo "make cron needs REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0" >&2; exit 2; }

@@ -16,6 +16,7 @@ def register_blueprints(api: Api) -> None:
         legal,
         me,
         membership,
+        meta,
         notifications,
         orgs,
         staff_aid,
@@ -37,6 +38,7 @@ def register_blueprints(api: Api) -> None:
     )
     for module in (
         health,
+        meta,
         auth,
         orgs,
         membership,
@@ -66,3 +68,7 @@ def register_blueprints(api: Api) -> None:
 
     for module in (announcements, staff_announcements):
         api.register_blueprint(module.blp)
+
+    from backend.api import openapi
+
+    openapi.document_staff_roles(api)  # last: it reads every staff operation registered above

@@ -62,8 +62,10 @@ def staff_required(permission: Need | None = None):
                 raise Forbidden("您的角色无权执行此操作")
             return view(*args, **kwargs)
 
+        wrapper.staff_permission = permission  # read by the OpenAPI document (backend/api/openapi.py)
         return declare(wrapper, permission) if permission is not None else wrapper
 
+    decorator.staff_permission = permission
     return decorator
 
 

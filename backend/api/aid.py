@@ -160,7 +160,20 @@ class AidRequests(MethodView):
     decorators = [worker_required]
 
     @idempotent
-    @blp.arguments(AidRequestIn)
+    @blp.arguments(
+        AidRequestIn,
+        example={
+            "category": "serious_illness",
+            "household_size": 4,
+            "monthly_income": "2600.00",
+            "situation": "妻子患病住院，家中两个孩子上学，收入难以支撑医疗费用。",
+            "amount_requested": "20000.00",
+            "illness": "急性白血病",
+            "medical_total": "186000.00",
+            "medical_reimbursed": "121000.00",
+            "evidence_ids": [],
+        },
+    )
     @blp.response(201, AidRequestDetailOut)
     def post(self, data):
         """提交困难帮扶申请（会员）；大病救助返回参考补助金额"""

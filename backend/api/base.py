@@ -1,4 +1,4 @@
-"""flask-smorest subclassed once: error format, Chinese validation messages, pagination.
+"""flask-smorest subclassed once: error format, Chinese validation messages, paging.
 
 Every blueprint, schema and paginated list in ``backend/api`` goes through these classes, so the
 conventions of DESIGN §5 live here and nowhere else.
@@ -6,13 +6,16 @@ conventions of DESIGN §5 live here and nowhere else.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import marshmallow as ma
 from flask import jsonify
 from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
-from flask_smorest import Page
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
+from backend.api.paging import CursorPaginationMixin
 from backend.common.errors import DomainError
 
 # --- Chinese messages for marshmallow's built-in errors -------------------------------------------
@@ -51,6 +54,40 @@ ma.validate.Range.message_lte = "小于或等于"
 ma.validate.Range.message_lt = "小于"
 ma.validate.OneOf.default_message = "取值应为：{choices}"
 ma.validate.Regexp.default_message = "格式不正确"
+
+# --- hostile input stops at the schema, with a Chinese message, before it reaches the database ----
+INT64_MAX = 2**63 - 1  # the largest id or count a BIGINT column holds
+_number_validated = ma.fields.Number._validated
+
+
+def _integer_validated(self, value):
+    """Whole numbers only: 2.5 is refused, never truncated to 2 ("20" in a query string still reads
+    as 20); and nothing beyond a signed 64-bit column."""
+    if isinstance(value, float) and not value.is_integer():
+        raise self.make_error("invalid", input=value)
+    if isinstance(value, Decimal) and (not value.is_finite() or value != value.to_integral_value()):
+        raise self.make_error("invalid", input=value)
+    number = _number_validated(self, value)
+    if not -INT64_MAX - 1 <= number <= INT64_MAX:
+        raise self.make_error("too_large", input=value)
+    return number
+
+
+ma.fields.Integer._validated = _integer_validated
+_string_deserialize = ma.fields.String._deserialize
+
+
+def _string_without_surrogates(self, value, attr, data, **kwargs):
+    """A lone UTF-16 surrogate ("\\ud800") is valid JSON but no text: no database can store it."""
+    text = _string_deserialize(self, value, attr, data, **kwargs)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ma.ValidationError("包含无法识别的字符，请删除后重试") from exc
+    return text
+
+
+ma.fields.String._deserialize = _string_without_surrogates
 
 
 class Schema(ma.Schema):
@@ -100,7 +137,51 @@ def _flatten_webargs(messages: dict) -> dict:
     return flat
 
 
+class ErrorOut(ma.Schema):
+    """Every error answer (DESIGN §5)."""
+
+    code = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "机器可读的错误代码，如 validation_error、not_found、forbidden、not_a_member、"
+            "invalid_cursor、too_many_requests",
+            "example": "validation_error",
+        },
+    )
+    message = ma.fields.String(required=True, metadata={"description": "给用户看的中文说明"})
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(),
+        required=True,
+        metadata={
+            "description": "按字段的中文错误信息：{字段: [信息, …]}（嵌套对象的字段按层级嵌套）",
+            "example": {"mobile": ["手机号格式不正确，应为11位中国大陆手机号"]},
+        },
+    )
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:id>`` up to a BIGINT: a larger id in a path is simply no such record (404)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=INT64_MAX, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 class Api(_Api):
+    ERROR_SCHEMA = ErrorOut
+
+    def init_app(self, app, *, spec_kwargs=None):
+        app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
+        super().init_app(app, spec_kwargs=spec_kwargs)
+
+    def _init_spec(self, *args, **kwargs):
+        from backend.api import openapi
+
+        super()._init_spec(*args, **kwargs)
+        openapi.register(self)
+        # No list pages by page number: drop flask-smorest's X-Pagination header and its schema.
+        self.spec.components.headers_lazy.pop("PAGINATION", None)
+        self.spec.components.schemas.pop("PaginationMetadata", None)
+
     def handle_http_exception(self, error: HTTPException):
         status = error.code or 500
         code, message = _HTTP_MESSAGES.get(status, ("error", error.name))
@@ -113,7 +194,11 @@ class Api(_Api):
         errors = data.get("errors") or _flatten_webargs(messages)
         if isinstance(data.get("message"), str) and status != 422:
             message = data["message"]
-        return error_response(status, code, message, errors, data.get("headers"))
+        # What the exception itself says in headers: Allow on a 405, Retry-After on a 429/503 …
+        skip = ("content-type", "content-length")
+        headers = {k: v for k, v in error.get_headers() if k.lower() not in skip}
+        headers.update(data.get("headers") or {})
+        return error_response(status, code, message, errors, headers)
 
     def _register_error_handlers(self):
         super()._register_error_handlers()
@@ -124,27 +209,10 @@ def handle_domain_error(error: DomainError):
     return error_response(error.status, error.code, error.message, error.errors)
 
 
-class Blueprint(_Blueprint):
-    """Blueprint with the project's default pagination (page/page_size, X-Pagination)."""
-
-    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
+class Blueprint(CursorPaginationMixin, _Blueprint):
+    """Blueprint with the project's one paging style (keyset: ?cursor=&page_size=, X-Next-Cursor)."""
 
 
-class SelectPage(Page):
-    """Pager for a SQLAlchemy 2 ``select()``: the view returns the statement, this runs it."""
-
-    @property
-    def items(self):
-        from backend.extensions import db
-
-        stmt = self.collection.limit(self.page_params.page_size).offset(self.page_params.first_item)
-        return db.session.scalars(stmt).all()
-
-    @property
-    def item_count(self):
-        from sqlalchemy import func, select
-
-        from backend.extensions import db
-
-        count_stmt = select(func.count()).select_from(self.collection.order_by(None).subquery())
-        return db.session.scalar(count_stmt)
+class SelectPage:
+    """What ``@blp.paginate(SelectPage)`` pages: the SQLAlchemy 2 ``select()`` the view returns,
+    by keyset on its own ORDER BY (``backend/api/paging.py``)."""

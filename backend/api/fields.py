@@ -15,6 +15,9 @@ from backend.common.idcard import credit_code_error, id_number_error
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 CENT = Decimal("0.01")
+# A yuan amount as text: digits, at most two decimals (what the document declares as its pattern).
+MONEY_PATTERN = r"^\d{1,12}(\.\d{1,2})?$"
+MONEY_RE = re.compile(r"^-?\d{1,30}(\.\d{1,30})?$")  # read, then judged with a Chinese message
 
 
 class LocalDateTime(ma.fields.DateTime):
@@ -81,7 +84,16 @@ class CreditCode(ma.fields.String):
 def one_of(values, labels: dict | None = None) -> ma.validate.OneOf:
     choices = [str(v) for v in values]
     shown = "、".join(labels[v] for v in values) if labels else "、".join(choices)
-    return ma.validate.OneOf(choices, error=f"取值应为：{shown}")
+    validator = ma.validate.OneOf(choices, error=f"取值应为：{shown}")
+    validator.labels = {str(v): labels[v] for v in values} if labels else None  # for the document
+    return validator
+
+
+def _finite(text: str) -> bool:
+    try:
+        return Decimal(text.strip()).is_finite()
+    except ArithmeticError:  # not a number at all: the Decimal field says so
+        return False
 
 
 class Money(ma.fields.Decimal):
@@ -95,12 +107,15 @@ class Money(ma.fields.Decimal):
         self.ceiling = ceiling
 
     def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
+        if isinstance(value, str) and _finite(value) and not MONEY_RE.match(value.strip()):
+            # "1E+50", "1_000": a yuan amount is written out in digits
+            raise ma.ValidationError("金额格式不正确，应为数字，最多两位小数（如 2600.50）")
         amount = super()._deserialize(value, attr, data, **kwargs)
         if amount < 0 or (amount == 0 and not self.allow_zero):
             raise ma.ValidationError("金额不能为负数" if self.allow_zero else "金额应大于 0")
+        limit = self.ceiling() if callable(self.ceiling) else self.ceiling
+        if amount > limit:  # before rounding: 1e308 has no fen to round to
+            raise ma.ValidationError(f"金额不能超过 {limit:,.0f} 元")
         if amount != amount.quantize(CENT):
             raise ma.ValidationError("金额最多保留两位小数（精确到分）")
-        limit = self.ceiling() if callable(self.ceiling) else self.ceiling
-        if amount > limit:
-            raise ma.ValidationError(f"金额不能超过 {limit:,.0f} 元")
         return amount.quantize(CENT)

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask.views import MethodView
 from sqlalchemy import text
 
-from backend.api.base import Blueprint, error_response
+from backend.api.base import Blueprint, ErrorOut, error_response
 from backend.extensions import db, redis_client
 
 blp = Blueprint("health", __name__, description="运行状态")
 
 
+class HealthOut(ma.Schema):
+    status = ma.fields.String(metadata={"example": "ok"})
+
+
+class ReadyOut(ma.Schema):
+    status = ma.fields.String(metadata={"example": "ready"})
+    checks = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.String(), metadata={"description": "各依赖的状态"}
+    )
+
+
 @blp.route("/healthz")
 class Healthz(MethodView):
+    @blp.response(200, HealthOut)
     def get(self):
         """进程存活"""
         return {"status": "ok"}
@@ -20,6 +33,8 @@ class Healthz(MethodView):
 
 @blp.route("/readyz")
 class Readyz(MethodView):
+    @blp.response(200, ReadyOut)
+    @blp.alt_response(503, schema=ErrorOut, description="依赖服务不可用")
     def get(self):
         """能否提供服务：数据库可用即就绪；Redis 不可用时仍可受理（后台任务稍后补发），标记为 degraded"""
         checks: dict[str, str] = {}

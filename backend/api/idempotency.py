@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from functools import wraps
 
 from flask import Response, request
@@ -13,6 +14,14 @@ from backend.common import idempotency
 from backend.extensions import db
 
 HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY_DOC = {
+    "in": "header",
+    "name": HEADER,
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+    "description": "一次用户操作一个键（如 UUID）；网络失败后重试时沿用同一个键，"
+    "返回第一次的结果，不会重复创建",
+}
 
 
 def _replay(row: idempotency.IdempotencyKey, fingerprint: str) -> Response:
@@ -69,4 +78,8 @@ def idempotent(view):
             db.session.commit()
         return response
 
+    # In the document: the header every create call takes (flask-smorest reads ``_apidoc``).
+    wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))
+    manual = wrapper._apidoc.setdefault("manual_doc", {})
+    manual["parameters"] = [*manual.get("parameters", []), IDEMPOTENCY_KEY_DOC]
     return wrapper

@@ -168,7 +168,10 @@ class Bookings(MethodView):
     decorators = [worker_required]
 
     @idempotent
-    @blp.arguments(BookingIn)
+    @blp.arguments(
+        BookingIn,
+        example={"slot_id": 101, "topic": "wages", "mode": "in_person", "description": "公司拖欠三个月工资"},
+    )
     @blp.response(201, BookingOut)
     def post(self, data):
         """预约法律咨询（仅限会员；同一时段只能被一人预约）"""
@@ -180,9 +183,10 @@ class MyBookings(MethodView):
     decorators = [worker_required]
 
     @blp.response(200, BookingOut(many=True))
+    @blp.paginate(SelectPage)
     def get(self):
         """我的法律咨询预约（最近的在前）"""
-        return legal.bookings_of(current_member())
+        return legal.bookings_of_stmt(current_member())
 
 
 @blp.route("/legal-aid/bookings/<int:booking_id>")

@@ -66,12 +66,15 @@ class Subscriptions(MethodView):
         return notify.grants_of(current_account())
 
 
+_UNREAD_HEADER = {"description": "未读条数", "schema": {"type": "integer", "minimum": 0}}
+
+
 @blp.route("/notifications")
 class Inbox(MethodView):
     decorators = [worker_required]
 
     @blp.arguments(InboxQuery, location="query")
-    @blp.response(200, NotificationOut(many=True), headers={"X-Unread-Count": {"description": "未读条数"}})
+    @blp.response(200, NotificationOut(many=True), headers={"X-Unread-Count": _UNREAD_HEADER})
     @blp.paginate(SelectPage)
     def get(self, query):
         """我的消息（最新在前）；未读条数在 X-Unread-Count 头中"""

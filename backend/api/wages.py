@@ -13,7 +13,7 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import current_account, worker_required
-from backend.api.base import Blueprint, Schema
+from backend.api.base import Blueprint, Schema, SelectPage
 from backend.api.cases import AttachmentOut
 from backend.api.fields import LocalDateTime, MaskedPhone, Mobile, Text
 from backend.api.fields import Money as MoneyField
@@ -151,7 +151,21 @@ class WageClaims(MethodView):
     decorators = [worker_required]
 
     @idempotent
-    @blp.arguments(WageClaimIn)
+    @blp.arguments(
+        WageClaimIn,
+        example={
+            "org_id": 12,
+            "employer": "临汾市某建筑劳务公司",
+            "project": "尧都区滨河小区二期工地",
+            "amount_owed": "38600.00",
+            "workers_owed": 6,
+            "owed_since": "2025-10-01",
+            "contact_phone": "13800138000",
+            "contact_name": "王师傅",
+            "crew": [{"name": "李红军", "phone": "13900139000"}, {"name": "赵小平"}],
+            "description": "完工后老板一直拖欠，工头联系不上。",
+        },
+    )
     @blp.response(201, WageClaimReceiptOut)
     def post(self, data):
         """反映欠薪（本人或代工友）；带 Idempotency-Key 重试不会重复提交"""
@@ -163,9 +177,10 @@ class MyWageClaims(MethodView):
     decorators = [worker_required]
 
     @blp.response(200, WageClaimOut(many=True))
+    @blp.paginate(SelectPage)
     def get(self):
         """我反映的欠薪问题（最新的在前）"""
-        return wages.claims_of(current_account())
+        return wages.claims_of_stmt(current_account())
 
 
 @blp.route("/wage-claims/<int:claim_id>")

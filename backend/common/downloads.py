@@ -53,6 +53,6 @@ def append_row(sheet, row: Sequence[object]) -> None:
 
 
 def attachment(body: bytes, *, fmt: str, filename: str) -> Response:
-    return Response(
-        body, mimetype=MIME_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
+    # content_type, not mimetype: Flask would add a second "; charset=utf-8" to the CSV one
+    disposition = f'attachment; filename="{filename}"'
+    return Response(body, content_type=MIME_TYPES[fmt], headers={"Content-Disposition": disposition})

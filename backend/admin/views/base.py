@@ -87,7 +87,8 @@ def _panel_context():
 
 def _safe_next(target: str | None) -> str:
     """Only a path inside the panel: never an open redirect to another site."""
-    if target and target.startswith("/admin") and not urlsplit(target).netloc and "\\" not in target:
+    inside = target and target.startswith("/admin") and not urlsplit(target).netloc and "\\" not in target
+    if inside and target.isprintable():  # CR/LF or other control characters would break the Location header
         return target
     return url_for("admin.dashboard")
 
