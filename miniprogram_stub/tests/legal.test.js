@@ -58,9 +58,14 @@ test('a member books a consultation slot, sees it under my bookings, and cancels
   expect(text(minePage, `#booking-${booking.id}`)).toContain('工资报酬')
 
   await tap(page, `#cancel-${booking.id}`)
+  await tap(page, '#confirm-cancel') // no reason chosen yet
+  expect(text(page, '#err-reason')).toBe('请选择取消原因')
+  await change(page, '#cancel-reason', 1) // 问题已经解决
+  await tap(page, '#confirm-cancel')
   expect(shim.state.modals.map((m) => m.title)).toContain('取消预约')
   const [cancelled] = await backend.ok('GET', '/legal-aid/bookings/mine', { token })
   expect(cancelled.status).toBe('cancelled')
+  expect(cancelled.cancel_reason).toBe('问题已经解决')
   expect(text(page, `#booking-${booking.id}`)).toContain(cancelled.status_label)
   expect(page.querySelector(`#cancel-${booking.id}`)).toBeFalsy()
   // the slot is free again
