@@ -42,7 +42,7 @@ function chooseMedia(count) {
   })
 }
 
-/** 点“添加照片”：选图并开始上传（返回所有上传结束的 Promise）。 */
+/** 点“添加照片”：选图并逐张上传（返回全部上传结束的 Promise）。 */
 async function choose(page) {
   const room = config.maxPhotos - page.data.photos.length
   if (room <= 0) {
@@ -56,7 +56,8 @@ async function choose(page) {
   })
   if (!added.length) return
   page.setData({ photos: page.data.photos.concat(added) })
-  await Promise.all(added.map((photo) => send(page, photo)))
+  // 一张一张传：工地上的网络带宽小，同时传几张谁都传不完
+  for (const photo of added) await send(page, photo)
 }
 
 /** 点某张失败照片的“重试”。 */
