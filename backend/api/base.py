@@ -1,4 +1,4 @@
-"""flask-smorest subclassed once: error format, Chinese validation messages, pagination.
+"""flask-smorest subclassed once: error format, Chinese validation messages, paging.
 
 Every blueprint, schema and paginated list in ``backend/api`` goes through these classes, so the
 conventions of DESIGN §5 live here and nowhere else.
@@ -10,9 +10,9 @@ import marshmallow as ma
 from flask import jsonify
 from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
-from flask_smorest import Page
 from werkzeug.exceptions import HTTPException
 
+from backend.api.paging import CursorPaginationMixin
 from backend.common.errors import DomainError
 
 # --- Chinese messages for marshmallow's built-in errors -------------------------------------------
@@ -124,27 +124,10 @@ def handle_domain_error(error: DomainError):
     return error_response(error.status, error.code, error.message, error.errors)
 
 
-class Blueprint(_Blueprint):
-    """Blueprint with the project's default pagination (page/page_size, X-Pagination)."""
-
-    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
+class Blueprint(CursorPaginationMixin, _Blueprint):
+    """Blueprint with the project's one paging style (keyset: ?cursor=&page_size=, X-Next-Cursor)."""
 
 
-class SelectPage(Page):
-    """Pager for a SQLAlchemy 2 ``select()``: the view returns the statement, this runs it."""
-
-    @property
-    def items(self):
-        from backend.extensions import db
-
-        stmt = self.collection.limit(self.page_params.page_size).offset(self.page_params.first_item)
-        return db.session.scalars(stmt).all()
-
-    @property
-    def item_count(self):
-        from sqlalchemy import func, select
-
-        from backend.extensions import db
-
-        count_stmt = select(func.count()).select_from(self.collection.order_by(None).subquery())
-        return db.session.scalar(count_stmt)
+class SelectPage:
+    """What ``@blp.paginate(SelectPage)`` pages: the SQLAlchemy 2 ``select()`` the view returns,
+    by keyset on its own ORDER BY (``backend/api/paging.py``)."""

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.base import Blueprint, Schema, SelectPage
 from backend.api.fields import LocalDateTime, Text
+from backend.api.paging import cursor_field, page_size_field
 from backend.cases import service as cases
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/staff", description="预警与督办（工作人员）")
@@ -41,10 +42,10 @@ class AssignIn(Schema):
 
 
 class KeysetQuery(Schema):
-    """Cursor pagination for big queues: pass back the X-Next-Cursor header for the next page."""
+    """The paging query of a queue that pages itself: ?cursor=&page_size= (read as ``limit``)."""
 
-    cursor = ma.fields.String(validate=ma.validate.Length(max=500))
-    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
+    cursor = cursor_field()
+    limit = page_size_field(data_key="page_size")
 
 
 class AlertOut(Schema):
@@ -83,7 +84,3 @@ class AcknowledgeAlert(MethodView):
     def post(self, alert_id):
         """确认已知晓一条提醒"""
         return cases.acknowledge_alert(scope=current_scope(), staff=current_staff(), alert_id=alert_id)
-
-
-def next_cursor_header(cursor: str | None) -> dict:
-    return {"X-Next-Cursor": cursor} if cursor else {}

@@ -235,9 +235,10 @@ class MyCompetitions(MethodView):
     decorators = [worker_required]
 
     @blp.response(200, MyEntryOut(many=True))
+    @blp.paginate(SelectPage)
     def get(self):
         """我参加的竞赛：报名、队伍、成绩；名次和奖项在结果公布后显示"""
-        return competitions.my_participations(current_member())
+        return competitions.my_participations_stmt(current_member())
 
 
 @blp.route("/competitions/<int:competition_id>")

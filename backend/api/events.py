@@ -6,10 +6,9 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Page
 
 from backend.api.access import current_member, worker_required
-from backend.api.base import Blueprint, Schema
+from backend.api.base import Blueprint, Schema, SelectPage
 from backend.api.fields import LocalDateTime, Text
 from backend.api.idempotency import idempotent
 from backend.api.schemas import OrgBrief
@@ -141,10 +140,10 @@ class Events(MethodView):
     decorators = [worker_required]
 
     @blp.response(200, EventOut(many=True))
-    @blp.paginate(Page)
+    @blp.paginate(SelectPage)
     def get(self):
         """可报名的联谊活动：已发布、尚未开始、面向我所在工会且符合年龄要求"""
-        return events.upcoming_for(current_member())
+        return events.upcoming_stmt(current_member())
 
 
 @blp.route("/events/mine")
@@ -152,9 +151,10 @@ class MyEvents(MethodView):
     decorators = [worker_required]
 
     @blp.response(200, MySignupOut(many=True))
+    @blp.paginate(SelectPage)
     def get(self):
         """我的活动报名（最新的在前），含候补序号和前面的候补人数"""
-        return events.signups_of(current_member())
+        return events.signups_of_stmt(current_member())
 
 
 @blp.route("/events/<int:event_id>")

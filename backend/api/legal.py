@@ -180,9 +180,10 @@ class MyBookings(MethodView):
     decorators = [worker_required]
 
     @blp.response(200, BookingOut(many=True))
+    @blp.paginate(SelectPage)
     def get(self):
         """我的法律咨询预约（最近的在前）"""
-        return legal.bookings_of(current_member())
+        return legal.bookings_of_stmt(current_member())
 
 
 @blp.route("/legal-aid/bookings/<int:booking_id>")

@@ -7,7 +7,7 @@ from flask import current_app
 from flask.views import MethodView
 
 from backend.api.access import current_account, current_member, worker_required
-from backend.api.base import Blueprint, Schema
+from backend.api.base import Blueprint, Schema, SelectPage
 from backend.api.fields import (
     CreditCode,
     IdNumber,
@@ -139,9 +139,10 @@ class MyApplications(MethodView):
     decorators = [worker_required]
 
     @blp.response(200, ApplicationOut(many=True))
+    @blp.paginate(SelectPage)
     def get(self):
         """我的入会申请（最新的在前）"""
-        return members.applications_of(current_account())
+        return members.applications_of_stmt(current_account())
 
 
 @blp.route("/membership/applications/<int:application_id>/resubmit")
@@ -187,9 +188,10 @@ class MyTransfers(MethodView):
     decorators = [worker_required]
 
     @blp.response(200, TransferOut(many=True))
+    @blp.paginate(SelectPage)
     def get(self):
         """我的转会申请"""
-        return members.transfers_of(current_member())
+        return members.transfers_of_stmt(current_member())
 
 
 @blp.route("/membership/transfers/<int:transfer_id>/withdraw")
@@ -219,6 +221,7 @@ class MyUnitApplications(MethodView):
     decorators = [worker_required]
 
     @blp.response(200, UnitApplicationOut(many=True))
+    @blp.paginate(SelectPage)
     def get(self):
         """我提交的建会申请"""
-        return members.unit_applications_of(current_account())
+        return members.unit_applications_of_stmt(current_account())

@@ -9,8 +9,9 @@ from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.base import Blueprint, Schema
-from backend.api.cases import AssignIn, AttachmentOut, CaseEventOut, KeysetQuery, next_cursor_header
+from backend.api.cases import AssignIn, AttachmentOut, CaseEventOut, KeysetQuery
 from backend.api.fields import LocalDateTime, MaskedPhone, Text, one_of
+from backend.api.paging import next_cursor_header
 from backend.api.schemas import OrgBrief
 from backend.api.wages import CrewMemberOut, Money, referral_label
 from backend.common.types import utcnow

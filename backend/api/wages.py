@@ -13,7 +13,7 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import current_account, worker_required
-from backend.api.base import Blueprint, Schema
+from backend.api.base import Blueprint, Schema, SelectPage
 from backend.api.cases import AttachmentOut
 from backend.api.fields import LocalDateTime, MaskedPhone, Mobile, Text
 from backend.api.fields import Money as MoneyField
@@ -163,9 +163,10 @@ class MyWageClaims(MethodView):
     decorators = [worker_required]
 
     @blp.response(200, WageClaimOut(many=True))
+    @blp.paginate(SelectPage)
     def get(self):
         """我反映的欠薪问题（最新的在前）"""
-        return wages.claims_of(current_account())
+        return wages.claims_of_stmt(current_account())
 
 
 @blp.route("/wage-claims/<int:claim_id>")

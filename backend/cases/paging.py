@@ -1,79 +1,144 @@
-"""Keyset ("seek") pagination for queues that must stay fast at a million rows.
+"""Keyset ("seek") pagination: the one paging style of every list, API and panel alike.
 
 ``OFFSET 500000`` makes the database walk half a million index entries; a cursor holding the last
-row's sort key lets it jump straight there. The cursor is opaque to clients: pass back the
-``X-Next-Cursor`` header of one page to get the next.
+row's sort key lets it jump straight there, and no list counts its rows. The cursor is opaque to
+clients: pass back the ``X-Next-Cursor`` header of one page to get the next. It is signed with the
+app's secret and names the order it belongs to, so a crafted or edited cursor, or one taken from
+another list, is refused with a 400 instead of reaching the database.
 """
 
 from __future__ import annotations
 
-import base64
-import json
+import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, or_
+from flask import current_app
+from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy import Select, and_, false, or_
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
-from backend.common.errors import InvalidInput
-from backend.extensions import db
+from backend import extensions  # the module, not its names: backend.api.base imports this file
+from backend.common.errors import DomainError
+
+CURSOR_MAX_LENGTH = 500
+_BAD_CURSOR = "分页游标无效，请从第一页重新开始"
+
+
+class InvalidCursor(DomainError):
+    """A cursor this server did not hand out (or for another list): start again from the first page."""
+
+    status = 400
+    code = "invalid_cursor"
+
+    def __init__(self, message: str = _BAD_CURSOR):
+        super().__init__(message, errors={"cursor": [message]})
 
 
 @dataclass(frozen=True)
 class SortKey:
-    column: object  # an ORM attribute
+    column: object  # an ORM attribute or any SQL expression of the selected rows
     descending: bool = False
 
 
-def _encode(values: list) -> str:
-    def plain(v):
-        if isinstance(v, datetime):
-            return {"t": v.isoformat()}
-        if isinstance(v, Decimal):
-            return {"d": str(v)}
-        return v
+def sort_keys_of(stmt: Select) -> list[SortKey]:
+    """The ORDER BY of ``stmt`` as sort keys, ended by the selected entity's primary key when the
+    order does not already end with it (keyset paging needs a unique last key)."""
+    keys = []
+    for clause in stmt._order_by_clauses:
+        if isinstance(clause, UnaryExpression) and clause.modifier in (operators.desc_op, operators.asc_op):
+            keys.append(SortKey(clause.element, descending=clause.modifier is operators.desc_op))
+        else:
+            keys.append(SortKey(clause))
+    entity = stmt.column_descriptions[0]["entity"]
+    (primary,) = entity.__mapper__.primary_key
+    last = keys[-1].column if keys else None
+    unique = getattr(last, "table", None) is primary.table and getattr(last, "key", None) == primary.key
+    if not unique:
+        keys.append(SortKey(getattr(entity, primary.key), descending=bool(keys) and keys[-1].descending))
+    return keys
 
-    raw = json.dumps([plain(v) for v in values], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+def _fingerprint(keys: list[SortKey]) -> str:
+    shape = ";".join(f"{k.column}{' desc' if k.descending else ''}" for k in keys)
+    return hashlib.sha256(shape.encode()).hexdigest()[:12]
 
 
-def _decode(cursor: str, size: int) -> list:
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="zhigong.cursor")
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, date):
+        return {"d8": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"d": str(value)}
+    return value
+
+
+def _typed(value):
+    if isinstance(value, dict) and "t" in value:
+        return datetime.fromisoformat(value["t"])
+    if isinstance(value, dict) and "d8" in value:
+        return date.fromisoformat(value["d8"])
+    if isinstance(value, dict) and "d" in value:
+        return Decimal(value["d"])
+    return value
+
+
+def encode_cursor(keys: list[SortKey], values: list) -> str:
+    """The cursor of the row whose sort key is ``values`` (the next page starts after it)."""
+    return _serializer().dumps([_fingerprint(keys), [_plain(v) for v in values]])
+
+
+def decode_cursor(keys: list[SortKey], cursor: str) -> list:
+    if len(cursor) > CURSOR_MAX_LENGTH:
+        raise InvalidCursor()
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
-    except (ValueError, json.JSONDecodeError) as exc:
-        raise InvalidInput("cursor", "分页游标无效，请从第一页重新开始") from exc
-    if not isinstance(values, list) or len(values) != size:
-        raise InvalidInput("cursor", "分页游标无效，请从第一页重新开始")
-
-    def typed(v):
-        if isinstance(v, dict) and "t" in v:
-            return datetime.fromisoformat(v["t"])
-        if isinstance(v, dict) and "d" in v:
-            return Decimal(v["d"])
-        return v
-
-    return [typed(v) for v in values]
+        shape, values = _serializer().loads(cursor)
+    except (BadData, TypeError, ValueError) as exc:
+        raise InvalidCursor() from exc
+    if shape != _fingerprint(keys) or not isinstance(values, list) or len(values) != len(keys):
+        raise InvalidCursor()
+    return [_typed(v) for v in values]
 
 
 def _after(keys: list[SortKey], values: list):
-    """(k1, k2, …) strictly after ``values`` in the given directions, as nested OR/AND."""
+    """Rows strictly after ``values`` in the order of ``keys``. NULLs sort first ascending and last
+    descending, as MariaDB/MySQL and SQLite do."""
     clauses = []
-    for i, key in enumerate(keys):
-        equal_before = [keys[j].column == values[j] for j in range(i)]
-        step = key.column < values[i] if key.descending else key.column > values[i]
+    equal_before: list = []
+    for key, value in zip(keys, values, strict=True):
+        column = key.column
+        if value is None:
+            step = false() if key.descending else column.is_not(None)
+            equal = column.is_(None)
+        else:
+            step = or_(column < value, column.is_(None)) if key.descending else column > value
+            equal = column == value
         clauses.append(and_(*equal_before, step))
+        equal_before.append(equal)
     return or_(*clauses)
 
 
-def seek(stmt: Select, keys: list[SortKey], *, cursor: str | None, limit: int) -> tuple[list, str | None]:
-    """One page of ``stmt`` ordered by ``keys`` (the last key must be unique, e.g. the id)."""
+def seek(
+    stmt: Select, keys: list[SortKey] | None = None, *, cursor: str | None, limit: int
+) -> tuple[list, str | None]:
+    """One page of ``stmt`` ordered by ``keys`` (by default its own ORDER BY, made unique by the
+    primary key) and the cursor of the next page, or None on the last page."""
+    keys = keys or sort_keys_of(stmt)
+    stmt = stmt.order_by(None)
     if cursor:
-        stmt = stmt.where(_after(keys, _decode(cursor, len(keys))))
+        stmt = stmt.where(_after(keys, decode_cursor(keys, cursor)))
     order = [k.column.desc() if k.descending else k.column.asc() for k in keys]
-    rows = list(db.session.scalars(stmt.order_by(*order).limit(limit + 1)))
+    paged = stmt.add_columns(*(k.column for k in keys)).order_by(*order).limit(limit + 1)
+    rows = extensions.db.session.execute(paged).unique().all()
     if len(rows) <= limit:
-        return rows, None
+        return [row[0] for row in rows], None
     rows = rows[:limit]
-    last = rows[-1]
-    return rows, _encode([getattr(last, k.column.key) for k in keys])
+    return [row[0] for row in rows], encode_cursor(keys, list(rows[-1][1:]))
+

@@ -491,7 +491,12 @@ def join_team(*, member: Member, account: WxAccount, competition_id: int, code: 
 
 
 def my_participations(member: Member) -> list[CompetitionParticipant]:
-    stmt = (
+    return list(db.session.scalars(my_participations_stmt(member)))
+
+
+def my_participations_stmt(member: Member) -> Select:
+    """The member's entries (their own or their team's) with the contests, newest first."""
+    return (
         select(CompetitionParticipant)
         .where(CompetitionParticipant.member_id == member.id)
         .options(
@@ -502,7 +507,6 @@ def my_participations(member: Member) -> list[CompetitionParticipant]:
         )
         .order_by(CompetitionParticipant.id.desc())
     )
-    return list(db.session.scalars(stmt))
 
 
 def attempt_of(entry_id: int) -> QuizAttempt | None:

@@ -393,6 +393,17 @@ def upcoming_for(member: Member) -> list[Event]:
     return [event for event in db.session.scalars(stmt) if _age_problem(event, member) is None]
 
 
+def upcoming_stmt(member: Member) -> Select:
+    """``upcoming_for`` as a statement to page through (the age rule is decided per event above)."""
+    ids = [event.id for event in upcoming_for(member)]
+    return (
+        select(Event)
+        .where(Event.id.in_(ids))
+        .options(undefer(Event.waitlisted))
+        .order_by(Event.starts_at, Event.id)
+    )
+
+
 def visible_event(member: Member, event_id: int) -> Event:
     """An event a member may look at: anything published once (a shared link works) — not drafts."""
     stmt = select(Event).where(Event.id == event_id).options(undefer(Event.waitlisted))
@@ -427,14 +438,18 @@ def live_signup(event_id: int, member_id: int) -> EventSignup | None:
     return db.session.scalars(stmt).first()
 
 
-def signups_of(member: Member) -> list[EventSignup]:
-    stmt = (
+def signups_of_stmt(member: Member) -> Select:
+    """The member's sign-ups with their events, newest first."""
+    return (
         select(EventSignup)
         .where(EventSignup.member_id == member.id)
         .options(joinedload(EventSignup.event))
         .order_by(EventSignup.id.desc())
     )
-    return list(db.session.scalars(stmt))
+
+
+def signups_of(member: Member) -> list[EventSignup]:
+    return list(db.session.scalars(signups_of_stmt(member)))
 
 
 def waiting_ahead(signup: EventSignup) -> int | None:

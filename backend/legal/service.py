@@ -276,9 +276,14 @@ def book(
     return booking
 
 
-def bookings_of(member: Member) -> list[LegalBooking]:
+def bookings_of_stmt(member: Member) -> Select:
+    """The member's bookings, latest appointment first."""
     stmt = select(LegalBooking).where(LegalBooking.member_id == member.id)
-    return list(db.session.scalars(stmt.order_by(LegalBooking.starts_at.desc(), LegalBooking.id.desc())))
+    return stmt.order_by(LegalBooking.starts_at.desc(), LegalBooking.id.desc())
+
+
+def bookings_of(member: Member) -> list[LegalBooking]:
+    return list(db.session.scalars(bookings_of_stmt(member)))
 
 
 def own_booking(member: Member, booking_id: int) -> LegalBooking:

@@ -85,13 +85,17 @@ def apply_for_membership(*, account: WxAccount, data: dict, consent_version: str
     return application
 
 
-def applications_of(account: WxAccount) -> list[MembershipApplication]:
-    stmt = (
+def applications_of_stmt(account: WxAccount) -> Select:
+    """The account's membership applications, newest first."""
+    return (
         select(MembershipApplication)
         .where(MembershipApplication.account_id == account.id)
         .order_by(MembershipApplication.id.desc())
     )
-    return list(db.session.scalars(stmt))
+
+
+def applications_of(account: WxAccount) -> list[MembershipApplication]:
+    return list(db.session.scalars(applications_of_stmt(account)))
 
 
 def _own_application(account: WxAccount, application_id: int) -> MembershipApplication:
@@ -304,9 +308,14 @@ def request_transfer(*, member: Member, to_org_id: int, reason: str) -> Membersh
     return transfer
 
 
-def transfers_of(member: Member) -> list[MembershipTransfer]:
+def transfers_of_stmt(member: Member) -> Select:
+    """The member's transfer requests, newest first."""
     stmt = select(MembershipTransfer).where(MembershipTransfer.member_id == member.id)
-    return list(db.session.scalars(stmt.order_by(MembershipTransfer.id.desc())))
+    return stmt.order_by(MembershipTransfer.id.desc())
+
+
+def transfers_of(member: Member) -> list[MembershipTransfer]:
+    return list(db.session.scalars(transfers_of_stmt(member)))
 
 
 def withdraw_transfer(*, member: Member, transfer_id: int) -> MembershipTransfer:
@@ -391,9 +400,14 @@ def apply_for_unit(*, account: WxAccount, data: dict) -> UnitApplication:
     return application
 
 
-def unit_applications_of(account: WxAccount) -> list[UnitApplication]:
+def unit_applications_of_stmt(account: WxAccount) -> Select:
+    """The account's 单位建会 applications, newest first."""
     stmt = select(UnitApplication).where(UnitApplication.account_id == account.id)
-    return list(db.session.scalars(stmt.order_by(UnitApplication.id.desc())))
+    return stmt.order_by(UnitApplication.id.desc())
+
+
+def unit_applications_of(account: WxAccount) -> list[UnitApplication]:
+    return list(db.session.scalars(unit_applications_of_stmt(account)))
 
 
 def review_unit(

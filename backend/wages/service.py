@@ -155,16 +155,19 @@ def submit_claim(*, account: WxAccount, data: dict) -> WageClaim:
     return claim
 
 
-def claims_of(account: WxAccount) -> list[WageClaim]:
+def claims_of_stmt(account: WxAccount) -> Select:
     """The worker's own claims, newest first."""
-    stmt = (
+    return (
         select(WageClaim)
         .where(WageClaim.account_id == account.id)
         .options(joinedload(WageClaim.org))
         .order_by(WageClaim.id.desc())
-        .limit(100)
     )
-    return list(db.session.scalars(stmt))
+
+
+def claims_of(account: WxAccount) -> list[WageClaim]:
+    """Every claim of the worker, newest first."""
+    return list(db.session.scalars(claims_of_stmt(account)))
 
 
 @dataclass

@@ -207,11 +207,10 @@ async function get(path, query, options = {}) {
   return res.data
 }
 
-/** 列表：返回 {items, pagination}（分页信息来自 X-Pagination 头）。 */
+/** 列表：返回 {items, nextCursor}（下一页的 cursor 来自 X-Next-Cursor 头，最后一页为 null）。 */
 async function list(path, query, options = {}) {
   const res = await request('GET', path, { ...options, query: { page_size: 50, ...query } })
-  const raw = header(res, 'X-Pagination')
-  return { items: res.data, pagination: raw ? JSON.parse(raw) : null, header: res.header }
+  return { items: res.data, nextCursor: header(res, 'X-Next-Cursor') || null, header: res.header }
 }
 
 async function post(path, data, options = {}) {

@@ -515,7 +515,7 @@ def _deep_cursor(app, username: str) -> tuple[str, int]:
     how many claims that queue holds."""
     from sqlalchemy import func, select
 
-    from backend.cases.paging import _encode
+    from backend.cases.paging import encode_cursor
     from backend.extensions import db
     from backend.staff.models import Staff
     from backend.staff.scope import Scope
@@ -532,8 +532,9 @@ def _deep_cursor(app, username: str) -> tuple[str, int]:
             .offset(total // 2)
             .limit(1)
         ).one()
+        cursor = encode_cursor(wages.QUEUE_ORDER, list(middle))
         db.session.remove()
-    return _encode(list(middle)), total
+    return cursor, total
 
 
 def _staff_token(url: str, username: str) -> str:
@@ -607,7 +608,7 @@ def measure_queue(args: argparse.Namespace) -> tuple[list[tuple[str, Result]], d
                     session: requests.Session, i: int, params=params, headers=headers, target=target
                 ) -> requests.Response:
                     response = session.get(
-                        target, params={"limit": 20, **params}, headers=headers, timeout=30
+                        target, params={"page_size": 20, **params}, headers=headers, timeout=30
                     )
                     if response.status_code == 200 and not response.json():
                         raise RuntimeError("an empty page measures nothing")

@@ -93,7 +93,7 @@ def test_the_queue_filters_by_status_category_assignee_overdue_and_text(factory,
     assert [r["overdue"] for r in listed] == [True, False, False]
     assert listed[0]["member"]["mobile"].count("*") == 4  # masked
 
-    for bad in ({"status": "lost"}, {"assignee": "someone"}, {"category": "x"}, {"limit": 0}):
+    for bad in ({"status": "lost"}, {"assignee": "someone"}, {"category": "x"}, {"page_size": 0}):
         refused = queue(client, staff, **bad)
         assert refused.status_code == 422 and set(refused.json["errors"]) == set(bad), bad
 
@@ -111,7 +111,7 @@ def test_the_queue_pages_by_cursor_in_submission_order(factory, client):
 
     seen, cursor, pages = [], None, 0
     while True:
-        params = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+        params = {"page_size": 3, **({"cursor": cursor} if cursor else {})}
         page = queue(client, staff, **params)
         seen += ids(page)
         pages += 1
@@ -121,7 +121,7 @@ def test_the_queue_pages_by_cursor_in_submission_order(factory, client):
     assert seen == created and pages == 3
 
     broken = queue(client, staff, cursor="not-a-cursor")
-    assert broken.status_code == 422 and "cursor" in broken.json["errors"]
+    assert broken.status_code == 400 and "cursor" in broken.json["errors"]
 
 
 def test_assignment_is_within_the_subtree_and_audited(factory, client):

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from backend.cases.paging import SortKey, seek
+from backend.cases.paging import InvalidCursor, SortKey, seek, sort_keys_of
 from backend.cases.sla import SlaConfigError, load_sla
-from backend.common.errors import InvalidInput
 from backend.config import CONFIG_DIR
+from backend.extensions import db
 from backend.orgs.models import Org
 
 
@@ -39,10 +39,56 @@ def test_seek_walks_every_row_once_in_order(factory):
     assert [o.id for o in seen] == [o.id for o in expected]
 
 
-def test_a_forged_cursor_is_a_clear_422(app):
-    with pytest.raises(InvalidInput) as error:
+def test_a_forged_cursor_is_a_clear_400(app):
+    with pytest.raises(InvalidCursor) as error:
         seek(select(Org), [SortKey(Org.id)], cursor="not-a-cursor!!", limit=5)
+    assert error.value.status == 400
     assert error.value.errors == {"cursor": ["分页游标无效，请从第一页重新开始"]}
+
+
+def test_a_cursor_is_refused_when_edited_or_taken_to_another_order(factory):
+    factory.org_tree()
+    keys = [SortKey(Org.id)]
+    _, cursor = seek(select(Org), keys, cursor=None, limit=2)
+    assert cursor
+    # its values decoded and re-encoded by hand (a crafted cursor with any value): refused
+    payload, signature = cursor.rsplit(".", 1)
+    crafted = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB") + "." + signature
+    for forged in (crafted, cursor + "x", cursor[:-1]):
+        with pytest.raises(InvalidCursor):
+            seek(select(Org), keys, cursor=forged, limit=2)
+    with pytest.raises(InvalidCursor):  # a genuine cursor of another list's order
+        seek(select(Org), [SortKey(Org.level), SortKey(Org.id)], cursor=cursor, limit=2)
+
+
+def test_default_keys_follow_the_statement_order_and_end_unique(factory):
+    factory.org_tree()
+    stmt = select(Org).order_by(Org.level.desc())
+    keys = [(str(k.column), k.descending) for k in sort_keys_of(stmt)]
+    assert keys == [("orgs.level", True), ("Org.id", True)]
+    seen, cursor = [], None
+    while True:
+        rows, cursor = seek(stmt, cursor=cursor, limit=3)
+        seen += rows
+        if cursor is None:
+            break
+    every = sorted(db.session.scalars(select(Org)), key=lambda o: (o.level, o.id), reverse=True)
+    assert [o.id for o in seen] == [o.id for o in every]
+
+
+def test_nullable_sort_keys_page_through_nulls_too(factory):
+    tree = factory.org_tree()
+    # parent_id is NULL for the city only: it sorts first ascending and last descending
+    for descending in (False, True):
+        keys = [SortKey(Org.parent_id, descending=descending), SortKey(Org.id, descending=descending)]
+        seen, cursor = [], None
+        while True:
+            rows, cursor = seek(select(Org), keys, cursor=cursor, limit=2)
+            seen += [o.id for o in rows]
+            if cursor is None:
+                break
+        assert len(seen) == len(set(seen)) == 8
+        assert (seen[-1] if descending else seen[0]) == tree.city.id
 
 
 def test_the_shipped_sla_table_gives_deadlines_per_state():

@@ -245,7 +245,7 @@ def test_the_list_shows_only_upcoming_published_events_open_to_me(factory, clien
     listed = client.get("/api/v1/events", headers=young.headers)
     assert [e["title"] for e in listed.json] == ["甲区联谊会"]
     assert listed.json[0]["id"] == mine["id"]
-    assert "X-Pagination" in listed.headers
+    assert "X-Next-Cursor" not in listed.headers
 
 
 def test_a_retried_sign_up_returns_the_first_answer_and_takes_one_seat(factory, client):

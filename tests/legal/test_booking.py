@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -306,7 +305,7 @@ def test_centres_are_found_by_org_level_and_name(factory, client, network):
     assert [c["id"] for c in stations.json] == [made.json["id"]]
     by_name = client.get("/api/v1/legal-aid/centers", query_string={"q": "维权"})
     assert [c["id"] for c in by_name.json] == [network.center_id]
-    assert json.loads(by_name.headers["X-Pagination"])["total"] == 1
+    assert "X-Next-Cursor" not in by_name.headers
     bad = client.get("/api/v1/legal-aid/centers", query_string={"level": "palace"})
     assert bad.status_code == 422 and "县区维权中心" in bad.json["errors"]["level"][0]
 

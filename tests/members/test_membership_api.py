@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from sqlalchemy import func, select, text
@@ -38,7 +37,7 @@ def test_login_apply_approve_card_journey(factory, client):
     queue = client.get("/api/v1/staff/membership/applications?status=submitted", headers=auth(staff))
     assert [a["id"] for a in queue.json] == [applied.json["id"]]
     assert queue.json[0]["allowed_actions"] == ["approve", "reject", "request_info"]
-    assert json.loads(queue.headers["X-Pagination"])["total"] == 1
+    assert "X-Next-Cursor" not in queue.headers
 
     approved = factory.transition(staff, applied.json["id"], "approve")
     assert approved.status_code == 200 and approved.json["status"] == "approved"

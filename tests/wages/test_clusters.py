@@ -216,7 +216,7 @@ def test_the_cluster_list_pages_newest_first_and_warned_ones_by_latest_warning(f
         while True:
             page = client.get(
                 "/api/v1/staff/wage-clusters",
-                query_string={"limit": 1, **params, **({"cursor": cursor} if cursor else {})},
+                query_string={"page_size": 1, **params, **({"cursor": cursor} if cursor else {})},
                 headers=auth(staff),
             )
             assert page.status_code == 200, page.json

@@ -37,7 +37,7 @@ def test_cursor_pages_visit_every_claim_once_most_urgent_first(factory, client):
     staff = factory.staff_token("t_county_a")
     seen, cursor, pages = [], None, 0
     while True:
-        params = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+        params = {"page_size": 3, **({"cursor": cursor} if cursor else {})}
         page = queue(client, staff, **params)
         assert page.status_code == 200
         seen += [(c["priority"], c["id"]) for c in page.json]
@@ -47,10 +47,10 @@ def test_cursor_pages_visit_every_claim_once_most_urgent_first(factory, client):
             break
     assert pages == 3 and sorted(i for _, i in seen) == sorted(ids)
     assert seen == sorted(seen, reverse=True)
-    assert queue(client, staff, cursor="garbage!").status_code == 422
+    assert queue(client, staff, cursor="garbage!").status_code == 400
 
     # the town sees only what was filed with it
-    town = queue(client, factory.staff_token("t_town_a"), limit=100).json
+    town = queue(client, factory.staff_token("t_town_a"), page_size=100).json
     assert len(town) == 7 and {c["org"]["id"] for c in town} == {tree.town_a.id}
 
 
@@ -71,7 +71,7 @@ def test_the_filters_narrow_the_queue(factory, client):
         assert assigned.status_code == 200 and assigned.json["assignee_id"] == town_staff
 
         def ids(**params) -> set[int]:
-            response = queue(client, staff, limit=100, **params)
+            response = queue(client, staff, page_size=100, **params)
             assert response.status_code == 200, response.json
             return {row["id"] for row in response.json}
 
@@ -82,7 +82,7 @@ def test_the_filters_narrow_the_queue(factory, client):
         assert ids(q="第2建筑") == {c}
         assert ids(q="滨河3号") == {d}
         assert ids(q="100%") == set()
-        priorities = {row["id"]: row["priority"] for row in queue(client, staff, limit=100).json}
+        priorities = {row["id"]: row["priority"] for row in queue(client, staff, page_size=100).json}
         top = max(priorities.values())
         assert ids(priority_min=top) == {i for i, p in priorities.items() if p == top}
         assert ids(priority_max=top - 1) == {i for i, p in priorities.items() if p < top}
@@ -93,9 +93,9 @@ def test_the_filters_narrow_the_queue(factory, client):
     # a day later the two still waiting to be accepted are overdue (until the job escalates them)
     with time_machine.travel(start + timedelta(hours=25), tick=False):
         staff = factory.staff_token("t_county_a")
-        overdue = queue(client, staff, overdue="true", limit=100).json
+        overdue = queue(client, staff, overdue="true", page_size=100).json
         assert {row["id"] for row in overdue} == {a, d} and all(row["overdue"] for row in overdue)
-        assert {row["id"] for row in queue(client, staff, overdue="false", limit=100).json} == {b, c}
+        assert {row["id"] for row in queue(client, staff, overdue="false", page_size=100).json} == {b, c}
 
 
 def test_assignment_stays_inside_the_subtree_and_is_audited(factory, client):
@@ -141,7 +141,7 @@ def test_a_queue_page_takes_the_same_few_statements_however_many_rows_it_shows(f
             statements.clear()
             event.listen(db.engine, "before_cursor_execute", count)
             try:
-                page = queue(client, staff, limit=limit)
+                page = queue(client, staff, page_size=limit)
             finally:
                 event.remove(db.engine, "before_cursor_execute", count)
             assert len(page.json) == limit and all(row["org"]["name"] for row in page.json)
