@@ -2,7 +2,7 @@
  * 欠薪求助（代工友一起反映）：工友姓名电话、照片（进度、失败重试；答复丢了自动重传），回执在最上面，
  * 详情页看受理工会、工友、照片和办理经过。空着提交得到“请填写…”。
  */
-const { shim, newDevice, openPage, input, change, tap, text, photosInAlbum } = require('./harness')
+const { shim, newDevice, openPage, input, change, tap, text, photosInAlbum, settle } = require('./harness')
 const backend = require('./backend')
 
 test('a worker reports for a crew with photos on a flaky network and follows the claim on its detail page', async () => {
@@ -72,4 +72,35 @@ test('a worker reports for a crew with photos on a flaky network and follows the
   expect(text(detail, '#attachments')).toContain('照片和材料（2）')
   expect(text(detail, '#timeline')).toContain('已联系项目负责人')
   expect(detail.instance.data.claim.timeline.length).toBeGreaterThanOrEqual(2)
+})
+
+test('my requests pages the claims: the next page at the bottom, the newest on pull to refresh', async () => {
+  const code = newDevice('pages')
+  const token = await backend.workerToken(code)
+  const county = await backend.staff('demo_county')
+  const file = (employer) =>
+    backend.ok('POST', '/wage-claims', {
+      token,
+      body: { org_id: county.org.id, employer, project: '某工地', amount_owed: '1200', owed_since: '2026-06-01', contact_phone: '13600003333' },
+    })
+  const older = await file('甲劳务公司')
+  const newer = await file('乙劳务公司')
+  const config = require('../config')
+  const size = config.pageSize
+  config.pageSize = 1
+  try {
+    const page = await openPage('pages/requests/index')
+    expect(page.instance.data.wages.map((c) => c.id)).toEqual([newer.id])
+    expect(text(page, '#wages')).toContain('上拉加载更多')
+    page.instance.onReachBottom()
+    await settle(page)
+    expect(page.instance.data.wages.map((c) => c.id)).toEqual([newer.id, older.id])
+    expect(text(page, '#wages')).not.toContain('上拉加载更多')
+    const newest = await file('丙劳务公司')
+    page.instance.onPullDownRefresh()
+    await settle(page)
+    expect(page.instance.data.wages.map((c) => c.id)).toEqual([newest.id])
+  } finally {
+    config.pageSize = size
+  }
 })

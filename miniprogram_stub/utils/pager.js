@@ -1,6 +1,6 @@
 /**
- * 分页列表：第一页、下拉刷新重新取，触底加载下一页。后端用 X-Next-Cursor（游标，最后一页没有该头）
- * 或 X-Pagination（页码）告诉还有没有下一页；两种都认。
+ * 分页列表：第一页、下拉刷新重新取，触底加载下一页。有下一页时后端在 X-Next-Cursor 头里给出它的
+ * cursor（最后一页没有该头），下一次带 ?cursor= 取。
  *
  *   this.pager = pager.create(this, 'announcements', '/announcements', {query, map})
  *   await this.pager.reload()   // onLoad、onPullDownRefresh
@@ -11,19 +11,12 @@ const api = require('./api')
 const config = require('../config')
 
 function create(page, name, path, { query = {}, map = (x) => x, auth = true, onResponse = null } = {}) {
-  let next = null // {cursor} 或 {page}
+  let next = null // {cursor}：下一页
   let loading = null
 
   function nextOf(res) {
     const cursor = api.header(res, 'X-Next-Cursor')
-    if (cursor) return { cursor }
-    const raw = api.header(res, 'X-Pagination')
-    if (raw) {
-      const info = JSON.parse(raw)
-      if (info.next_page) return { page: info.next_page }
-      if (info.page && info.total_pages && info.page < info.total_pages) return { page: info.page + 1 }
-    }
-    return null
+    return cursor ? { cursor } : null
   }
 
   async function fetch(position) {

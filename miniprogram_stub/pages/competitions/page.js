@@ -20,6 +20,7 @@ module.exports = {
     competitions: [],
     competitionsMore: false,
     mine: [],
+    mineMore: false,
     chosen: null,
     teamMode: 'create',
     tradeIndex: -1,
@@ -38,6 +39,9 @@ module.exports = {
       this.competitionsPager = pager.create(this, 'competitions', '/competitions', {
         map: (c) => ({ ...c, deadline: when(c.signup_deadline) }),
       })
+      this.minePager = pager.create(this, 'mine', '/competitions/mine', {
+        map: (p) => ({ ...p, isQuiz: p.competition.kind === 'quiz', quizDone: Boolean(p.quiz && p.quiz.submitted_at) }),
+      })
       await meta.load()
       this.setData({ categories: meta.options('innovation_categories') })
       await this.refresh()
@@ -55,19 +59,18 @@ module.exports = {
     }),
 
     onReachBottom: action(async function onReachBottom() {
+      // 页面最下面是“我参加的竞赛”
+      await this.minePager.more()
+      this.markEntered()
+    }),
+
+    onMoreCompetitions: action(async function onMoreCompetitions() {
       await this.competitionsPager.more()
       this.markEntered()
     }),
 
     async refresh() {
-      const [, mine] = await Promise.all([this.competitionsPager.reload(), api.get('/competitions/mine')])
-      this.setData({
-        mine: mine.map((p) => ({
-          ...p,
-          isQuiz: p.competition.kind === 'quiz',
-          quizDone: Boolean(p.quiz && p.quiz.submitted_at),
-        })),
-      })
+      await Promise.all([this.competitionsPager.reload(), this.minePager.reload()])
       this.markEntered()
     },
 

@@ -20,12 +20,24 @@ function over(event) {
   return event.status === 'finished' || (event.status === 'published' && Date.parse(event.ends_at) <= Date.now())
 }
 
+function signupView(s) {
+  const ended = over(s.event)
+  return {
+    ...s,
+    when: when(s.event.starts_at),
+    canCancel: s.status !== 'cancelled' && s.event.status === 'published' && !ended,
+    canTicket: s.status === 'seated' && s.event.status === 'published' && !ended,
+    canPick: ended && Boolean(s.checked_in_at),
+  }
+}
+
 // 页面定义：index（列表与报名）和 mine（我的）两个页面共用同一份逻辑。
 module.exports = {
   data: {
     events: [],
     eventsMore: false,
     mine: [],
+    mineMore: false,
     ticket: null,
     picking: null,
     attendees: [],
@@ -38,6 +50,7 @@ module.exports = {
       this.eventsPager = pager.create(this, 'events', '/events', {
         map: (e) => ({ ...e, when: when(e.starts_at) }),
       })
+      this.minePager = pager.create(this, 'mine', '/events/mine', { map: signupView })
       await this.refresh()
     }),
 
@@ -51,24 +64,18 @@ module.exports = {
     }),
 
     onReachBottom: action(async function onReachBottom() {
+      // 页面最下面是“我的报名”
+      await this.minePager.more()
+      this.markSignedUp()
+    }),
+
+    onMoreEvents: action(async function onMoreEvents() {
       await this.eventsPager.more()
       this.markSignedUp()
     }),
 
     async refresh() {
-      const [, mine] = await Promise.all([this.eventsPager.reload(), api.get('/events/mine'), meta.load()])
-      this.setData({
-        mine: mine.map((s) => {
-          const ended = over(s.event)
-          return {
-            ...s,
-            when: when(s.event.starts_at),
-            canCancel: s.status !== 'cancelled' && s.event.status === 'published' && !ended,
-            canTicket: s.status === 'seated' && s.event.status === 'published' && !ended,
-            canPick: ended && Boolean(s.checked_in_at),
-          }
-        }),
-      })
+      await Promise.all([this.eventsPager.reload(), this.minePager.reload(), meta.load()])
       this.markSignedUp()
     },
 

@@ -43,7 +43,7 @@ Component({
         workerTypes: reference.worker_types,
         privacy: reference.privacy_notice,
       })
-      const [latest] = await api.get('/membership/applications/mine')
+      const [latest] = await api.get('/membership/applications/mine', { page_size: 1 }) // 最新的一份
       this.show(latest || null)
     }),
 

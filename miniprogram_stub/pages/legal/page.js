@@ -12,6 +12,15 @@ const { when } = require('../../utils/format')
 // 取消原因：给后端的是一句话（自由文本），选“其他原因”时自己写
 const CANCEL_REASONS = ['时间有冲突，来不了', '问题已经解决', '想换一位律师或换个方式', '其他原因']
 
+function bookingView(b) {
+  return {
+    ...b,
+    when: when(b.starts_at),
+    canCancel: (b.allowed_actions || []).includes('cancel'),
+    canMove: (b.allowed_actions || []).includes('reschedule'),
+  }
+}
+
 function slotView(s) {
   return { ...s, when: when(s.starts_at), modesText: s.mode_labels.join('、') }
 }
@@ -29,19 +38,23 @@ module.exports = {
     modeIndex: -1,
     description: '',
     errors: {},
+    slotsMore: false,
     bookings: [],
+    bookingsMore: false,
     cancelReasons: CANCEL_REASONS,
     cancelling: null,
     cancelIndex: -1,
     cancelOther: '',
     moving: null,
     moveSlots: [],
+    moveSlotsMore: false,
     busy: false,
   },
 
   methods: {
     onLoad: action(async function onLoad() {
       this.centersPager = pager.create(this, 'centers', '/legal-aid/centers', { auth: false })
+      this.bookingsPager = pager.create(this, 'bookings', '/legal-aid/bookings/mine', { map: bookingView })
       await Promise.all([this.centersPager.reload(), meta.load()])
       this.setData({ topics: meta.options('legal_topics') })
       await this.loadBookings()
@@ -53,25 +66,35 @@ module.exports = {
     }),
 
     onReachBottom: action(async function onReachBottom() {
+      // 页面最下面是“我的预约”
+      await this.bookingsPager.more()
+    }),
+
+    onMoreCenters: action(async function onMoreCenters() {
       await this.centersPager.more()
     }),
 
+    onMoreSlots: action(async function onMoreSlots() {
+      await this.slotsPager.more()
+    }),
+
+    onMoreMoveSlots: action(async function onMoreMoveSlots() {
+      await this.moveSlotsPager.more()
+    }),
+
     async loadBookings() {
-      const bookings = await api.get('/legal-aid/bookings/mine')
-      this.setData({
-        bookings: bookings.map((b) => ({
-          ...b,
-          when: when(b.starts_at),
-          canCancel: (b.allowed_actions || []).includes('cancel'),
-          canMove: (b.allowed_actions || []).includes('reschedule'),
-        })),
-      })
+      await this.bookingsPager.reload()
     },
 
     onPickCenter: action(async function onPickCenter(event) {
       const center = this.data.centers.find((c) => c.id === Number(event.currentTarget.dataset.id))
-      const { items } = await api.list('/legal-aid/slots', { center_id: center.id, page_size: 50 }, { auth: false })
-      this.setData({ center, slot: null, slots: items.map(slotView) })
+      this.slotsPager = pager.create(this, 'slots', '/legal-aid/slots', {
+        auth: false,
+        query: { center_id: center.id },
+        map: slotView,
+      })
+      this.setData({ center, slot: null })
+      await this.slotsPager.reload()
     }),
 
     onPickSlot(event) {
@@ -157,8 +180,13 @@ module.exports = {
     onMove: action(async function onMove(event) {
       const id = Number(event.currentTarget.dataset.id)
       const booking = this.data.bookings.find((b) => b.id === id)
-      const { items } = await api.list('/legal-aid/slots', { center_id: booking.center.id, page_size: 50 }, { auth: false })
-      this.setData({ moving: id, cancelling: null, moveSlots: items.map(slotView) })
+      this.moveSlotsPager = pager.create(this, 'moveSlots', '/legal-aid/slots', {
+        auth: false,
+        query: { center_id: booking.center.id },
+        map: slotView,
+      })
+      await this.moveSlotsPager.reload()
+      this.setData({ moving: id, cancelling: null })
     }),
 
     onMoveBack() {

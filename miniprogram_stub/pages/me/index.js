@@ -4,6 +4,7 @@
  */
 const api = require('../../utils/api')
 const meta = require('../../utils/meta')
+const pager = require('../../utils/pager')
 const { action } = require('../../utils/page')
 const { when } = require('../../utils/format')
 
@@ -30,7 +31,9 @@ Component({
     summary: null,
     records: [],
     transfers: [],
+    transfersMore: false,
     units: [],
+    unitsMore: false,
     privacy: null,
     showPrivacy: false,
     exported: null,
@@ -39,7 +42,21 @@ Component({
 
   methods: {
     onLoad: action(async function onLoad() {
+      this.transfersPager = pager.create(this, 'transfers', '/membership/transfers/mine', {
+        map: (t) => ({ ...t, when: when(t.submitted_at), canWithdraw: t.status === 'submitted' }),
+      })
+      this.unitsPager = pager.create(this, 'units', '/unit-applications/mine', {
+        map: (u) => ({ ...u, when: when(u.submitted_at) }),
+      })
       await this.refresh()
+    }),
+
+    onMoreTransfers: action(async function onMoreTransfers() {
+      await this.transfersPager.more()
+    }),
+
+    onMoreUnits: action(async function onMoreUnits() {
+      await this.unitsPager.more()
     }),
 
     onShow: action(async function onShow() {
@@ -54,16 +71,11 @@ Component({
 
     async refresh() {
       const [summary, reference] = await Promise.all([api.me(), meta.load()])
-      const [transfers, units] = await Promise.all([
-        summary.is_member ? api.get('/membership/transfers/mine') : [],
-        api.get('/unit-applications/mine'),
-      ])
+      await Promise.all([summary.is_member ? this.transfersPager.reload() : null, this.unitsPager.reload()])
       this.setData({
         summary,
         privacy: reference.privacy_notice,
         records: RECORDS.filter((r) => summary.is_member || !r.membersOnly),
-        transfers: transfers.map((t) => ({ ...t, when: when(t.submitted_at), canWithdraw: t.status === 'submitted' })),
-        units: units.map((u) => ({ ...u, when: when(u.submitted_at) })),
       })
     },
 
