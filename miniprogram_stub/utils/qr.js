@@ -1,11 +1,12 @@
 /**
- * 二维码：用 qrcode 库（npm qrcode，QRCode.create）算出模块矩阵，在页面的 <canvas type="2d"> 上画出来。
- * 会员码、入场码都是签名的短期内容：过期前 config.qrRenewLeadSeconds 秒自动换新。
+ * 二维码：用 qrcode-generator 库（npm，单文件、无依赖，开发者工具“构建 npm”可直接打包）算出模块矩阵，
+ * 在页面的 <canvas type="2d"> 上画出来。会员码、入场码都是签名的短期内容：过期前
+ * config.qrRenewLeadSeconds 秒自动换新。
  */
-const QRCode = require('qrcode/lib/core/qrcode')
+const qrcode = require('qrcode-generator')
 const config = require('../config')
 
-/** 文字的 UTF-8 字节（小程序的 JS 环境没有 TextEncoder，qrcode 库遇到字符串时要用它）。 */
+/** 文字的 UTF-8 字节（小程序的 JS 环境没有 TextEncoder；库默认只取每个字符的低 8 位）。 */
 function utf8(text) {
   const binary = unescape(encodeURIComponent(text))
   const bytes = new Array(binary.length)
@@ -13,10 +14,14 @@ function utf8(text) {
   return bytes
 }
 
-/** 模块矩阵：{size, dark(row, col)}（纠错等级 M，字节模式）。 */
+qrcode.stringToBytes = utf8
+
+/** 模块矩阵：{size, dark(row, col)}（版本按内容自动选，纠错等级 M，字节模式）。 */
 function matrix(text) {
-  const { modules } = QRCode.create([{ data: utf8(text), mode: 'byte' }], { errorCorrectionLevel: 'M' })
-  return { size: modules.size, dark: (row, col) => Boolean(modules.get(row, col)) }
+  const code = qrcode(0, 'M')
+  code.addData(text, 'Byte')
+  code.make()
+  return { size: code.getModuleCount(), dark: (row, col) => code.isDark(row, col) }
 }
 
 function canvasNode(page, selector) {

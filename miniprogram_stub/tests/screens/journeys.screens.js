@@ -1,6 +1,7 @@
 /**
  * 360×640 截图：把各个旅程的关键页面渲染成 HTML，再用无头 Chromium 截图（npm run screens）。
- * 输出在 SCREENS_DIR（默认系统临时目录下的 zg-screens）。不是测试，截图给人看。
+ * 输出在 SCREENS_DIR（默认系统临时目录下的 zg-screens）；SCREEN_WIDTH / SCREEN_HEIGHT 换屏幕尺寸
+ * （如 320×568、414×736）。不是测试，截图给人看。
  */
 const fs = require('fs')
 const os = require('os')
@@ -12,15 +13,17 @@ const { writeHtml } = require('./render')
 
 const OUT = process.env.SCREENS_DIR || path.join(os.tmpdir(), 'zg-screens')
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium'
+const WIDTH = Number(process.env.SCREEN_WIDTH || 360)
+const HEIGHT = Number(process.env.SCREEN_HEIGHT || 640)
 const shots = []
 
 async function shoot(name, pagePath, page) {
   fs.mkdirSync(OUT, { recursive: true })
-  const html = writeHtml(page, pagePath, path.join(OUT, `${name}.html`), { canvases: shim.state.canvases })
+  const html = writeHtml(page, pagePath, path.join(OUT, `${name}.html`), { width: WIDTH, canvases: shim.state.canvases })
   const png = path.join(OUT, `${name}.png`)
   execFileSync(CHROMIUM, [
     '--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars',
-    '--window-size=360,640', `--screenshot=${png}`, `file://${html}`,
+    `--window-size=${WIDTH},${HEIGHT}`, `--screenshot=${png}`, `file://${html}`,
   ], { stdio: 'ignore' })
   shots.push(png)
 }
