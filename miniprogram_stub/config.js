@@ -11,16 +11,12 @@ module.exports = {
   retry: { attempts: 3, baseDelayMs: 1000, maxDelayMs: 8000 },
   // 欠薪求助离线暂存：联网后自动重新提交的间隔（毫秒）
   outboxRetryMs: 30000,
-  // 订阅消息模板 id（与后端 config/notifications/*.yaml 的 template_id 一致；上线时换成公众平台分配的 id）。
-  // 一次 wx.requestSubscribeMessage 最多 3 个。
-  templates: {
-    join: ['TPL_REVIEW_RESULT'],
-    aid: ['TPL_CASE_PROGRESS'],
-    wage: ['TPL_CASE_PROGRESS'],
-    legal: ['TPL_LEGAL_BOOKING', 'TPL_LEGAL_REMINDER', 'TPL_LEGAL_RESULT'],
-    events: ['TPL_EVENT_SIGNUP', 'TPL_EVENT_MATCH'],
-    competitions: ['TPL_COMPETITION_SIGNUP', 'TPL_COMPETITION_RESULT'],
-  },
-  // 隐私政策版本（与后端 CONSENT_VERSION 一致）
-  consentVersion: '2026-01',
+  // 附件上传超时（毫秒）：便宜手机在工地的网络上传一张照片可能要很久
+  uploadTimeoutMs: 60000,
+  // 每件求助最多几张照片（与后端 uploads.MAX_PER_CASE 一致）
+  maxPhotos: 9,
+  // 会员码、入场码在过期前多少秒自动换新
+  qrRenewLeadSeconds: 30,
+  // 列表每页条数
+  pageSize: 20,
 }

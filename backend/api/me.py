@@ -17,7 +17,6 @@ from backend.api.legal import BookingOut
 from backend.api.membership import ApplicationOut, TransferOut, UnitApplicationOut
 from backend.api.schemas import MemberSchema, MessageOut, OrgBrief
 from backend.api.wages import WageClaimOut
-from backend.common.crypto import mask_name
 from backend.common.types import utcnow
 from backend.members import cards, privacy
 
@@ -33,7 +32,7 @@ class MeOut(Schema):
 
 class CardOut(Schema):
     card_no = ma.fields.String()
-    name = ma.fields.String(metadata={"description": "持卡人姓名（脱敏）"})
+    name = ma.fields.String(metadata={"description": "持卡人姓名（本人的卡，显示全名，与 GET /me 一致）"})
     org = ma.fields.Nested(OrgBrief)
     joined_at = LocalDateTime()
     qr_payload = ma.fields.String(metadata={"description": "签名的二维码内容，工作人员扫码核验"})
@@ -64,7 +63,7 @@ class MyCard(MethodView):
         )
         return {
             "card_no": member.card_no,
-            "name": mask_name(member.name),
+            "name": member.name,
             "org": member.org,
             "joined_at": member.joined_at,
             "qr_payload": payload,

@@ -47,6 +47,7 @@ class MetaOut(Schema):
     innovation_categories = _options("“五小”作品类别")
     competition_kinds = _options("竞赛类型")
     entry_modes = _options("参赛方式")
+    unit_categories = _options("单位建会时所选的单位类别（基层工会的考核类别）")
     statuses = ma.fields.Nested(StatusesOut, metadata={"description": "各类申请、预约、报名的状态及中文名"})
     privacy_notice = ma.fields.Nested(
         VersionedTextOut, metadata={"description": "现行隐私政策：入会申请的 consent_version 应为其 version"}

@@ -62,6 +62,7 @@ def reference_data() -> dict:
     from backend.legal.rules import rules as legal_rules
     from backend.members.models import REVIEW_STATUS_LABELS, WORKER_TYPE_LABELS
     from backend.notify.service import templates
+    from backend.orgs.models import CATEGORY_LABELS, OrgCategory
     from backend.wages.models import WAGE_STATUS_LABELS
 
     version = current_app.extensions["zhigong.settings"].consent_version
@@ -80,6 +81,9 @@ def reference_data() -> dict:
         "innovation_categories": options(INNOVATION_LABELS),
         "competition_kinds": options(KIND_LABELS),
         "entry_modes": options(ENTRY_MODE_LABELS),
+        "unit_categories": options(
+            {k: v for k, v in CATEGORY_LABELS.items() if k != OrgCategory.COUNTY_FEDERATION}
+        ),
         "statuses": {
             "membership": options(REVIEW_STATUS_LABELS),
             "aid": options(AID_STATUS_LABELS),

@@ -67,4 +67,58 @@ function all(page, selector) {
   return page.querySelectorAll(selector)
 }
 
-module.exports = { shim, newDevice, openPage, input, change, tap, text, all, find, settle }
+/** 等某个条件成立（页面的定时器、后台动作），每次让事件循环走一轮；超时报错。 */
+async function waitFor(condition, what = 'condition', timeoutMs = 10000) {
+  const started = Date.now()
+  for (;;) {
+    const value = await condition()
+    if (value) return value
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+/** 把测试 canvas 上画的矩形还原成像素，用 jsQR 解出二维码内容（画得不对就解不出来）。 */
+function decodeCanvas(canvas) {
+  const jsQR = require('jsqr')
+  const { width, height } = canvas
+  const pixels = new Uint8ClampedArray(width * height * 4).fill(255)
+  canvas.rects.forEach(({ x, y, w, h, color }) => {
+    const v = color.toLowerCase() === '#000000' ? 0 : 255
+    for (let row = Math.max(0, y); row < Math.min(height, y + h); row += 1) {
+      for (let col = Math.max(0, x); col < Math.min(width, x + w); col += 1) {
+        const i = (row * width + col) * 4
+        pixels[i] = v
+        pixels[i + 1] = v
+        pixels[i + 2] = v
+      }
+    }
+  })
+  const found = jsQR(pixels, width, height)
+  return found ? found.data : null
+}
+
+// 一张真的 PNG（1×1 像素），当作手机相册里的照片
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+  'base64'
+)
+let photoSeq = 0
+
+/** 在相册里放 n 张照片（下次 wx.chooseMedia 选中它们），返回它们的路径。 */
+function photosInAlbum(n) {
+  const fs = require('fs')
+  const os = require('os')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zg-album-'))
+  const files = []
+  for (let i = 0; i < n; i += 1) {
+    photoSeq += 1
+    const file = path.join(dir, `IMG_${photoSeq}.png`)
+    fs.writeFileSync(file, PNG)
+    files.push(file)
+  }
+  shim.state.media.push(...files)
+  return files
+}
+
+module.exports = { shim, newDevice, openPage, input, change, tap, text, all, find, settle, waitFor, decodeCanvas, photosInAlbum }

@@ -1,5 +1,6 @@
 /**
- * 法律援助：中心 → 时段 → 预约 → 我的预约 → 取消（时段重新开放）；同一时段不能被第二个人预约。
+ * 法律援助：中心 → 时段 → 预约 → 我的预约 → 选原因取消（时段重新开放）；改约到另一个空闲时段；
+ * 同一时段不能被第二个人预约。
  */
 const { shim, newDevice, openPage, change, tap, text, input } = require('./harness')
 const backend = require('./backend')
@@ -58,9 +59,14 @@ test('a member books a consultation slot, sees it under my bookings, and cancels
   expect(text(minePage, `#booking-${booking.id}`)).toContain('工资报酬')
 
   await tap(page, `#cancel-${booking.id}`)
+  await tap(page, '#confirm-cancel') // no reason chosen yet
+  expect(text(page, '#err-reason')).toBe('请选择取消原因')
+  await change(page, '#cancel-reason', 1) // 问题已经解决
+  await tap(page, '#confirm-cancel')
   expect(shim.state.modals.map((m) => m.title)).toContain('取消预约')
   const [cancelled] = await backend.ok('GET', '/legal-aid/bookings/mine', { token })
   expect(cancelled.status).toBe('cancelled')
+  expect(cancelled.cancel_reason).toBe('问题已经解决')
   expect(text(page, `#booking-${booking.id}`)).toContain(cancelled.status_label)
   expect(page.querySelector(`#cancel-${booking.id}`)).toBeFalsy()
   // the slot is free again
@@ -92,3 +98,39 @@ test('a slot someone else took meanwhile is refused with the reason, and nothing
   const token = await backend.workerToken(code)
   expect(await backend.ok('GET', '/legal-aid/bookings/mine', { token })).toEqual([])
 })
+
+test('a member moves a booking to another free slot and the old slot opens up again', async () => {
+  const code = newDevice('move')
+  const { token } = await backend.makeMember(code)
+  const free = await backend.ok('GET', `/legal-aid/slots?center_id=${center.id}&page_size=100`)
+  const later = free.filter((s) => Date.parse(s.starts_at) > Date.now() + 48 * 3600 * 1000)
+  const [first, second] = later
+  const booking = await backend.ok('POST', '/legal-aid/bookings', {
+    token,
+    body: { slot_id: first.id, topic: 'work_injury', mode: 'in_person' },
+  })
+
+  const page = await openPage('pages/legal/mine') // where the booking notification leads
+  await tap(page, `#move-${booking.id}`)
+  expect(text(page, '#move-form')).toContain(center.name)
+  await tap(page, `#move-slot-${second.id}`)
+  expect(shim.state.modals.map((m) => m.title)).toContain('改约')
+  const [moved] = await backend.ok('GET', '/legal-aid/bookings/mine', { token })
+  expect(moved).toMatchObject({ id: booking.id, slot_id: second.id, status: 'booked', reschedule_count: 1 })
+  expect(text(page, `#booking-${booking.id}`)).toContain(moved.starts_at.slice(0, 10))
+  const slots = await backend.ok('GET', `/legal-aid/slots?center_id=${center.id}&page_size=100`)
+  expect(slots.map((s) => s.id)).toContain(first.id)
+  expect(slots.map((s) => s.id)).not.toContain(second.id)
+
+  // cancelling asks why; "其他原因" wants the reason written out
+  await tap(page, `#cancel-${booking.id}`)
+  await change(page, '#cancel-reason', 3)
+  await tap(page, '#confirm-cancel')
+  expect(text(page, '#err-reason')).toBe('请填写具体原因')
+  await input(page, '#cancel-other', '单位临时安排出差')
+  await tap(page, '#confirm-cancel')
+  const [cancelled] = await backend.ok('GET', '/legal-aid/bookings/mine', { token })
+  expect(cancelled).toMatchObject({ status: 'cancelled', cancel_reason: '单位临时安排出差' })
+  expect(text(page, `#booking-${booking.id}`)).toContain('取消原因：单位临时安排出差')
+})
+

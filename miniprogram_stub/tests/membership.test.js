@@ -1,7 +1,7 @@
 /**
  * 登录 → 申请入会（搜索工会、实名表单）→ 工作人员批准 → 会员卡（签名二维码内容可被工作人员核验）。
  */
-const { shim, newDevice, openPage, input, change, tap, text } = require('./harness')
+const { shim, newDevice, openPage, input, change, tap, text, decodeCanvas } = require('./harness')
 const backend = require('./backend')
 const { makeIdNumber } = require('./idcard')
 
@@ -23,7 +23,7 @@ async function fillApplication(page, union, overrides = {}) {
   return values
 }
 
-test('a worker logs in, joins the union, and after approval shows the member card', async () => {
+test('a worker logs in, joins the union, and after approval shows the member card with a QR code', async () => {
   const code = newDevice('join')
   const union = await backend.staff('demo_union')
 
@@ -55,8 +55,10 @@ test('a worker logs in, joins the union, and after approval shows the member car
   const card = await openPage('pages/card/index')
   const me = await backend.ok('GET', '/me', { token: await backend.workerToken(code) })
   expect(text(card, '#card-no')).toBe(me.member.card_no)
-  expect(text(card, '#card-name')).not.toBe('李秀兰') // masked on the card
-  const payload = text(card, '#qr-payload')
+  expect(text(card, '#card-name')).toBe('李秀兰') // the member's own card carries their own name
+  // the QR code drawn on the canvas decodes to the signed payload staff verify
+  const payload = decodeCanvas(shim.state.canvases['#card-qr'])
+  expect(payload).toBeTruthy()
   const verified = await backend.ok('POST', '/staff/cards/verify', {
     token: union.token,
     body: { payload },

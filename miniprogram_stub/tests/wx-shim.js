@@ -6,7 +6,29 @@
  * breakNetwork('/wage-claims', 1, 'drop') 让请求到达服务器、但响应在路上丢失（最容易造成重复提交的情况）；
  * state.network.offline = true 让所有请求失败。
  */
+const fs = require('fs')
 const http = require('http')
+const path = require('path')
+
+/** 测试里的 canvas 2d：只实现画二维码用到的 fillStyle/fillRect，记下每个矩形供解码。 */
+function fakeCanvas() {
+  const canvas = {
+    width: 300,
+    height: 150,
+    rects: [],
+    getContext() {
+      const ctx = {
+        fillStyle: '#000000',
+        fillRect(x, y, w, h) {
+          if (x === 0 && y === 0 && w >= canvas.width && h >= canvas.height) canvas.rects = []
+          canvas.rects.push({ x, y, w, h, color: ctx.fillStyle })
+        },
+      }
+      return ctx
+    },
+  }
+  return canvas
+}
 
 function createShim() {
   const state = {
@@ -19,6 +41,10 @@ function createShim() {
     subscribeAnswer: 'accept',
     modalConfirm: true,
     requests: [],
+    uploads: [],
+    media: [],
+    canvases: {},
+    clipboard: null,
     network: { rules: [], offline: false },
   }
 
@@ -56,7 +82,110 @@ function createShim() {
     req.end()
   }
 
+  /** 网络规则：返回 'fail'、'drop' 或 null（正常）。 */
+  function networkFate(url) {
+    const rule = state.network.rules.find((r) => r.times > 0 && url.includes(r.match))
+    if (rule) rule.times -= 1
+    if (state.network.offline || (rule && rule.mode === 'fail')) return 'fail'
+    return rule && rule.mode === 'drop' ? 'drop' : null
+  }
+
+  function multipartUpload(opts, done) {
+    const url = new URL(opts.url)
+    const boundary = `----zg${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`
+    const file = fs.readFileSync(opts.filePath)
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${opts.name}"; filename="${path.basename(opts.filePath)}"\r\n` +
+        'Content-Type: application/octet-stream\r\n\r\n'
+    )
+    const body = Buffer.concat([head, file, Buffer.from(`\r\n--${boundary}--\r\n`)])
+    const headers = { ...(opts.header || {}), 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': body.length }
+    const req = http.request({ hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers }, (res) => {
+      const chunks = []
+      res.on('data', (c) => chunks.push(c))
+      res.on('end', () => done(null, { statusCode: res.statusCode, data: Buffer.concat(chunks).toString('utf8'), errMsg: 'uploadFile:ok' }))
+    })
+    req.on('error', (err) => done(err))
+    req.write(body)
+    req.end()
+  }
+
   const wx = {
+    chooseMedia(opts) {
+      const files = state.media.splice(0, opts.count || 9)
+      later(() => {
+        if (!files.length) {
+          if (opts.fail) opts.fail({ errMsg: 'chooseMedia:fail cancel' })
+          return
+        }
+        opts.success({ tempFiles: files.map((f) => ({ tempFilePath: f, size: fs.statSync(f).size, fileType: 'image' })) })
+      })
+    },
+
+    uploadFile(opts) {
+      const record = { url: opts.url, filePath: opts.filePath, outcome: null }
+      state.uploads.push(record)
+      const listeners = []
+      const fate = networkFate(opts.url)
+      const fail = (errMsg) => {
+        record.outcome = 'failed'
+        later(() => opts.fail && opts.fail({ errMsg }))
+      }
+      if (fate === 'fail') {
+        fail('uploadFile:fail net::ERR_INTERNET_DISCONNECTED')
+      } else {
+        later(() => listeners.forEach((fn) => fn({ progress: 50, totalBytesSent: 1, totalBytesExpectedToSend: 2 })))
+        multipartUpload(opts, (err, res) => {
+          if (err || fate === 'drop') {
+            fail(err ? `uploadFile:fail ${err.message}` : 'uploadFile:fail timeout')
+            return
+          }
+          record.outcome = res.statusCode
+          listeners.forEach((fn) => fn({ progress: 100, totalBytesSent: 2, totalBytesExpectedToSend: 2 }))
+          if (opts.success) opts.success(res)
+        })
+      }
+      return { onProgressUpdate: (fn) => listeners.push(fn), abort() {} }
+    },
+
+    createSelectorQuery() {
+      let selector = null
+      const query = {
+        in() {
+          return query
+        },
+        select(sel) {
+          selector = sel
+          return query
+        },
+        fields() {
+          return query
+        },
+        exec(cb) {
+          state.canvases[selector] = state.canvases[selector] || fakeCanvas()
+          later(() => cb([{ node: state.canvases[selector], width: 240, height: 240 }]))
+        },
+      }
+      return query
+    },
+
+    getWindowInfo() {
+      return { pixelRatio: 1, windowWidth: 360, windowHeight: 640 }
+    },
+
+    pageScrollTo(opts) {
+      state.scrolledTo = opts.selector || opts.scrollTop
+    },
+
+    setClipboardData(opts) {
+      state.clipboard = opts.data
+      later(() => opts.success && opts.success({}))
+    },
+
+    reLaunch(opts) {
+      state.navigations.push(opts.url)
+    },
+
     request(opts) {
       const method = (opts.method || 'GET').toUpperCase()
       const record = { method, url: opts.url, header: { ...(opts.header || {}) }, data: opts.data, outcome: null }
@@ -68,13 +197,12 @@ function createShim() {
           if (opts.complete) opts.complete({ errMsg })
         })
       }
-      const rule = state.network.rules.find((r) => r.times > 0 && opts.url.includes(r.match))
-      if (rule) rule.times -= 1
-      if (state.network.offline || (rule && rule.mode === 'fail')) {
+      const fate = networkFate(opts.url)
+      if (fate === 'fail') {
         fail('request:fail net::ERR_INTERNET_DISCONNECTED')
         return { abort() {} }
       }
-      const drop = Boolean(rule && rule.mode === 'drop')
+      const drop = fate === 'drop'
       httpRequest(opts, (err, res) => {
         if (err || drop) {
           fail(err ? `request:fail ${err.message}` : 'request:fail timeout')
@@ -150,6 +278,10 @@ function createShim() {
       state.navigations.length = 0
       state.subscribeRequests.length = 0
       state.requests.length = 0
+      state.uploads.length = 0
+      state.media.length = 0
+      state.canvases = {}
+      state.clipboard = null
       state.subscribeAnswer = 'accept'
       state.modalConfirm = true
       Object.assign(state.network, { rules: [], offline: false })

@@ -85,7 +85,7 @@ async function send(options) {
   for (let attempt = 0; ; attempt += 1) {
     try {
       const res = await rawRequest(options)
-      if (res.statusCode >= 200 && res.statusCode < 300) return res
+      if ((res.statusCode >= 200 && res.statusCode < 300) || (options.okStatus || []).includes(res.statusCode)) return res
       throw toError(res)
     } catch (err) {
       if (!(err instanceof ApiError) || !err.retryable || attempt >= retries) throw err
@@ -184,12 +184,13 @@ function authHeaders(extra) {
 
 // --- 对外的调用 ------------------------------------------------------------------------------------------
 /**
- * 调用 API。options: {query, data, auth(默认 true), idempotencyKey, retries}
+ * 调用 API。options: {query, data, auth(默认 true), idempotencyKey, retries, headers, okStatus}
  * 返回 {data, statusCode, header}。
  */
 async function request(method, path, options = {}) {
-  const extra = options.idempotencyKey ? { 'Idempotency-Key': options.idempotencyKey } : {}
-  const base = { method, path, query: options.query, data: options.data, retries: options.retries }
+  const extra = { ...(options.headers || {}) }
+  if (options.idempotencyKey) extra['Idempotency-Key'] = options.idempotencyKey
+  const base = { method, path, query: options.query, data: options.data, retries: options.retries, okStatus: options.okStatus }
   if (options.auth === false) return send({ ...base, headers: { ...jsonHeaders(), ...extra } })
   await ensureLogin()
   try {
@@ -247,6 +248,53 @@ async function submit(holder, path, body) {
   }
 }
 
+// --- 附件上传 -----------------------------------------------------------------------------------------
+function rawUpload(filePath, onProgress) {
+  return new Promise((resolve, reject) => {
+    const task = wx.uploadFile({
+      url: buildUrl('/uploads'),
+      filePath,
+      name: 'file',
+      header: { Authorization: authHeaders().Authorization },
+      timeout: config.uploadTimeoutMs,
+      success: (res) => {
+        let data = res.data
+        try {
+          data = typeof data === 'string' ? JSON.parse(data) : data
+        } catch (err) {
+          data = {}
+        }
+        const out = { ...res, data }
+        if (res.statusCode >= 200 && res.statusCode < 300) resolve(out)
+        else reject(toError(out))
+      },
+      fail: (err) =>
+        reject(new ApiError({ code: 'network_error', message: NETWORK_MESSAGE, network: true, detail: err && err.errMsg })),
+    })
+    if (task && task.onProgressUpdate && onProgress) task.onProgressUpdate((p) => onProgress(p.progress))
+  })
+}
+
+/**
+ * 上传一个附件（wx.uploadFile → POST /uploads），返回 {id, ...}。网络错误按退避重试，401 换令牌后再传。
+ * 上传只存文件、不改任何案件：重传最多多出一个没人引用的文件，提交时只带成功拿到的 id。
+ */
+async function upload(filePath, onProgress) {
+  await ensureLogin()
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return (await rawUpload(filePath, onProgress)).data
+    } catch (err) {
+      if (err.statusCode === 401 && attempt === 0) {
+        await renewSession()
+        continue
+      }
+      if (!(err instanceof ApiError) || !err.retryable || attempt >= config.retry.attempts) throw err
+      await delay(backoff(attempt))
+    }
+  }
+}
+
 /** 当前账号与会员状态（GET /me），顺便更新本地缓存。 */
 async function me() {
   return saveSummary(await get('/me'))
@@ -297,5 +345,7 @@ module.exports = {
   subscribe,
   logout,
   newIdempotencyKey,
+  upload,
+  header,
   TOKENS_KEY,
 }

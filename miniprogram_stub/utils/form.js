@@ -37,4 +37,21 @@ function showError(page, err) {
   wx.showToast({ title: (err && err.message) || '操作失败，请稍后再试', icon: 'none', duration: 3000 })
 }
 
-module.exports = { fieldMessages, onInput, showError }
+/**
+ * 提交前查必填项：没填的在字段旁提示“请填写…”/“请选择…”（而不是让后端回格式错误）。
+ * fields: [{name, label, value, choose}]；有缺项时返回 false 并提示。
+ */
+function requireFields(page, fields) {
+  const errors = {}
+  fields.forEach(({ name, label, value, choose }) => {
+    const empty = value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
+    if (empty) errors[name] = `${choose ? '请选择' : '请填写'}${label}`
+  })
+  const names = Object.keys(errors)
+  if (!names.length) return true
+  page.setData({ errors })
+  wx.showToast({ title: errors[names[0]], icon: 'none', duration: 3000 })
+  return false
+}
+
+module.exports = { fieldMessages, onInput, showError, requireFields }

@@ -1,11 +1,11 @@
 /**
- * 困难帮扶申请（会员）：类别、家庭情况、申请金额；大病救助另填疾病和医疗费用，
- * 提交后显示按分档定额标准测算的参考补助金额。
+ * 困难帮扶申请（会员）：类别、家庭情况、申请金额、证明材料照片；大病救助另填疾病和医疗费用，
+ * 提交后显示按分档定额标准测算的参考补助金额，可进入详情看办理进度。
  */
 const api = require('../../utils/api')
-const config = require('../../config')
 const form = require('../../utils/form')
-const labels = require('../../utils/labels')
+const meta = require('../../utils/meta')
+const photos = require('../../utils/photos')
 const { action } = require('../../utils/page')
 
 const SERIOUS_ILLNESS = 'serious_illness'
@@ -24,7 +24,8 @@ function emptyForm() {
 
 Component({
   data: {
-    categories: labels.aidCategories,
+    categories: [],
+    ...photos.pageData(),
     categoryIndex: -1,
     illnessFields: false,
     form: emptyForm(),
@@ -34,7 +35,12 @@ Component({
   },
 
   methods: {
-    onLoad() {},
+    ...photos.pageMethods,
+
+    onLoad: action(async function onLoad() {
+      await meta.load()
+      this.setData({ categories: meta.options('aid_categories') })
+    }),
 
     onInput(event) {
       form.onInput(this, event)
@@ -66,20 +72,43 @@ Component({
       return body
     },
 
+    checkRequired(body) {
+      const fields = [
+        { name: 'category', label: '帮扶类别', value: body.category, choose: true },
+        { name: 'household_size', label: '家庭人口数', value: body.household_size },
+        { name: 'monthly_income', label: '家庭月收入', value: body.monthly_income },
+        { name: 'situation', label: '家庭困难情况', value: body.situation },
+        { name: 'amount_requested', label: '申请金额', value: body.amount_requested },
+      ]
+      if (body.category === SERIOUS_ILLNESS) {
+        fields.push(
+          { name: 'illness', label: '疾病名称', value: body.illness },
+          { name: 'medical_total', label: '医疗总费用', value: body.medical_total },
+          { name: 'medical_reimbursed', label: '已报销金额（没有填 0）', value: body.medical_reimbursed }
+        )
+      }
+      return form.requireFields(this, fields)
+    },
+
     onSubmit: action(
       async function onSubmit() {
-        const body = this.body()
-        await api.subscribe(config.templates.aid)
+        const subscribed = api.subscribe(meta.templates('aid'))
+        const evidenceIds = photos.ids(this)
+        if (!evidenceIds) return
+        const body = { ...this.body(), evidence_ids: evidenceIds }
+        if (!this.checkRequired(body)) return
+        await subscribed
         this.setData({ errors: {} })
         const result = await api.submit(this, '/aid-requests', body)
-        this.setData({ result, form: emptyForm(), categoryIndex: -1, illnessFields: false })
+        this.setData({ result, form: emptyForm(), categoryIndex: -1, illnessFields: false, photos: [] })
+        wx.pageScrollTo({ selector: '#result', duration: 200 })
         wx.showToast({ title: '申请已提交', icon: 'success' })
       },
       { exclusive: true }
     ),
 
-    onMine() {
-      wx.navigateTo({ url: '/pages/requests/index' })
+    onDetail() {
+      wx.navigateTo({ url: `/pages/aid/detail?id=${this.data.result.id}` })
     },
   },
 })

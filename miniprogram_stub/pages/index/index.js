@@ -3,7 +3,7 @@
  */
 const api = require('../../utils/api')
 const { action } = require('../../utils/page')
-const labels = require('../../utils/labels')
+const meta = require('../../utils/meta')
 
 const SERVICES = [
   { id: 'wage', name: '欠薪求助', url: '/pages/wages/index', membersOnly: false },
@@ -11,7 +11,9 @@ const SERVICES = [
   { id: 'legal', name: '法律援助', url: '/pages/legal/index', membersOnly: true },
   { id: 'events', name: '联谊交友', url: '/pages/events/index', membersOnly: true },
   { id: 'competitions', name: '劳动和技能竞赛', url: '/pages/competitions/index', membersOnly: true },
+  { id: 'announcements', name: '工会公告', url: '/pages/announcements/index', membersOnly: true },
   { id: 'requests', name: '我的求助', url: '/pages/requests/index', membersOnly: false },
+  { id: 'me', name: '我的', url: '/pages/me/index', membersOnly: false },
 ]
 
 Component({
@@ -35,13 +37,13 @@ Component({
 
     async refresh() {
       const summary = await api.me()
-      const { unread } = await api.get('/notifications/unread-count')
+      const [{ unread }] = await Promise.all([api.get('/notifications/unread-count'), meta.load()])
       const application = summary.application
       this.setData({
         loggedIn: true,
         summary,
         unread,
-        applicationLabel: application ? labels.reviewStatus[application.status] || application.status : '',
+        applicationLabel: application ? application.status_label || meta.statusLabel('membership', application.status) : '',
       })
     },
 

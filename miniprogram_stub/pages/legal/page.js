@@ -1,17 +1,28 @@
 /**
- * 法律援助预约：选中心 → 选空闲时段 → 选咨询事项和方式 → 预约；我的预约可取消。
+ * 法律援助预约：选中心 → 选空闲时段 → 选咨询事项和方式 → 预约；我的预约可改约到另一个空闲时段，
+ * 或选一个原因取消。
  */
 const api = require('../../utils/api')
-const config = require('../../config')
-const labels = require('../../utils/labels')
+const form = require('../../utils/form')
+const meta = require('../../utils/meta')
+const pager = require('../../utils/pager')
 const { action } = require('../../utils/page')
+const { when } = require('../../utils/format')
 
-const DAY = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/
+// 取消原因：给后端的是一句话（自由文本），选“其他原因”时自己写
+const CANCEL_REASONS = ['时间有冲突，来不了', '问题已经解决', '想换一位律师或换个方式', '其他原因']
 
-/** "2026-12-01T09:00:00+08:00" → "2026-12-01 09:00"（后端已按北京时间给出）。 */
-function when(iso) {
-  const m = DAY.exec(iso || '')
-  return m ? `${m[1]} ${m[2]}` : iso
+function bookingView(b) {
+  return {
+    ...b,
+    when: when(b.starts_at),
+    canCancel: (b.allowed_actions || []).includes('cancel'),
+    canMove: (b.allowed_actions || []).includes('reschedule'),
+  }
+}
+
+function slotView(s) {
+  return { ...s, when: when(s.starts_at), modesText: s.mode_labels.join('、') }
 }
 
 // 页面定义：index（列表与报名）和 mine（我的）两个页面共用同一份逻辑。
@@ -21,41 +32,69 @@ module.exports = {
     center: null,
     slots: [],
     slot: null,
-    topics: labels.legalTopics,
+    centersMore: false,
+    topics: [],
     topicIndex: -1,
     modeIndex: -1,
     description: '',
     errors: {},
+    slotsMore: false,
     bookings: [],
+    bookingsMore: false,
+    cancelReasons: CANCEL_REASONS,
+    cancelling: null,
+    cancelIndex: -1,
+    cancelOther: '',
+    moving: null,
+    moveSlots: [],
+    moveSlotsMore: false,
     busy: false,
   },
 
   methods: {
     onLoad: action(async function onLoad() {
-      const { items } = await api.list('/legal-aid/centers', {}, { auth: false })
-      this.setData({ centers: items })
+      this.centersPager = pager.create(this, 'centers', '/legal-aid/centers', { auth: false })
+      this.bookingsPager = pager.create(this, 'bookings', '/legal-aid/bookings/mine', { map: bookingView })
+      await Promise.all([this.centersPager.reload(), meta.load()])
+      this.setData({ topics: meta.options('legal_topics') })
       await this.loadBookings()
     }),
 
+    onPullDownRefresh: action(async function onPullDownRefresh() {
+      await Promise.all([this.centersPager.reload(), this.loadBookings()])
+      wx.stopPullDownRefresh()
+    }),
+
+    onReachBottom: action(async function onReachBottom() {
+      // 页面最下面是“我的预约”
+      await this.bookingsPager.more()
+    }),
+
+    onMoreCenters: action(async function onMoreCenters() {
+      await this.centersPager.more()
+    }),
+
+    onMoreSlots: action(async function onMoreSlots() {
+      await this.slotsPager.more()
+    }),
+
+    onMoreMoveSlots: action(async function onMoreMoveSlots() {
+      await this.moveSlotsPager.more()
+    }),
+
     async loadBookings() {
-      const bookings = await api.get('/legal-aid/bookings/mine')
-      this.setData({
-        bookings: bookings.map((b) => ({
-          ...b,
-          when: when(b.starts_at),
-          canCancel: (b.allowed_actions || []).includes('cancel'),
-        })),
-      })
+      await this.bookingsPager.reload()
     },
 
     onPickCenter: action(async function onPickCenter(event) {
       const center = this.data.centers.find((c) => c.id === Number(event.currentTarget.dataset.id))
-      const { items } = await api.list('/legal-aid/slots', { center_id: center.id }, { auth: false })
-      this.setData({
-        center,
-        slot: null,
-        slots: items.map((s) => ({ ...s, when: when(s.starts_at), modesText: s.mode_labels.join('、') })),
+      this.slotsPager = pager.create(this, 'slots', '/legal-aid/slots', {
+        auth: false,
+        query: { center_id: center.id },
+        map: slotView,
       })
+      this.setData({ center, slot: null })
+      await this.slotsPager.reload()
     }),
 
     onPickSlot(event) {
@@ -84,7 +123,13 @@ module.exports = {
           mode: d.modeIndex >= 0 ? d.slot.modes[d.modeIndex] : '',
           description: d.description,
         }
-        await api.subscribe(config.templates.legal)
+        const subscribed = api.subscribe(meta.templates('legal'))
+        const ok = form.requireFields(this, [
+          { name: 'topic', label: '咨询事项', value: body.topic, choose: true },
+          { name: 'mode', label: '咨询方式', value: body.mode, choose: true },
+        ])
+        if (!ok) return
+        await subscribed
         this.setData({ errors: {} })
         const booking = await api.submit(this, '/legal-aid/bookings', body)
         this.setData({ slot: null, slots: d.slots.filter((s) => s.id !== booking.slot_id), description: '', topicIndex: -1 })
@@ -94,15 +139,74 @@ module.exports = {
       { exclusive: true }
     ),
 
-    onCancel: action(async function onCancel(event) {
+    // 取消：先选原因，再确认
+    onCancel(event) {
       const id = Number(event.currentTarget.dataset.id)
-      const confirmed = await new Promise((resolve) =>
-        wx.showModal({ title: '取消预约', content: '确定取消这次法律咨询预约吗？', success: (res) => resolve(res.confirm) })
-      )
-      if (!confirmed) return
-      await api.post(`/legal-aid/bookings/${id}/cancel`, { reason: '时间有冲突' })
-      wx.showToast({ title: '已取消', icon: 'success' })
-      await this.loadBookings()
+      this.setData({ cancelling: id, cancelIndex: -1, cancelOther: '', moving: null, errors: {} })
+    },
+
+    onCancelReason(event) {
+      this.setData({ cancelIndex: Number(event.detail.value), 'errors.reason': '' })
+    },
+
+    onCancelOther(event) {
+      this.setData({ cancelOther: event.detail.value, 'errors.reason': '' })
+    },
+
+    onCancelBack() {
+      this.setData({ cancelling: null })
+    },
+
+    onConfirmCancel: action(
+      async function onConfirmCancel() {
+        const d = this.data
+        const other = d.cancelIndex === CANCEL_REASONS.length - 1
+        const reason = d.cancelIndex < 0 ? '' : other ? d.cancelOther.trim() : CANCEL_REASONS[d.cancelIndex]
+        const label = d.cancelIndex < 0 ? '取消原因' : '具体原因'
+        if (!form.requireFields(this, [{ name: 'reason', label, value: reason, choose: d.cancelIndex < 0 }])) return
+        const confirmed = await new Promise((resolve) =>
+          wx.showModal({ title: '取消预约', content: `确定取消这次法律咨询预约吗？（${reason}）`, success: (res) => resolve(res.confirm) })
+        )
+        if (!confirmed) return
+        await api.post(`/legal-aid/bookings/${d.cancelling}/cancel`, { reason })
+        this.setData({ cancelling: null })
+        wx.showToast({ title: '已取消', icon: 'success' })
+        await this.loadBookings()
+      },
+      { exclusive: true }
+    ),
+
+    // 改约：列出同一中心的空闲时段，选一个
+    onMove: action(async function onMove(event) {
+      const id = Number(event.currentTarget.dataset.id)
+      const booking = this.data.bookings.find((b) => b.id === id)
+      this.moveSlotsPager = pager.create(this, 'moveSlots', '/legal-aid/slots', {
+        auth: false,
+        query: { center_id: booking.center.id },
+        map: slotView,
+      })
+      await this.moveSlotsPager.reload()
+      this.setData({ moving: id, cancelling: null })
     }),
+
+    onMoveBack() {
+      this.setData({ moving: null, moveSlots: [] })
+    },
+
+    onMoveTo: action(
+      async function onMoveTo(event) {
+        const slotId = Number(event.currentTarget.dataset.id)
+        const slot = this.data.moveSlots.find((s) => s.id === slotId)
+        const confirmed = await new Promise((resolve) =>
+          wx.showModal({ title: '改约', content: `改到 ${slot.when}（${slot.lawyer.name} 律师）吗？原来的时段将让给别人。`, success: (res) => resolve(res.confirm) })
+        )
+        if (!confirmed) return
+        const booking = await api.post(`/legal-aid/bookings/${this.data.moving}/reschedule`, { slot_id: slotId })
+        this.setData({ moving: null, moveSlots: [] })
+        wx.showToast({ title: `已改到 ${when(booking.starts_at)}`, icon: 'success' })
+        await this.loadBookings()
+      },
+      { exclusive: true }
+    ),
   },
 }
