@@ -41,12 +41,56 @@ class Settings:
     max_upload_bytes: int = 8 * 1024 * 1024
     upload_dir: Path = INSTANCE_DIR / "uploads"
     login_rate_limit: str = "10 per minute"
+    # Scale-out (README "Scaling out"): reports read from a replica or another cluster node, Redis
+    # found through Sentinel, uploads kept where every API host reaches them.
+    database_read_url: str | None = None
+    redis_sentinels: tuple[tuple[str, int], ...] = ()
+    redis_sentinel_master: str = "zhigong"
+    upload_storage: str = "local"  # local | database | s3
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_prefix: str = ""
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def embedded(self) -> bool:
         """True when no Redis is configured: jobs run inline and limits are kept in memory."""
-        return self.redis_url is None
+        return self.redis_url is None and not self.redis_sentinels
+
+    @property
+    def redis_db(self) -> int:
+        """The Redis database number: the path of ``REDIS_URL`` (``redis://host/6``), else 0."""
+        from urllib.parse import urlsplit
+
+        path = urlsplit(self.redis_url).path.strip("/") if self.redis_url else ""
+        return int(path) if path.isdigit() else 0
+
+    @property
+    def redis_password(self) -> str | None:
+        if not self.redis_url:
+            return None
+        from urllib.parse import unquote, urlsplit
+
+        password = urlsplit(self.redis_url).password
+        return unquote(password) if password else None
+
+    @property
+    def ratelimit_storage_uri(self) -> str:
+        """Where the rate limits count: Redis (through Sentinel when configured), else memory."""
+        if self.redis_sentinels:
+            hosts = ",".join(f"{host}:{port}" for host, port in self.redis_sentinels)
+            return f"redis+sentinel://{hosts}/{self.redis_sentinel_master}"
+        return self.redis_url or "memory://"
+
+    @property
+    def ratelimit_storage_options(self) -> dict:
+        if not self.redis_sentinels:
+            return {}
+        options: dict = {"db": self.redis_db, "socket_timeout": 2}
+        if self.redis_password:
+            options["password"] = self.redis_password
+        return options
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -68,6 +112,14 @@ class Settings:
             "login_rate_limit": _env(env, "LOGIN_RATE_LIMIT", base.login_rate_limit),
             "max_upload_bytes": int(_env(env, "MAX_UPLOAD_BYTES", str(base.max_upload_bytes))),
             "upload_dir": Path(_env(env, "UPLOAD_DIR", str(base.upload_dir))),
+            "database_read_url": _env(env, "DATABASE_READ_URL"),
+            "redis_sentinels": parse_sentinels(_env(env, "REDIS_SENTINELS", "")),
+            "redis_sentinel_master": _env(env, "REDIS_SENTINEL_MASTER", base.redis_sentinel_master),
+            "upload_storage": _env(env, "UPLOAD_STORAGE", base.upload_storage),
+            "s3_bucket": _env(env, "S3_BUCKET"),
+            "s3_endpoint_url": _env(env, "S3_ENDPOINT_URL"),
+            "s3_region": _env(env, "S3_REGION"),
+            "s3_prefix": _env(env, "S3_PREFIX", base.s3_prefix),
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
@@ -75,7 +127,11 @@ class Settings:
         return settings
 
     def check(self) -> None:
-        """Refuse to run production on development secrets."""
+        """Refuse to run production on development secrets, and settings that cannot work."""
+        if self.upload_storage not in UPLOAD_STORAGES:
+            raise RuntimeError(f"UPLOAD_STORAGE must be one of {', '.join(UPLOAD_STORAGES)}")
+        if self.upload_storage == "s3" and not self.s3_bucket:
+            raise RuntimeError("UPLOAD_STORAGE=s3 needs S3_BUCKET")
         if self.env == "production":
             if self.secret_key == DEV_SECRET_KEY or self.data_key == DEV_DATA_KEY:
                 raise RuntimeError("APP_ENV=production needs its own SECRET_KEY and DATA_KEY")
@@ -85,11 +141,36 @@ class Settings:
     @property
     def sqlalchemy_url(self) -> str:
         """The database URL with the driver and charset we rely on."""
-        url = self.database_url
-        if url.startswith("mysql://"):
-            url = "mysql+pymysql://" + url[len("mysql://") :]
-        if url.startswith("mariadb://"):
-            url = "mysql+pymysql://" + url[len("mariadb://") :]
-        if url.startswith("mysql+pymysql://") and "charset=" not in url:
-            url += ("&" if "?" in url else "?") + "charset=utf8mb4"
-        return url
+        return normalise_database_url(self.database_url)
+
+    @property
+    def sqlalchemy_read_url(self) -> str | None:
+        return normalise_database_url(self.database_read_url) if self.database_read_url else None
+
+
+UPLOAD_STORAGES = ("local", "database", "s3")
+
+
+def parse_sentinels(value: str | None) -> tuple[tuple[str, int], ...]:
+    """``host:port,host:port`` → ((host, port), …); a bad entry stops the app at start."""
+    sentinels = []
+    for item in (value or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        host, sep, port = item.rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise RuntimeError(f"REDIS_SENTINELS: {item!r} is not host:port")
+        sentinels.append((host, int(port)))
+    return tuple(sentinels)
+
+
+def normalise_database_url(url: str) -> str:
+    """The driver and charset we rely on, whichever spelling of a MySQL URL is given."""
+    if url.startswith("mysql://"):
+        url = "mysql+pymysql://" + url[len("mysql://") :]
+    if url.startswith("mariadb://"):
+        url = "mysql+pymysql://" + url[len("mariadb://") :]
+    if url.startswith("mysql+pymysql://") and "charset=" not in url:
+        url += ("&" if "?" in url else "?") + "charset=utf8mb4"
+    return url

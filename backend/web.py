@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from backend import replica
 from backend.api.access import forget_caller
 from backend.api.base import error_response
 from backend.config import ROOT, Settings
@@ -32,6 +33,7 @@ def flask_config(settings: Settings) -> dict:
     else:
         engine_options["connect_args"] = {"timeout": 30}
     return {
+        **replica.flask_config(settings, engine_options),
         "SECRET_KEY": settings.secret_key,
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
@@ -47,7 +49,8 @@ def flask_config(settings: Settings) -> dict:
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/api/docs-assets/",
-        "RATELIMIT_STORAGE_URI": settings.redis_url or "memory://",
+        "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
+        "RATELIMIT_STORAGE_OPTIONS": settings.ratelimit_storage_options,
         "RATELIMIT_STRATEGY": "moving-window",
         # A Redis outage must not take logins down: fall back to per-process counting.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
@@ -68,6 +71,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 def init_app(app: Flask) -> None:
     app.before_request(forget_caller)
+    replica.init_app(app)
 
     @app.after_request
     def _finish_transaction(response):
