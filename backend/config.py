@@ -12,7 +12,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
-INSTANCE_DIR = ROOT / "instance"
+# Each host its own instance folder (``INSTANCE_DIR``); nothing in it is shared between API hosts.
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR") or ROOT / "instance")
 
 # Development-only secrets. Production refuses to start with them (see ``Settings.check``).
 DEV_SECRET_KEY = "dev-secret-key-not-for-production-0123456789"

@@ -15,7 +15,6 @@ def rq_settings(settings: Settings) -> dict:
                 "MASTER_NAME": settings.redis_sentinel_master,
                 "DB": settings.redis_db,
                 "PASSWORD": settings.redis_password,
-                "SOCKET_TIMEOUT": 5,
                 "SENTINEL_KWARGS": {"socket_timeout": 1, "socket_connect_timeout": 1},
             }
         }
