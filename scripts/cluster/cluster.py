@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # runnable from a plain checkout
 
-from scripts.cluster.topology import Topology  # noqa: E402
+from scripts.cluster.topology import Topology
 
 DEFAULT_RUN_DIR = Path("/tmp/zhigong-cluster")
 

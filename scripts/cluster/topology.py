@@ -117,11 +117,10 @@ class Topology:
         return self.run / "pids" / f"{name}.pid"
 
     def _spawn(self, name: str, argv: list[str], *, env: dict | None = None, cwd: Path = ROOT) -> int:
-        log = open(self.run / "logs" / f"{name}.log", "ab")
-        process = subprocess.Popen(
-            argv, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True
-        )
-        log.close()
+        with open(self.run / "logs" / f"{name}.log", "ab") as log:
+            process = subprocess.Popen(
+                argv, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True
+            )
         self._pidfile(name).write_text(str(process.pid))
         return process.pid
 
@@ -194,6 +193,7 @@ class Topology:
                 "evs.inactive_timeout=PT6S",
                 "evs.install_timeout=PT6S",
                 "gcache.size=64M",
+                "cert.log_conflicts=yes",
             ]
         )
         config = self.node_dir(i) / "my.cnf"
@@ -317,6 +317,12 @@ wsrep_sync_wait=1
     def start_haproxy(self) -> None:
         p = self.ports
         nodes = "\n".join(f"  server node{i} 127.0.0.1:{p.node(i)}" for i in self.NODES)
+        writers = "\n".join(
+            f"  server node{i} 127.0.0.1:{p.node(i)}"
+            + ("" if i == 1 else " backup")
+            + " on-marked-up shutdown-backup-sessions" * (i == 1)
+            for i in self.NODES
+        )
         hosts = "\n".join(f"  server api{i} 127.0.0.1:{p.api_host(i)}" for i in self.API_HOSTS)
         config = self.run / "haproxy.cfg"
         config.write_text(
@@ -331,18 +337,17 @@ defaults
   retries 3
   option redispatch
 
-# Writes go to one node at a time (the stick table holds the one in use and keeps it after the
-# node that failed comes back), so row locks mean what they say; the others are ready to take over.
+# Writes go to one node at a time, so row locks mean what they say: node1 while it is up, else the
+# first backup that is. When node1 comes back, the sessions on the backup are cut (the app reconnects)
+# so two nodes never take writes for long; a conflict in that moment is a deadlock, and retried.
 frontend db_write
   bind 127.0.0.1:{p.db_write}
   default_backend galera_write
 
 backend galera_write
-  stick-table type integer size 1
-  stick on int(1)
   option mysql-check user haproxy post-41
   default-server check inter 1s fall 2 rise 3 on-marked-down shutdown-sessions
-{nodes}
+{writers}
 
 # Reports (DATABASE_READ_URL) read from any node.
 frontend db_read
@@ -381,7 +386,15 @@ backend api_hosts
     def start_redis(self, i: int, *, replica_of: int | None = None) -> None:
         directory = self.run / f"redis{i}"
         directory.mkdir(exist_ok=True)
-        argv = ["redis-server", "--port", str(self.ports.redis(i)), "--bind", "127.0.0.1", "--dir", str(directory)]
+        argv = [
+            "redis-server",
+            "--port",
+            str(self.ports.redis(i)),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(directory),
+        ]
         argv += ["--save", "", "--appendonly", "no"]
         if replica_of:
             argv += ["--replicaof", "127.0.0.1", str(replica_of)]
@@ -410,9 +423,9 @@ backend api_hosts
     def redis_master(self) -> tuple[str, int]:
         for i in self.SENTINELS:
             try:
-                host, port = Redis(port=self.ports.sentinel(i), socket_timeout=1).sentinel_get_master_addr_by_name(
-                    MASTER
-                )
+                host, port = Redis(
+                    port=self.ports.sentinel(i), socket_timeout=1
+                ).sentinel_get_master_addr_by_name(MASTER)
                 return (host.decode() if isinstance(host, bytes) else host), int(port)
             except Exception:
                 continue
@@ -459,7 +472,9 @@ backend api_hosts
 
     def start_wechat(self) -> None:
         self._spawn("wechat", [PYTHON, "scripts/fake_wechat.py", "--port", str(self.ports.wechat)])
-        wait_until("the fake WeChat server", lambda: requests.get(self.wechat_url("/__fake/state"), timeout=1).ok)
+        wait_until(
+            "the fake WeChat server", lambda: requests.get(self.wechat_url("/__fake/state"), timeout=1).ok
+        )
 
     def wechat_url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.ports.wechat}{path}"
@@ -474,7 +489,9 @@ backend api_hosts
         )
         self.say(f"starting API host api{i} on :{self.ports.api_host(i)}")
         self._spawn(
-            f"api{i}", [str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py", "backend:create_app()"], env=env
+            f"api{i}",
+            [str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py", "backend:create_app()"],
+            env=env,
         )
         url = f"http://127.0.0.1:{self.ports.api_host(i)}/readyz"
         wait_until(f"api{i} to be ready", lambda: requests.get(url, timeout=2).ok, timeout=120)
