@@ -178,8 +178,8 @@ class Load:
             token = login.body["access_token"]
             for grant in (1, 2):  # one send for "submitted", one for "approved"
                 phone_call(self.phase, session, "POST", f"{self.run.api}/subscriptions",
-                           Call("subscribe", f"fault-sub-{n}-{grant}"), json={"template_ids": ["TPL_REVIEW_RESULT"]},
-                           headers=bearer(token))  # fmt: skip
+                           Call("subscribe", f"fault-sub-{n}-{grant}"),
+                           json={"template_ids": ["TPL_REVIEW_RESULT"]}, headers=bearer(token))  # fmt: skip
             apply = Call("application", f"fault-apply-{n}")
             body = application_payload(n, self.run.union_id)
             phone_call(self.phase, session, "POST", f"{self.run.api}/membership/applications", apply,
