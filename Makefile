@@ -57,11 +57,11 @@ lint: $(STAMP)
 
 cron: $(STAMP)
 	@[ -n "$(REDIS_URL)" ] || { echo "make cron needs REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0" >&2; exit 2; }
-	$(BIN)/rq cron -u "$(REDIS_URL)" backend/jobs/schedule.py
+	$(BIN)/python -m backend.jobs.worker cron --url "$(REDIS_URL)"
 
 worker: $(STAMP)
 	@[ -n "$(REDIS_URL)" ] || { echo "make worker needs REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0" >&2; exit 2; }
-	$(BIN)/rq worker --with-scheduler -w rq.worker.SimpleWorker -u "$(REDIS_URL)" notifications default assessment
+	$(BIN)/rq worker --with-scheduler -w backend.jobs.worker.Worker -u "$(REDIS_URL)" notifications default assessment
 
 # The mini-program stub (miniprogram_stub/): npm ci again only when its lock file changes; its tests
 # start the backend themselves (scripts/stub_backend.py, temporary SQLite, fake WeChat).

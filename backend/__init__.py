@@ -20,7 +20,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from backend.notify.templates import load_template_dir
 
     settings = settings or Settings.from_env()
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app = web.App(__name__, instance_path=str(INSTANCE_DIR))  # views run in one unit of work
     app.config.update(web.flask_config(settings))
     app.extensions["zhigong.settings"] = settings
     app.json.ensure_ascii = False  # Chinese as UTF-8, not \\u escapes

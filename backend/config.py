@@ -52,6 +52,11 @@ class Settings:
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
     s3_prefix: str = ""
+    # Bounded waits on the database, well below gunicorn's 30 s worker timeout (0 = no statement limit).
+    db_lock_wait_s: int = 5
+    db_statement_timeout_s: float = 15.0
+    db_pool_size: int = 10
+    db_pool_timeout_s: float = 5.0
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -121,6 +126,12 @@ class Settings:
             "s3_endpoint_url": _env(env, "S3_ENDPOINT_URL"),
             "s3_region": _env(env, "S3_REGION"),
             "s3_prefix": _env(env, "S3_PREFIX", base.s3_prefix),
+            "db_lock_wait_s": int(_env(env, "DB_LOCK_WAIT_TIMEOUT", str(base.db_lock_wait_s))),
+            "db_statement_timeout_s": float(
+                _env(env, "DB_STATEMENT_TIMEOUT", str(base.db_statement_timeout_s))
+            ),
+            "db_pool_size": int(_env(env, "DB_POOL_SIZE", str(base.db_pool_size))),
+            "db_pool_timeout_s": float(_env(env, "DB_POOL_TIMEOUT", str(base.db_pool_timeout_s))),
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]

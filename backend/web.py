@@ -1,37 +1,76 @@
-"""HTTP plumbing shared by every endpoint: Flask settings, one transaction per request, database
-error mapping, JWT error format, the local assets of the API docs UI."""
+"""HTTP plumbing shared by every endpoint: Flask settings, one unit of work per request, database
+error mapping, request ids, JWT error format, the local assets of the API docs UI."""
 
 from __future__ import annotations
 
+import logging
+import os
+import re
+import uuid
+import weakref
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
-from flask import Flask, request, send_from_directory
+from flask import Flask, g, request, send_from_directory
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from backend import replica
 from backend.api.access import forget_caller
 from backend.api.base import error_response
+from backend.common import unit_of_work
 from backend.config import ROOT, Settings
 from backend.extensions import db, jwt
 
 MIGRATIONS_DIR = ROOT / "migrations"
 STATIC_DIR = Path(__file__).parent / "static"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+REQUEST_ID_HEADER = "X-Request-Id"
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+log = logging.getLogger(__name__)
+
+
+class App(Flask):
+    """Flask whose view runs inside one unit of work: the commit happens in the same guarded block
+    as the view (as Indico's request handler does), so a failing COMMIT reaches the error handlers
+    (409/503) like any other error, and a deadlock or lock-wait timeout re-runs the request's
+    transaction a few times before it is answered 503."""
+
+    def dispatch_request(self):
+        writes = request.method in WRITE_METHODS
+        return unit_of_work.run(
+            lambda: self.make_response(Flask.dispatch_request(self)),
+            keep=lambda response: writes and response.status_code < 400,
+            writes=writes,
+            what=f"{request.method} {request.path}",
+        )
 
 
 def flask_config(settings: Settings) -> dict:
     url = settings.sqlalchemy_url
     engine_options: dict = {"pool_pre_ping": True}
+    # A request that finds every connection busy waits this long, then is answered 503 + Retry-After.
+    engine_options["pool_timeout"] = settings.db_pool_timeout_s
     if url.startswith("mysql"):
         # READ COMMITTED: every statement sees the latest commits (a job's result, another worker's
         # claim) and InnoDB takes no gap locks on unique checks; contended rows use explicit locks.
         engine_options.update(
-            pool_recycle=280, pool_size=10, max_overflow=20, isolation_level="READ COMMITTED"
+            pool_recycle=280,
+            pool_size=settings.db_pool_size,
+            max_overflow=2 * settings.db_pool_size,
+            isolation_level="READ COMMITTED",
         )
     else:
-        engine_options["connect_args"] = {"timeout": 30}
+        # The embedded server's threads each hold at most one connection; writers queue on the
+        # unit of work's SQLite turn, so busy_timeout is only a backstop for another process.
+        engine_options.update(pool_size=settings.db_pool_size, max_overflow=4)
+        engine_options["connect_args"] = {"timeout": 30, "check_same_thread": False}
     return {
         **replica.flask_config(settings, engine_options),
         "SECRET_KEY": settings.secret_key,
@@ -69,17 +108,84 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
+def _bound_waits(dbapi_connection, _record, *, lock_wait_s: int, statement_s: float) -> None:
+    """Per MySQL/MariaDB session: row and table (metadata) lock waits and statements end well before
+    gunicorn's worker timeout, so a locked table answers 503 instead of hanging the worker."""
+    if not type(dbapi_connection).__module__.startswith("pymysql"):
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        wait = int(lock_wait_s)
+        cursor.execute(f"SET SESSION innodb_lock_wait_timeout = {wait}, lock_wait_timeout = {wait}")
+        if statement_s:
+            try:
+                cursor.execute(f"SET SESSION max_statement_time = {float(statement_s)}")  # MariaDB
+            except Exception:
+                cursor.execute(f"SET SESSION max_execution_time = {int(statement_s * 1000)}")  # MySQL
+    finally:
+        cursor.close()
+
+
+def _request_id():
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = incoming if _SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+
+
+def request_id() -> str:
+    """The id of the current request, also sent back as ``X-Request-Id`` (and logged with errors)."""
+    return g.get("request_id") or "-"
+
+
+def mapped_error(
+    status: int, code: str, message: str, error: BaseException, *, retry_after: int | None = None
+):
+    """Log a mapped error once (with the request id and the reason) and answer it in our format."""
+    reason = unit_of_work.mysql_code(error)
+    detail = (str(getattr(error, "orig", error)).splitlines() or [""])[0][:300]
+    log.log(
+        logging.WARNING if status >= 500 else logging.INFO,
+        "request %s %s %s answered %d %s: %s%s: %s",
+        request_id(), request.method, request.path, status, code,
+        type(getattr(error, "orig", error)).__name__, f" ({reason})" if reason else "", detail,
+    )
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return error_response(status, code, message, headers=headers)
+
+
+# Engines of every app in this process: a forked child (a gunicorn worker of a preloaded app, RQ's
+# scheduler) must open its own connections, never use the parent's sockets.
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _forget_parent_connections() -> None:
+    for engine in list(_engines):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_parent_connections)
+
+
 def init_app(app: Flask) -> None:
+    settings: Settings = app.extensions["zhigong.settings"]
+    app.before_request(_request_id)
     app.before_request(forget_caller)
     replica.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():  # the primary's, and the read replica's when there is one
+            _engines.add(engine)
+            event.listen(
+                engine,
+                "connect",
+                partial(
+                    _bound_waits,
+                    lock_wait_s=settings.db_lock_wait_s,
+                    statement_s=settings.db_statement_timeout_s,
+                ),
+            )
 
     @app.after_request
-    def _finish_transaction(response):
-        # One transaction per request, settled in one place: kept on success, undone on any error.
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
+    def _send_request_id(response):
+        response.headers[REQUEST_ID_HEADER] = request_id()
         return response
 
     @app.teardown_request
@@ -88,15 +194,27 @@ def init_app(app: Flask) -> None:
         # command, a test) outlives it.
         db.session.remove()
 
+    # The unit of work has rolled back already; these only choose the answer (and log it once).
     @app.errorhandler(IntegrityError)
-    def _integrity_error(_error):
-        db.session.rollback()
-        return error_response(409, "conflict", "与现有记录冲突，请刷新后重试")
+    def _integrity_error(error):
+        return mapped_error(409, "conflict", "与现有记录冲突，请刷新后重试", error)
 
     @app.errorhandler(OperationalError)
-    def _database_unavailable(_error):
-        db.session.rollback()
-        return error_response(503, "database_unavailable", "数据库暂时不可用，请稍后重试")
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(error: DBAPIError):
+        code = unit_of_work.mysql_code(error)
+        if unit_of_work.is_retryable(error) or code in unit_of_work.STATEMENT_TIMEOUT_MYSQL:
+            return mapped_error(503, "database_busy", "系统繁忙，请稍后重试", error, retry_after=2)
+        return mapped_error(503, "database_unavailable", "数据库暂时不可用，请稍后重试", error, retry_after=5)
+
+    @app.errorhandler(PoolTimeout)
+    def _pool_exhausted(error):
+        return mapped_error(503, "server_busy", "访问人数较多，请稍后重试", error, retry_after=2)
+
+    @app.errorhandler(RedisConnectionError)
+    @app.errorhandler(RedisTimeoutError)
+    def _redis_unavailable(error):
+        return mapped_error(503, "service_unavailable", "服务暂时不可用，请稍后重试", error, retry_after=5)
 
     @app.get("/api/docs-assets/<path:filename>")
     def _docs_assets(filename: str):

@@ -42,7 +42,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="don't start the fake WeChat server; use WECHAT_API_BASE from the environment",
     )
-    parser.add_argument("--debug", action="store_true", help="Flask debug mode (reloader and debugger)")
+    parser.add_argument(
+        "--threads", type=int, default=16, help="API threads (default 16); more clients wait their turn"
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="Flask's own server in debug mode (reloader and debugger)"
+    )
     return parser.parse_args(argv)
 
 
@@ -92,6 +97,27 @@ def stop(children: list[subprocess.Popen]) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(child.pid, signal.SIGKILL)
             child.wait()
+
+
+def api_command(args: argparse.Namespace) -> list[str]:
+    """gunicorn (one process, a bounded pool of threads) unless --debug asks for Flask's reloader."""
+    if args.debug:
+        flask = [sys.executable, "-m", "flask", "--app", "backend:create_app", "--debug"]
+        return [*flask, "run", "--host", HOST, "--port", str(args.port), "--with-threads"]
+    return [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "backend:create_app()"]
+
+
+def api_env(env: dict[str, str], args: argparse.Namespace) -> dict[str, str]:
+    """One process: embedded mode keeps rate limits in memory, runs jobs inline and queues SQLite
+    writers in the process, so more processes would only contend. A crowd waits in gunicorn's
+    queue for one of ``--threads`` threads, each of which finds a database connection free."""
+    return dict(
+        env,
+        GUNICORN_BIND=f"{HOST}:{args.port}",
+        GUNICORN_WORKERS="1",
+        GUNICORN_THREADS=str(args.threads),
+        DB_POOL_SIZE=env.get("DB_POOL_SIZE", str(args.threads)),
+    )
 
 
 def banner(api_port: int, wechat_base: str | None) -> str:
@@ -154,11 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             wait_until_answering("fake WeChat server", wechat_base + "/", children["fake WeChat server"])
             env["WECHAT_API_BASE"] = wechat_base
 
-        flask = [sys.executable, "-m", "flask", "--app", "backend:create_app"]
-        if args.debug:
-            flask.append("--debug")
-        flask_run = [*flask, "run", "--host", HOST, "--port", str(args.port), "--with-threads"]
-        children["API"] = start(flask_run, env)
+        children["API"] = start(api_command(args), api_env(env, args))
         wait_until_answering("API", f"http://{HOST}:{args.port}/healthz", children["API"])
         print(banner(args.port, wechat_base), flush=True)
 

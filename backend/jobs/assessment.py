@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from backend.common import unit_of_work
 from backend.extensions import db
 from backend.jobs.context import job_context
 
@@ -19,17 +20,18 @@ def perform_run(run_id: int) -> str:
     from backend.assessment import service as assessment
 
     with job_context():
-        run = assessment.mark_running(run_id=run_id)
-        db.session.commit()
+        run = unit_of_work.run(lambda: assessment.mark_running(run_id=run_id), what="assessment claim")
         if run is None:
             return "already done"
         try:
-            run = assessment.execute_run(run_id=run_id)
-            db.session.commit()
+            run = unit_of_work.run(
+                lambda: assessment.execute_run(run_id=run_id), what=f"assessment run {run_id}"
+            )
         except Exception as exc:
-            db.session.rollback()
-            assessment.mark_failed(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
-            db.session.commit()
+            error = f"{type(exc).__name__}: {exc}"
+            unit_of_work.run(
+                lambda: assessment.mark_failed(run_id=run_id, error=error), what="assessment failure"
+            )
             log.exception("assessment run %s failed", run_id)
             raise
         log.info("assessment run %s: %s orgs in %s ms", run_id, run.orgs_assessed, run.duration_ms)
@@ -59,9 +61,12 @@ def run_scheduled_assessments(now: datetime | None = None) -> list[int]:
                 )
             )
             if done is None:
-                run = assessment.request_run(
-                    staff=None, period_type=period_type, period=period.label, trigger="scheduled"
+                # committed at once: the outbox hands the run to the assessment queue
+                run = unit_of_work.run(
+                    lambda period_type=period_type, period=period: assessment.request_run(
+                        staff=None, period_type=period_type, period=period.label, trigger="scheduled"
+                    ),
+                    what="assessment.scheduled-runs",
                 )
-                db.session.commit()  # the outbox hands the run to the assessment queue
                 started.append(run.id)
     return started

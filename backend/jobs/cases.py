@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from backend.extensions import db
+from backend.common import unit_of_work
 from backend.jobs.context import job_context
 
 log = logging.getLogger(__name__)
@@ -14,8 +14,7 @@ def escalate_overdue_cases() -> int:
     from backend.cases import service as cases
 
     with job_context():  # the app registers every case kind when it is created
-        count = cases.escalate_overdue()
-        db.session.commit()
+        count = unit_of_work.run(cases.escalate_overdue, what="cases.escalate-overdue")
         if count:
             log.info("escalated or re-alerted %d overdue cases", count)
         return count

@@ -23,8 +23,11 @@ def job_context() -> Iterator[Flask]:
     else:
         if _worker_app is None:
             from backend import create_app
+            from backend.config import Settings
 
-            _worker_app = create_app()
+            # Jobs have RQ's job timeout, not a web worker's: long set-based statements (an
+            # assessment) are not cut off, while lock waits stay bounded (and are retried).
+            _worker_app = create_app(Settings.from_env(db_statement_timeout_s=0))
         app = _worker_app
     with app.app_context():
         yield app

@@ -6,6 +6,7 @@ import logging
 
 from sqlalchemy.exc import IntegrityError
 
+from backend.common import unit_of_work
 from backend.extensions import db
 from backend.jobs.context import job_context
 
@@ -17,8 +18,7 @@ def send_legal_reminders() -> int:
     from backend.legal import service as legal
 
     with job_context():
-        sent = legal.send_reminders()
-        db.session.commit()
+        sent = unit_of_work.run(legal.send_reminders, what="legal.send-reminders")
         if sent:
             log.info("sent %d legal-aid reminders", sent)
         return sent
@@ -33,10 +33,11 @@ def extend_legal_slots() -> int:
         created = 0
         for lawyer_id in lawyer_ids():
             try:
-                created += sync_lawyer_slots(db.session.get(Lawyer, lawyer_id)).created
-                db.session.commit()
+                created += unit_of_work.run(
+                    lambda lawyer_id=lawyer_id: sync_lawyer_slots(db.session.get(Lawyer, lawyer_id)).created,
+                    what="legal.extend-slots",
+                )
             except IntegrityError:  # a staff edit generated the same slots a moment ago
-                db.session.rollback()
                 log.warning("slots of lawyer %s changed concurrently; next run catches up", lawyer_id)
         if created:
             log.info("generated %d legal-aid slots", created)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from backend.common import unit_of_work
 from backend.extensions import redis_client
 from backend.jobs.context import job_context
 
@@ -14,7 +15,8 @@ def run_outbox_message(message_id: int) -> str:
     from backend.outbox import service as outbox
 
     with job_context():  # the app registers every topic handler when it is created
-        return outbox.run(message_id)
+        # outbox.run commits in steps of its own; a deadlock or lock-wait timeout runs it again.
+        return unit_of_work.retrying(lambda: outbox.run(message_id), what=f"outbox row {message_id}")
 
 
 def sweep_outbox() -> int:

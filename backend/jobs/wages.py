@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.extensions import db
+from backend.common import unit_of_work
 from backend.jobs.context import job_context
 
 
@@ -11,6 +11,4 @@ def refresh_wage_priorities() -> int:
     from backend.wages import service as wages
 
     with job_context():
-        count = wages.refresh_priorities()
-        db.session.commit()
-        return count
+        return unit_of_work.run(wages.refresh_priorities, what="wages.refresh-priorities")

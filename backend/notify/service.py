@@ -5,15 +5,23 @@ through the outbox to the ``notifications`` queue. The send is *at most once*: a
 row (pending → sending) and spends a grant in one committed step before it calls WeChat, so a
 worker that dies mid-send leaves a 'sending' row that is never sent again (it is later marked
 'unknown' for staff to look at), and a retried job finds the row already claimed.
+
+At most once must not cost a message that never left: everything the send needs (the openid, the
+access token from Redis) is read *before* the claim, and between the claim's commit and the HTTP
+call nothing else can fail. A claim whose commit failed, or a send whose outcome could not be
+written, is remembered by the process, so the job's retry settles it (back to pending with the grant,
+or the recorded outcome) instead of leaving it for the stale-send sweep to call 'unknown'.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timedelta
 
 import requests
 from flask import current_app
+from redis.exceptions import RedisError
 from sqlalchemy import Select, func, select, update
 from wechatpy.exceptions import WeChatClientException
 
@@ -127,11 +135,66 @@ def _refund(notification: Notification) -> None:
     )
 
 
+# Claims this process made that it knows the outcome of although the database did not take it:
+# {notification_id: (claimed_at, values to write)}; values None = never sent, back to pending.
+_unsettled: dict[int, tuple[datetime, dict | None]] = {}
+_unsettled_lock = threading.Lock()
+
+
+def _remember(notification_id: int, claimed_at: datetime, values: dict | None) -> None:
+    with _unsettled_lock:
+        _unsettled[notification_id] = (claimed_at, values)
+
+
+def _settle_remembered(notification: Notification) -> bool:
+    """A 'sending' row whose claim is ours and whose outcome we know: write it now. True if done."""
+    with _unsettled_lock:
+        memo = _unsettled.get(notification.id)
+    if memo is None:
+        return False
+    claimed_at, values = memo
+    if notification.wechat_status != WeChatStatus.SENDING or notification.claimed_at != claimed_at:
+        # The claim never reached the database, or a later one replaced it: nothing of ours to settle.
+        with _unsettled_lock:
+            _unsettled.pop(notification.id, None)
+        return False
+    if values is None:
+        _set(notification.id, wechat_status=WeChatStatus.PENDING, claimed_at=None)
+        if notification.template_id:
+            _refund(notification)
+    else:
+        _set(notification.id, **values)
+    db.session.commit()
+    with _unsettled_lock:
+        _unsettled.pop(notification.id, None)
+    db.session.refresh(notification)
+    return True
+
+
+def _record_outcome(notification: Notification, claimed_at: datetime, **values) -> None:
+    """Write what the send did; if the database cannot take it now, the job's retry will."""
+    try:
+        _set(notification.id, **values)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        _remember(notification.id, claimed_at, values)
+        raise
+
+
 def deliver(notification_id: int, *, client) -> str:
     """Send one notification through WeChat if the user granted it; returns the final status."""
     notification = db.session.get(Notification, notification_id)
+    if notification is not None:
+        _settle_remembered(notification)
     if notification is None or notification.wechat_status != WeChatStatus.PENDING:
         return notification.wechat_status if notification else "missing"
+    # Everything the send needs, read before anything is claimed or spent: a database or Redis
+    # failure here leaves the row pending, and the job's retry sends it.
+    account = db.session.get(WxAccount, notification.account_id)
+    openid = account.openid
+    if notification.template_id:
+        client.access_token  # noqa: B018  (the shared token: Redis, or WeChat when it has expired)
     now = utcnow()
     claimed = db.session.execute(
         update(Notification)
@@ -157,40 +220,63 @@ def deliver(notification_id: int, *, client) -> str:
         _set(notification_id, wechat_status=WeChatStatus.INBOX_ONLY, wechat_reason="用户未订阅该消息")
         db.session.commit()
         return WeChatStatus.INBOX_ONLY
-    db.session.commit()  # the claim and the spent grant are durable before WeChat is called
+    try:
+        db.session.commit()  # the claim and the spent grant are durable before WeChat is called
+    except Exception:
+        # Whether or not the claim reached the database, WeChat was not called: a retry gives it back.
+        _remember(notification_id, now, None)
+        raise
 
-    account = db.session.get(WxAccount, notification.account_id)
+    # From the claim to WeChat's answer nothing but the HTTP call runs.
     try:
         result = client.send_subscribe(
-            account.openid, notification.template_id, notification.values, page=notification.page
+            openid, notification.template_id, notification.values, page=notification.page
         )
     except WeChatClientException as exc:
-        return _settle_refusal(notification, exc)
+        return _settle_refusal(notification, exc, now)
     except requests.ConnectionError as exc:
         # Connection refused/reset before any answer: WeChat never saw it, so a retry is safe.
-        _set(notification_id, wechat_status=WeChatStatus.PENDING, wechat_reason=f"网络错误：{exc}"[:300])
-        _refund(notification)
-        db.session.commit()
+        _give_back(notification, now, f"网络错误：{exc}")
+        raise RetryLater(str(exc)) from exc
+    except RedisError as exc:
+        # Only a token refresh after WeChat refused the token touches Redis here: nothing was delivered.
+        _give_back(notification, now, f"Redis 不可用：{exc}")
         raise RetryLater(str(exc)) from exc
     except requests.RequestException as exc:
         # A timeout may have been delivered: never resend automatically.
-        _set(notification_id, wechat_status=WeChatStatus.UNKNOWN, wechat_reason=f"发送结果未知：{exc}"[:300])
-        db.session.commit()
+        _record_outcome(
+            notification, now, wechat_status=WeChatStatus.UNKNOWN, wechat_reason=f"发送结果未知：{exc}"[:300]
+        )
         return WeChatStatus.UNKNOWN
-    _set(
-        notification_id,
+    _record_outcome(
+        notification,
+        now,
         wechat_status=WeChatStatus.SENT,
         sent_at=utcnow(),
         wechat_msgid=str(result.get("msgid", "")),
         wechat_reason=None,
     )
-    db.session.commit()
     return WeChatStatus.SENT
 
 
-def _settle_refusal(notification: Notification, exc: WeChatClientException) -> str:
+def _give_back(notification: Notification, claimed_at: datetime, reason: str) -> None:
+    """Not sent: back to pending with its grant, for the job's retry (now or, failing that, later)."""
+    try:
+        _set(notification.id, wechat_status=WeChatStatus.PENDING, wechat_reason=reason[:300])
+        _refund(notification)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        _remember(notification.id, claimed_at, None)
+        raise
+
+
+def _settle_refusal(notification: Notification, exc: WeChatClientException, claimed_at: datetime) -> str:
     code = exc.errcode
     reason = f"{code} {exc.errmsg}"[:300]
+    if code in RATE_LIMITED:
+        _give_back(notification, claimed_at, f"限流，稍后重试（{reason}）")
+        raise RetryLater(reason) from exc
     if code == USER_REFUSED:
         # The user turned the template off: no grant is left; the inbox copy stands.
         db.session.execute(
@@ -205,10 +291,6 @@ def _settle_refusal(notification: Notification, exc: WeChatClientException) -> s
         db.session.commit()
         return WeChatStatus.INBOX_ONLY
     _refund(notification)  # WeChat refused it, so the user's permission was not used up
-    if code in RATE_LIMITED:
-        _set(notification.id, wechat_status=WeChatStatus.PENDING, wechat_reason=f"限流，稍后重试（{reason}）")
-        db.session.commit()
-        raise RetryLater(reason) from exc
     _set(notification.id, wechat_status=WeChatStatus.FAILED, wechat_reason=reason)
     db.session.commit()
     return WeChatStatus.FAILED

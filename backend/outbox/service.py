@@ -17,7 +17,9 @@ from datetime import timedelta
 from flask import has_app_context
 from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
-from rq.job import Job
+from rq.job import Job, JobStatus
+from rq.queue import Queue
+from rq.registry import ScheduledJobRegistry
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -160,7 +162,9 @@ def _record_error(message_id: int, exc: Exception) -> None:
 
 
 def sweep(redis, now=None) -> int:
-    """Re-enqueue pending rows that Redis does not know about (never reached it, or was lost)."""
+    """Re-enqueue pending rows that Redis does not know about (never reached it, or was lost), and
+    put on their queue the retries whose time has long come but that no scheduler moved there (the
+    worker's scheduler died with a Redis outage)."""
     cutoff = (now or utcnow()) - SWEEP_GRACE
     rows = db.session.execute(
         select(OutboxMessage.id, OutboxMessage.topic)
@@ -169,9 +173,27 @@ def sweep(redis, now=None) -> int:
         .limit(SWEEP_BATCH)
     ).all()
     lost = []
+    overdue = 0
     for message_id, topic_name in rows:
         try:
-            Job.fetch(f"outbox-{message_id}", connection=redis)
+            job = Job.fetch(f"outbox-{message_id}", connection=redis)
         except NoSuchJobError:
             lost.append((message_id, topic_name))
-    return enqueue_messages(redis, lost, force=True) if lost else 0
+            continue
+        if job.get_status(refresh=False) == JobStatus.SCHEDULED:
+            overdue += _enqueue_if_overdue(redis, job, cutoff)
+    return overdue + (enqueue_messages(redis, lost, force=True) if lost else 0)
+
+
+def _enqueue_if_overdue(redis, job: Job, cutoff) -> int:
+    registry = ScheduledJobRegistry(job.origin, connection=redis)
+    try:
+        due = registry.get_scheduled_time(job)
+    except NoSuchJobError:
+        return 0
+    if due >= cutoff:
+        return 0
+    registry.remove(job)
+    Queue(job.origin, connection=redis).enqueue_job(job)
+    log.info("outbox sweep: retry %s was due at %s and is queued now", job.id, due.isoformat())
+    return 1

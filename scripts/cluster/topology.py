@@ -497,14 +497,14 @@ backend api_hosts
         wait_until(f"api{i} to be ready", lambda: requests.get(url, timeout=2).ok, timeout=120)
 
     def start_worker(self, i: int) -> None:
-        argv = [str(BIN / "rq"), "worker", "--with-scheduler", "-w", "rq.worker.SimpleWorker"]
+        argv = [str(BIN / "rq"), "worker", "--with-scheduler", "-w", "backend.jobs.worker.Worker"]
         argv += ["-c", "backend.jobs.rq_settings", "-n", f"worker{i}-{secrets.token_hex(3)}", *QUEUES]
         self.say(f"starting RQ worker{i}")
         self._spawn(f"worker{i}", argv, env=self.app_env(f"worker{i}"))
 
     def start_scheduler(self) -> None:
         self.say("starting the RQ cron scheduler")
-        argv = [str(BIN / "rq"), "cron", "-c", "backend.jobs.rq_settings", "backend/jobs/schedule.py"]
+        argv = [PYTHON, "-m", "backend.jobs.worker", "cron"]  # Redis through the Sentinels, as the app
         self._spawn("scheduler", argv, env=self.app_env("scheduler"))
 
     @property
