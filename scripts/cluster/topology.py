@@ -307,10 +307,17 @@ wsrep_sync_wait=1
         port = port or self.ports.db_write
         return f"mysql+pymysql://{DB_USER}:{DB_PASSWORD}@127.0.0.1:{port}/{DB_NAME}"
 
-    def node_connection(self, i: int):
-        return pymysql.connect(
-            host="127.0.0.1", port=self.ports.node(i), user=DB_USER, password=DB_PASSWORD, database=DB_NAME
+    def writer(self) -> str:
+        """The node HAProxy's write port leads to now."""
+        connection = pymysql.connect(
+            host="127.0.0.1", port=self.ports.db_write, user=DB_USER, password=DB_PASSWORD, connect_timeout=2
         )
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT @@wsrep_node_name")
+                return cursor.fetchone()[0]
+        finally:
+            connection.close()
 
     # --- HAProxy -------------------------------------------------------------------------------------
 
