@@ -390,8 +390,10 @@ backend api_hosts
 
     # --- Redis and Sentinel --------------------------------------------------------------------------
 
-    def start_redis(self, i: int, *, replica_of: int | None = None) -> None:
+    def start_redis(self, i: int, *, replica_of: int | None = None, fresh: bool = False) -> None:
         directory = self.run / f"redis{i}"
+        if fresh and directory.exists():
+            shutil.rmtree(directory)  # a replica's full sync leaves a dump.rdb of the last run's jobs
         directory.mkdir(exist_ok=True)
         argv = [
             "redis-server",
@@ -526,8 +528,8 @@ backend api_hosts
         try:
             self.start_galera()
             self.start_haproxy()
-            self.start_redis(1)
-            self.start_redis(2, replica_of=self.ports.redis(1))
+            self.start_redis(1, fresh=True)
+            self.start_redis(2, replica_of=self.ports.redis(1), fresh=True)
             self.start_sentinels()
             self.start_wechat()
             self.say("migrating (flask db upgrade) and loading the demo org tree (flask seed-demo)")
