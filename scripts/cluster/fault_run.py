@@ -208,6 +208,7 @@ class FaultRun:
         self.phases: list[Phase] = []
         self.rush_order: dict[int, list[int]] = {}
         self.problems: list[str] = []
+        self.settled_after: float | None = None
 
     # --- setup ---------------------------------------------------------------------------------------
 
@@ -349,7 +350,11 @@ class FaultRun:
                 return open_outbox == 0 and pending == 0
 
         try:
-            wait_until("the notifications to settle", settled, timeout=180, every=1)
+            # A job whose worker was killed mid-job is retried once a worker's check finds it abandoned
+            # (backend/jobs/worker.py: every minute, after the job's own timeout has passed).
+            began = time.monotonic()
+            wait_until("the notifications to settle", settled, timeout=360, every=1)
+            self.settled_after = time.monotonic() - began
         except RuntimeError as exc:
             self.problems.append(str(exc))
 
@@ -570,6 +575,10 @@ class FaultRun:
             self.settle_notifications()
             rows = self.check()
             notes = [uploads, self.check_notifications(), self.check_reports()]
+            if self.settled_after is not None:
+                notes.append(
+                    f"every notification final {self.settled_after:.0f} s after the last phase ended"
+                )
         finally:
             self.topology.stop()
         print_table(rows, self.phases, notes, time.monotonic() - began)
