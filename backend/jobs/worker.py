@@ -28,9 +28,6 @@ log = logging.getLogger(__name__)
 
 REDIS_WAIT_MAX_S = 5.0  # the longest pause between two attempts to reach Redis again
 SCHEDULER_CHECK_S = 5.0  # how often an idle worker makes sure its scheduler child is alive
-# How often a worker looks for jobs whose worker died mid-job (a host lost, a SIGKILL) and retries them,
-# instead of RQ's default ten minutes: with workers on many hosts, one of them is always there to do it.
-ABANDONED_JOBS_CHECK_S = 60
 SCHEDULE_FILE = "backend/jobs/schedule.py"
 
 
@@ -56,10 +53,6 @@ class Worker(SimpleWorker):
     """
 
     max_connection_wait_time = REDIS_WAIT_MAX_S  # the dequeue loop's own back-off, capped lower
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("maintenance_interval", ABANDONED_JOBS_CHECK_S)
-        super().__init__(*args, **kwargs)
 
     @property
     def dequeue_timeout(self) -> int:

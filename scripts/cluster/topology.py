@@ -507,6 +507,9 @@ backend api_hosts
 
     def start_worker(self, i: int) -> None:
         argv = [str(BIN / "rq"), "worker", "--with-scheduler", "-w", "backend.jobs.worker.Worker"]
+        # A job whose worker died mid-job (a host lost) is found and retried within a minute or two,
+        # not after RQ's default ten minutes.
+        argv += ["--maintenance-interval", "60"]
         argv += ["-c", "backend.jobs.rq_settings", "-n", f"worker{i}-{secrets.token_hex(3)}", *QUEUES]
         self.say(f"starting RQ worker{i}")
         self._spawn(f"worker{i}", argv, env=self.app_env(f"worker{i}"))
