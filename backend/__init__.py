@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["zhigong.legal_rules"] = legal_rules.load_rules()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(web.MIGRATIONS_DIR), render_as_batch=True)
-    init_redis(app, settings.redis_url)
+    init_redis(app, settings)
     jwt.init_app(app)
     limiter.init_app(app)
     api.init_app(app)

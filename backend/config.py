@@ -14,7 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
-INSTANCE_DIR = ROOT / "instance"
+# Each host its own instance folder (``INSTANCE_DIR``); nothing in it is shared between API hosts.
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR") or ROOT / "instance")
 
 # Development-only secrets. Production refuses to start with them (see ``Settings.check``).
 DEV_SECRET_KEY = "dev-secret-key-not-for-production-0123456789"
@@ -55,6 +56,16 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     max_upload_bytes: int = 8 * 1024 * 1024
     upload_dir: Path = INSTANCE_DIR / "uploads"
+    # Scale-out (README "Scaling out"): reports read from a replica or another cluster node, Redis
+    # found through Sentinel, uploads kept where every API host reaches them.
+    database_read_url: str | None = None
+    redis_sentinels: tuple[tuple[str, int], ...] = ()
+    redis_sentinel_master: str = "zhigong"
+    upload_storage: str = "local"  # local | database | s3
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_prefix: str = ""
     # Bounded waits on the database, well below gunicorn's 30 s worker timeout (0 = no statement limit).
     db_lock_wait_s: int = 3
     db_statement_timeout_s: float = 15.0
@@ -76,7 +87,41 @@ class Settings:
     @property
     def embedded(self) -> bool:
         """True when no Redis is configured: jobs run inline and limits are kept in memory."""
-        return self.redis_url is None
+        return self.redis_url is None and not self.redis_sentinels
+
+    @property
+    def redis_db(self) -> int:
+        """The Redis database number: the path of ``REDIS_URL`` (``redis://host/6``), else 0."""
+        from urllib.parse import urlsplit
+
+        path = urlsplit(self.redis_url).path.strip("/") if self.redis_url else ""
+        return int(path) if path.isdigit() else 0
+
+    @property
+    def redis_password(self) -> str | None:
+        if not self.redis_url:
+            return None
+        from urllib.parse import unquote, urlsplit
+
+        password = urlsplit(self.redis_url).password
+        return unquote(password) if password else None
+
+    @property
+    def ratelimit_storage_uri(self) -> str:
+        """Where the rate limits count: Redis (through Sentinel when configured), else memory."""
+        if self.redis_sentinels:
+            hosts = ",".join(f"{host}:{port}" for host, port in self.redis_sentinels)
+            return f"redis+sentinel://{hosts}/{self.redis_sentinel_master}"
+        return self.redis_url or "memory://"
+
+    @property
+    def ratelimit_storage_options(self) -> dict:
+        if not self.redis_sentinels:
+            return {}
+        options: dict = {"db": self.redis_db, "socket_timeout": 2}
+        if self.redis_password:
+            options["password"] = self.redis_password
+        return options
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -104,6 +149,14 @@ class Settings:
             "application_rate_limit": _env(env, "APPLICATION_RATE_LIMIT", base.application_rate_limit),
             "max_upload_bytes": int(_env(env, "MAX_UPLOAD_BYTES", str(base.max_upload_bytes))),
             "upload_dir": Path(_env(env, "UPLOAD_DIR", str(base.upload_dir))),
+            "database_read_url": _env(env, "DATABASE_READ_URL"),
+            "redis_sentinels": parse_sentinels(_env(env, "REDIS_SENTINELS", "")),
+            "redis_sentinel_master": _env(env, "REDIS_SENTINEL_MASTER", base.redis_sentinel_master),
+            "upload_storage": _env(env, "UPLOAD_STORAGE", base.upload_storage),
+            "s3_bucket": _env(env, "S3_BUCKET"),
+            "s3_endpoint_url": _env(env, "S3_ENDPOINT_URL"),
+            "s3_region": _env(env, "S3_REGION"),
+            "s3_prefix": _env(env, "S3_PREFIX", base.s3_prefix),
             "db_lock_wait_s": int(_env(env, "DB_LOCK_WAIT_TIMEOUT", str(base.db_lock_wait_s))),
             "db_statement_timeout_s": float(
                 _env(env, "DB_STATEMENT_TIMEOUT", str(base.db_statement_timeout_s))
@@ -127,6 +180,10 @@ class Settings:
         demo WeChat credentials or a WeChat API that is not https."""
         if self.env not in APP_ENVS:
             raise RuntimeError(f"APP_ENV={self.env!r} is unknown: use one of {', '.join(APP_ENVS)}")
+        if self.upload_storage not in UPLOAD_STORAGES:
+            raise RuntimeError(f"UPLOAD_STORAGE must be one of {', '.join(UPLOAD_STORAGES)}")
+        if self.upload_storage == "s3" and not self.s3_bucket:
+            raise RuntimeError("UPLOAD_STORAGE=s3 needs S3_BUCKET")
         if self.env != "production":
             return
         problems = []
@@ -148,11 +205,36 @@ class Settings:
     @property
     def sqlalchemy_url(self) -> str:
         """The database URL with the driver and charset we rely on."""
-        url = self.database_url
-        if url.startswith("mysql://"):
-            url = "mysql+pymysql://" + url[len("mysql://") :]
-        if url.startswith("mariadb://"):
-            url = "mysql+pymysql://" + url[len("mariadb://") :]
-        if url.startswith("mysql+pymysql://") and "charset=" not in url:
-            url += ("&" if "?" in url else "?") + "charset=utf8mb4"
-        return url
+        return normalise_database_url(self.database_url)
+
+    @property
+    def sqlalchemy_read_url(self) -> str | None:
+        return normalise_database_url(self.database_read_url) if self.database_read_url else None
+
+
+UPLOAD_STORAGES = ("local", "database", "s3")
+
+
+def parse_sentinels(value: str | None) -> tuple[tuple[str, int], ...]:
+    """``host:port,host:port`` → ((host, port), …); a bad entry stops the app at start."""
+    sentinels = []
+    for item in (value or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        host, sep, port = item.rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise RuntimeError(f"REDIS_SENTINELS: {item!r} is not host:port")
+        sentinels.append((host, int(port)))
+    return tuple(sentinels)
+
+
+def normalise_database_url(url: str) -> str:
+    """The driver and charset we rely on, whichever spelling of a MySQL URL is given."""
+    if url.startswith("mysql://"):
+        url = "mysql+pymysql://" + url[len("mysql://") :]
+    if url.startswith("mariadb://"):
+        url = "mysql+pymysql://" + url[len("mariadb://") :]
+    if url.startswith("mysql+pymysql://") and "charset=" not in url:
+        url += ("&" if "?" in url else "?") + "charset=utf8mb4"
+    return url

@@ -9,9 +9,11 @@ from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from redis import Redis
+from redis.sentinel import Sentinel
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from backend import replica
 from backend.api.base import Api
 
 # Stable constraint names so Alembic migrations read the same on MariaDB and SQLite.
@@ -28,7 +30,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+db = SQLAlchemy(
+    model_class=Base, session_options={"expire_on_commit": False, "class_": replica.RoutingSession}
+)
 migrate = Migrate()
 api = Api()
 jwt = JWTManager()
@@ -40,9 +44,25 @@ def redis_client() -> Redis | None:
     return current_app.extensions.get("zhigong.redis")
 
 
-def init_redis(app, url: str | None) -> None:
-    app.extensions["zhigong.redis"] = (
-        Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30)
-        if url
-        else None
-    )
+_REDIS_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "health_check_interval": 30}
+
+
+def connect_redis(settings) -> Redis | None:
+    """A Redis client for ``settings``: the master that Sentinel names when ``REDIS_SENTINELS`` is set
+    (it follows a fail-over by itself), else ``REDIS_URL``, else None (embedded mode)."""
+    if settings.redis_sentinels:
+        sentinel = Sentinel(
+            list(settings.redis_sentinels),
+            sentinel_kwargs={"socket_timeout": 1, "socket_connect_timeout": 1},
+            db=settings.redis_db,
+            password=settings.redis_password,
+            **_REDIS_OPTIONS,
+        )
+        return sentinel.master_for(settings.redis_sentinel_master)
+    if settings.redis_url:
+        return Redis.from_url(settings.redis_url, **_REDIS_OPTIONS)
+    return None
+
+
+def init_redis(app, settings) -> None:
+    app.extensions["zhigong.redis"] = connect_redis(settings)

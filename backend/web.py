@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from backend import replica
 from backend.api.access import forget_caller
 from backend.api.base import error_response
 from backend.auth import tokens
@@ -72,6 +73,7 @@ def flask_config(settings: Settings) -> dict:
         engine_options.update(pool_size=settings.db_pool_size, max_overflow=4)
         engine_options["connect_args"] = {"timeout": 30, "check_same_thread": False}
     return {
+        **replica.flask_config(settings, engine_options),
         "SECRET_KEY": settings.secret_key,
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
@@ -87,7 +89,8 @@ def flask_config(settings: Settings) -> dict:
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/api/docs-assets/",
-        "RATELIMIT_STORAGE_URI": settings.redis_url or "memory://",
+        "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
+        "RATELIMIT_STORAGE_OPTIONS": settings.ratelimit_storage_options,
         "RATELIMIT_STRATEGY": "moving-window",
         # A Redis outage must not take logins down: fall back to per-process counting.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
@@ -167,17 +170,19 @@ def init_app(app: Flask) -> None:
     settings: Settings = app.extensions["zhigong.settings"]
     app.before_request(_request_id)
     app.before_request(forget_caller)
+    replica.init_app(app)
     with app.app_context():
-        _engines.add(db.engine)
-        event.listen(
-            db.engine,
-            "connect",
-            partial(
-                _bound_waits,
-                lock_wait_s=settings.db_lock_wait_s,
-                statement_s=settings.db_statement_timeout_s,
-            ),
-        )
+        for engine in db.engines.values():  # the primary's, and the read replica's when there is one
+            _engines.add(engine)
+            event.listen(
+                engine,
+                "connect",
+                partial(
+                    _bound_waits,
+                    lock_wait_s=settings.db_lock_wait_s,
+                    statement_s=settings.db_statement_timeout_s,
+                ),
+            )
 
     @app.after_request
     def _send_request_id(response):

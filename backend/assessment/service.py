@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from flask import current_app
 from sqlalchemy import delete, insert, select
 
+from backend import replica
 from backend.assessment import engine
 from backend.assessment.models import (
     AssessmentResult,
@@ -120,7 +121,8 @@ def execute_run(*, run_id: int) -> AssessmentRun:
         # The rubrics changed between request and execution: the run reports the version it used.
         run.rubric_version = current.version
     period = parse_period(run.period_type, run.period)
-    standings = engine.compute(current, period)
+    with replica.reads():  # the facts are read where reports read (DATABASE_READ_URL)
+        standings = engine.compute(current, period)
     key = (
         AssessmentResult.period_type == run.period_type,
         AssessmentResult.period == run.period,

@@ -147,9 +147,17 @@ class CronScheduler(_CronScheduler):
             self.log.info("CronScheduler %s: shutdown complete", self.name)
 
 
-def run_cron(url: str, config: str = SCHEDULE_FILE, logging_level: str = "INFO") -> None:
+def run_cron(url: str | None, config: str = SCHEDULE_FILE, logging_level: str = "INFO") -> None:
     logging.basicConfig(level=logging_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    connection = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+    if url:
+        connection = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+    else:  # the app's own settings: REDIS_SENTINELS (the master Sentinel names) or REDIS_URL
+        from backend.config import Settings
+        from backend.extensions import connect_redis
+
+        connection = connect_redis(Settings.from_env())
+        if connection is None:
+            raise SystemExit("cron needs --url, REDIS_URL or REDIS_SENTINELS")
     wait_for_redis(connection, "CronScheduler")
     cron = CronScheduler(connection=connection, logging_level=logging_level)
     cron.load_config_from_file(config)
@@ -160,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="掌上职工之家 background processes")
     sub = parser.add_subparsers(dest="command", required=True)
     cron = sub.add_parser("cron", help="the periodic-job scheduler (run exactly one)")
-    cron.add_argument("--url", "-u", required=True, help="Redis URL, e.g. redis://127.0.0.1:6379/0")
+    cron.add_argument(
+        "--url", "-u", help="Redis URL, e.g. redis://127.0.0.1:6379/0 (default: REDIS_SENTINELS or REDIS_URL)"
+    )
     cron.add_argument("--config", default=SCHEDULE_FILE, help=f"schedule file (default {SCHEDULE_FILE})")
     cron.add_argument("--logging-level", default="INFO")
     args = parser.parse_args(argv)

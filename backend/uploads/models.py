@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.common.types import UTCDateTime, utcnow
@@ -31,3 +32,15 @@ class Upload(db.Model):
         Index("ix_uploads_account", "account_id"),
         Index("ix_uploads_unattached", "case_id", "created_at"),  # the purge of unattached files
     )
+
+
+class UploadBlob(db.Model):
+    """The bytes of an upload when ``UPLOAD_STORAGE=database`` (every API host reads the same rows), in
+    parts of at most 1 MiB: each INSERT stays far below the server's ``max_allowed_packet``."""
+
+    __tablename__ = "upload_blobs"
+
+    storage_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    part: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary().with_variant(mysql.MEDIUMBLOB(), "mysql"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

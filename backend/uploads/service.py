@@ -20,7 +20,7 @@ from backend.members.models import WxAccount
 from backend.staff.permissions import EVIDENCE_PERMISSION, can
 from backend.staff.scope import Scope
 from backend.uploads.models import Upload
-from backend.uploads.storage import LocalStorage, Storage
+from backend.uploads.storage import Storage, storage_for
 
 ALLOWED = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}
 MAX_PER_CASE = 9
@@ -39,7 +39,7 @@ class UploadQuotaExceeded(DomainError):
 def storage() -> Storage:
     store = current_app.extensions.get("zhigong.storage")
     if store is None:
-        store = LocalStorage(current_app.extensions["zhigong.settings"].upload_dir)
+        store = storage_for(current_app.extensions["zhigong.settings"])
         current_app.extensions["zhigong.storage"] = store
     return store
 
