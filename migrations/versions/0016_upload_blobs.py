@@ -1,7 +1,7 @@
 """upload_blobs: uploaded files kept in the database, so every API host serves every file
 
 Revision ID: 0016
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-03 06:00:00.000000
 
 """
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import mysql
 
 # revision identifiers, used by Alembic.
 revision = "0016"
-down_revision = "0010"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
