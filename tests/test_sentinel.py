@@ -20,7 +20,7 @@ from rq.cli.helpers import get_redis_from_config
 
 from backend import create_app
 from backend.config import Settings, parse_sentinels
-from backend.extensions import connect_redis, db
+from backend.extensions import connect_redis, db, limiter
 from backend.jobs.rq_settings import rq_settings
 from tests.notify.conftest import REDIS_SERVER, _free_port
 
@@ -72,6 +72,16 @@ def sentinel_pair(tmp_path: Path):
         process.stdout.close()
 
 
+@pytest.fixture
+def shared_limiter_restored():
+    """A second app binds the one shared limiter to its own storage: give it back afterwards, so the
+    tests after this one do not count against a Sentinel that is gone."""
+    saved = dict(vars(limiter))
+    yield
+    vars(limiter).clear()
+    vars(limiter).update(saved)
+
+
 def _settings(settings: Settings, pair: dict) -> Settings:
     return dataclasses.replace(
         settings,
@@ -89,7 +99,9 @@ def test_sentinel_addresses_are_read_strictly():
     assert not Settings.from_env({"REDIS_SENTINELS": "10.0.0.1:26379"}).embedded
 
 
-def test_the_app_the_limiter_and_the_workers_follow_a_failover(settings, sentinel_pair):
+def test_the_app_the_limiter_and_the_workers_follow_a_failover(
+    settings, sentinel_pair, shared_limiter_restored
+):
     scaled = _settings(settings, sentinel_pair)
     client = connect_redis(scaled)
     client.set("zhigong:probe", "before")

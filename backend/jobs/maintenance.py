@@ -24,8 +24,17 @@ def purge_unattached_uploads() -> int:
     from backend.uploads import service as uploads
 
     with job_context():
-        keys = unit_of_work.run(uploads.purge_unattached, what="uploads.purge-unattached")
         store = uploads.storage()
-        for key in keys:
-            store.delete(key)
+
+        def purge() -> list[str]:
+            keys = uploads.purge_unattached()
+            if store.transactional:  # the bytes are rows: deleted in the same transaction
+                for key in keys:
+                    store.delete(key)
+            return keys
+
+        keys = unit_of_work.run(purge, what="uploads.purge-unattached")
+        if not store.transactional:
+            for key in keys:
+                store.delete(key)
         return len(keys)

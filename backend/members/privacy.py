@@ -95,6 +95,10 @@ def _delete_files_after_commit(keys: list[str]) -> None:
     if not keys:
         return
     store = storage()
+    if store.transactional:  # rows in this very transaction: they go (or stay) with the erasure
+        for key in keys:
+            store.delete(key)
+        return
 
     def delete_files(_session) -> None:
         for key in keys:

@@ -16,6 +16,10 @@ from typing import Protocol
 
 
 class Storage(Protocol):
+    # True when the store writes in the caller's own transaction (a delete is undone with it);
+    # otherwise a delete is final and waits until the transaction that decided it has committed.
+    transactional: bool
+
     def save(self, key: str, data: bytes) -> None: ...
     def read(self, key: str) -> bytes: ...  # FileNotFoundError when there is no such file
     def delete(self, key: str) -> None: ...
@@ -44,12 +48,15 @@ class LocalStorage:
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
+    transactional = False
+
 
 class DatabaseStorage:
     """Files as rows of ``upload_blobs`` in the request's own session and transaction: the file and
     the upload's row are kept or undone together, and every host sees both."""
 
     part_bytes = 1024 * 1024
+    transactional = True
 
     def save(self, key: str, data: bytes) -> None:
         from backend.extensions import db
@@ -82,6 +89,8 @@ class DatabaseStorage:
 
 class S3Storage:
     """An S3-compatible bucket through boto3 (AWS S3, Aliyun OSS and Tencent COS in S3 mode, MinIO…)."""
+
+    transactional = False
 
     def __init__(
         self, *, bucket: str, endpoint_url: str | None = None, region: str | None = None, prefix: str = ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 
-from werkzeug.routing.converters import AnyConverter
+from werkzeug.routing.converters import AnyConverter, NumberConverter
 
 from backend.auth.service import STAFF, issue_tokens
 from backend.staff import permissions as perm
@@ -36,7 +36,7 @@ def staff_rules(app, prefix: str):
         for name, converter in rule._converters.items():
             if isinstance(converter, AnyConverter):
                 choices.append([(name, item) for item in sorted(converter.items)])
-            elif type(converter).__name__ in ("IntegerConverter", "NumberConverter"):
+            elif isinstance(converter, NumberConverter):
                 choices.append([(name, ABSENT_ID)])
             else:
                 choices.append([(name, "absent")])
