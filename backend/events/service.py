@@ -169,10 +169,12 @@ def _tell(signup: EventSignup, kind: str, event: Event, **values) -> None:
 def _record(
     kind: str, event: Event, signup: EventSignup, *, ref_type: str = "event_signup", ref_id: int | None = None
 ) -> None:
-    """A participation fact credited to the organising union; deduplicated by its kind and ref."""
+    """A participation fact credited to the member's own union (as competition and legal facts are):
+    the union whose members took part scores it, not the node that organised the event. Deduplicated
+    by its kind and ref."""
     participation.record(
         kind=kind,
-        org_id=event.org_id,
+        org_id=signup.member.org_id,
         member_id=signup.member_id,
         ref_type=ref_type,
         ref_id=ref_id or signup.id,

@@ -9,6 +9,7 @@ import re
 from openpyxl import load_workbook
 
 from tests.assessment.conftest import drain_assessment_queue
+from tests.assessment.test_runs import _results, _run
 
 
 def start_march(browser) -> int:
@@ -111,3 +112,12 @@ def test_the_statistics_page_and_the_dashboard_show_the_subtree_s_figures(panel,
     assert 'id="key-figures"' in dashboard and "vendor/chartjs/chart.umd.min.js" in dashboard
     other_county = browser.get(f"/admin/stats?org_id={city.tree.county_b.id}")
     assert other_county.status_code == 404
+
+
+def test_the_panel_breakdown_says_no_data_instead_of_a_number(client, factory, city, panel):
+    token = factory.staff_token("t_city")
+    run = _run(client, token)
+    row = next(r for r in _results(client, token, run["id"]) if r["org"]["id"] == city.tree.union_b1.id)
+    page = panel("t_city").text(f"/admin/assessments/results/{row['id']}")
+    line = page.split("帮扶申请按时受理率", 1)[1].split("</tr>", 1)[0]
+    assert "无数据" in line and "不计入档次" in line and "优秀" not in line

@@ -35,6 +35,12 @@ from backend.stats import service as stats
 from backend.wages.models import WAGE_STATUS_LABELS
 
 RESULTS_PER_PAGE = 50
+# How the rubric's one no-data rule (``no_data``) read for an indicator without data.
+NO_DATA_LABELS = {
+    "excluded": "无数据（不计入档次）",
+    "qualified": "无数据（按合格计）",
+    "unqualified": "无数据（按不合格计）",
+}
 
 
 def _today() -> date:
@@ -48,6 +54,7 @@ def _labels() -> dict:
         "categories": {str(k): v for k, v in CATEGORY_LABELS.items()},
         "statuses": RUN_STATUS_LABELS,
         "period_types": PERIOD_TYPE_LABELS,
+        "no_data_labels": NO_DATA_LABELS,
     }
 
 
