@@ -43,6 +43,7 @@ from backend.events.models import EVENT_STATUS_LABELS, Event
 from backend.legal import service as legal
 from backend.legal.flow import BOOKING_FLOW
 from backend.legal.models import BOOKING_STATUS_LABELS, MODE_LABELS, OUTCOME_LABELS, LegalBooking
+from backend.legal.rules import rules as legal_rules
 from backend.members import service as members
 from backend.members.models import (
     REVIEW_STATUS_LABELS,
@@ -62,6 +63,11 @@ from backend.wages.models import WAGE_STATUS_LABELS, WageClaim, WageStatus
 from backend.wages.rules import rules as wage_rules
 
 GENDER_LABELS = {"male": "男", "female": "女"}
+
+
+def topic_label(code: str) -> str:
+    """A legal-aid topic as config/legal.yaml names it (劳动合同, 工伤 …), never its code."""
+    return legal_rules().topics.get(code, code)
 
 
 def _labels(table: dict) -> dict[str, str]:
@@ -402,7 +408,7 @@ LEGAL_KIND = Kind(
         Column("咨询时间", lambda b: local_time(b.starts_at)),
         Column("方式", lambda b: MODE_LABELS.get(b.mode, b.mode)),
         Column("职工", lambda b: crypto.mask_name(b.member.name)),
-        Column("主题", lambda b: b.topic),
+        Column("主题", lambda b: topic_label(b.topic)),
         Column("律师", lambda b: b.lawyer.staff.name),
         Column("中心", lambda b: b.center.name),
         Column("情况说明", lambda b: b.description or "", in_row=False),
@@ -415,7 +421,7 @@ LEGAL_KIND = Kind(
         Filter("status", "状态", choices=lambda: _labels(BOOKING_STATUS_LABELS)),
         Filter("date", "日期", "date"),
     ],
-    title=lambda b: f"法援预约 #{b.id} {b.topic}",
+    title=lambda b: f"法援预约 #{b.id} {topic_label(b.topic)}",
     pending={"status": "booked"},
     inputs={
         "complete": [Input("outcome", "咨询结果", "choice", lambda: _labels(OUTCOME_LABELS))],

@@ -60,6 +60,7 @@ SECTIONS: list[tuple[str, list[Entry]]] = [
         [
             Entry("组织与人员", "admin.people", (perm.ORG_MANAGE,)),
             Entry("角色与权限", "admin.roles"),
+            Entry("审计日志", "admin.audit_log", (perm.AUDIT_READ,)),
             Entry("失败消息", "admin.failed_notifications", (perm.NOTIFICATION_OPS,)),
             Entry("后台任务", "admin.jobs", (perm.JOB_OPS,)),
         ],

@@ -344,10 +344,8 @@ def handle(
     transition = cases.move(
         AID, case, action, actor_type="staff", actor_id=staff.id, note=note, detail=detail
     )
-    if action == "accept" and (assignee_id is not None or case.assignee_id is None):
-        cases.assign(
-            AID, scope=scope, staff=staff, case_id=case.id, assignee_id=assignee_id or staff.id, note=None
-        )
+    if action == "accept" and assignee_id is not None and assignee_id != case.assignee_id:
+        cases.assign(AID, scope=scope, staff=staff, case_id=case.id, assignee_id=assignee_id, note=None)
     audit.record(
         staff=staff,
         action=f"aid.{action}",

@@ -91,6 +91,9 @@ def test_results_export_as_xlsx_and_csv_with_every_indicator(panel, city):
     assert header[:7] == ("工会", "类别", "档次", "级别", "得分", "名次", "同类数")
     assert "开展法律咨询" in header
     assert {r[0] for r in rows} == {"甲区总工会", "甲区建筑公司工会", "甲区物业公司工会", "甲区快递网点工会"}
+    score, consultations = header.index("得分"), header.index("开展法律咨询")
+    for r in rows:  # numbers are number cells, so Excel can sum and sort them
+        assert isinstance(r[score], int | float) and isinstance(r[consultations], int | float), r
     text = browser.get(f"/admin/assessments/runs/{run_id}/export.csv").data.decode("utf-8-sig")
     assert len(list(csv.reader(io.StringIO(text)))) == 1 + len(rows)
     assert browser.get(f"/admin/assessments/runs/{run_id}/export.pdf").status_code == 404

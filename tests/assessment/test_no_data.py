@@ -58,4 +58,3 @@ def test_a_rubric_states_its_no_data_rule_and_indicators_cannot_override_it(app)
     doc["rigid"][1]["missing"] = "pass"
     with pytest.raises(RubricError, match=r"rigid\[1\].missing: unknown key"):
         parse_rubric(doc, source="x.yaml", version="v")
-

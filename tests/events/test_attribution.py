@@ -54,6 +54,9 @@ def test_every_event_fact_is_credited_to_the_attendee_s_union_not_the_organiser(
     assert facts("event.promoted") == {later.member_id: a1}
     assert facts("event.attended") == {later.member_id: a1, she.member_id: a2}
     assert facts("event.matched") == {later.member_id: a1, she.member_id: a2}
-    credited = {org for kind in ("signed_up", "promoted", "attended", "matched")
-                for org in facts(f"event.{kind}").values()}
+    credited = {
+        org
+        for kind in ("signed_up", "promoted", "attended", "matched")
+        for org in facts(f"event.{kind}").values()
+    }
     assert tree.county_a.id not in credited

@@ -3,6 +3,7 @@
 from backend.admin.views import (  # noqa: F401
     analysis,
     announcements,
+    audit_log,
     base,
     cases,
     clusters,

@@ -137,10 +137,11 @@ def _action_payload(k: Kind, action: str, form) -> dict:
     return raw
 
 
-def _input_labels(k: Kind) -> dict[str, str]:
+def _input_labels(k: Kind, action: str) -> dict[str, str]:
+    """The labels of this action's own inputs: two actions may share a field name ("amount" is the
+    approved amount of 批准 and the paid amount of 发放)."""
     labels = {"action": "操作", "note": "说明"}
-    for inputs in k.inputs.values():
-        labels.update({i.name: i.label for i in inputs})
+    labels.update({i.name: i.label for i in k.inputs.get(action, [])})
     return labels
 
 
@@ -149,7 +150,7 @@ def _act(k: Kind, item_id: int, action: str, form) -> str | None:
     try:
         data = k.action_schema().load(_action_payload(k, action, form))
     except ma.ValidationError as exc:
-        return "；".join(_schema_messages(exc, _input_labels(k)))
+        return "；".join(_schema_messages(exc, _input_labels(k, action)))
     try:
         k.act(g.scope, g.staff, item_id, **data)
     except DomainError as exc:

@@ -12,6 +12,7 @@ from backend.admin.views.base import requires
 from backend.extensions import db
 from backend.legal.models import MODE_LABELS, LegalSchedule
 from backend.legal.network import lawyer_of
+from backend.legal.rules import rules as legal_rules
 from backend.staff import permissions as perm
 
 WEEKDAYS = "一二三四五六日"
@@ -35,4 +36,5 @@ def lawyer_schedule():
         upcoming=upcoming,
         weekdays=WEEKDAYS,
         modes=MODE_LABELS,
+        topics=legal_rules().topics,
     )

@@ -32,6 +32,9 @@ PERMISSION_LABELS = {
     perm.EVENT_MANAGE: "联谊活动管理",
     perm.EVENT_CHECKIN: "活动签到",
     perm.COMPETITION_MANAGE: "竞赛管理",
+    perm.ASSESSMENT_READ: "查看考核结果",
+    perm.ASSESSMENT_RUN: "发起考核（市级）",
+    perm.STATS_READ: "查看统计",
 }
 
 
