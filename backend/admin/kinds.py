@@ -139,6 +139,14 @@ class Kind:
     def visible_to(self, staff: Staff) -> bool:
         return any(perm.can(staff.role, p) for p in self.permissions)
 
+    def state_class(self, status: str) -> str:
+        """How a status badge is coloured: waits for staff, in hand, or done (no staff action left)."""
+        waiting = self.pending.get("status")
+        waiting = {str(s) for s in (waiting if isinstance(waiting, list) else [waiting])}
+        if str(status) in waiting:
+            return "todo"
+        return "doing" if self.flow.actions(status, "staff") else "done"
+
     def allowed(self, item, staff: Staff) -> list[Transition]:
         if self.actions is not None:
             return self.actions(item, staff)
@@ -166,7 +174,7 @@ def _overdue(item) -> bool:
 def _due(item) -> str:
     if item.due_at is None:
         return ""
-    return local_time(item.due_at) + ("（已超期）" if _overdue(item) else "")
+    return local_time(item.due_at, "%m-%d %H:%M") + ("（已超期）" if _overdue(item) else "")
 
 
 def _yes(value) -> str:
@@ -200,7 +208,7 @@ WAGE_KIND = Kind(
     columns=[
         Column("优先级", lambda c: c.priority),
         Column("欠薪单位", lambda c: c.employer),
-        Column("项目/工地", lambda c: c.project),
+        Column("项目/工地", lambda c: c.project, in_row=False),
         Column("欠薪金额", lambda c: money(c.amount_owed)),
         Column("人数", lambda c: c.workers_owed),
         Column("欠薪起始", lambda c: c.owed_since.isoformat(), in_row=False),
@@ -222,7 +230,7 @@ WAGE_KIND = Kind(
         Column("追回金额", lambda c: money(c.amount_recovered), in_row=False),
         Column("拿到工资人数", lambda c: c.workers_paid or "", in_row=False),
         Column("结案原因", lambda c: c.close_reason or "", in_row=False),
-        Column("提交时间", lambda c: local_time(c.submitted_at)),
+        Column("提交时间", lambda c: local_time(c.submitted_at), in_row=False),
     ],
     filters=[
         Filter("status", "状态", choices=lambda: _labels(WAGE_STATUS_LABELS)),

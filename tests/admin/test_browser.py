@@ -107,6 +107,7 @@ def test_county_staff_handle_a_wage_claim_and_a_membership_in_the_browser(
 
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # 通过 and other final decisions ask first
     log_in(page, base, "demo_county")
 
     # The wage queue: find the claim by its employer, open it.
