@@ -43,5 +43,6 @@ def install(app: Flask) -> None:
         local_time=local_time,
         money=money,
         mask_phone=crypto.mask_phone,
+        mask_name=crypto.mask_name,
         mask_id=crypto.mask_id_number,
     )

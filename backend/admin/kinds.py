@@ -49,6 +49,7 @@ from backend.members.models import (
     REVIEW_STATUS_LABELS,
     WORKER_TYPE_LABELS,
     MembershipApplication,
+    MembershipTransfer,
     ReviewStatus,
     UnitApplication,
 )
@@ -256,6 +257,11 @@ WAGE_KIND = Kind(
 
 
 # --- 困难帮扶 --------------------------------------------------------------------------------------------
+def _aid_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]:
+    case = aid.reveal_requester(scope=scope, staff=staff, request_id=item_id)
+    return {"申请人": case.member.name, "身份证号": case.member.id_number, "手机号": case.member.mobile}
+
+
 AID_KIND = Kind(
     slug="aid",
     label="困难帮扶",
@@ -308,6 +314,7 @@ AID_KIND = Kind(
         ],
     },
     case_kind=aid.AID,
+    reveal=_aid_reveal,
 )
 
 
@@ -354,7 +361,51 @@ MEMBERSHIP_KIND = Kind(
 )
 
 
+# --- 会员关系转接 ------------------------------------------------------------------------------------------
+def _transfer_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]:
+    transfer = members.reveal_transfer_member(scope=scope, staff=staff, transfer_id=item_id)
+    return {"身份证号": transfer.member.id_number, "手机号": transfer.member.mobile}
+
+
+TRANSFER_KIND = Kind(
+    slug="transfer",
+    label="会员关系转接",
+    permissions=(perm.TRANSFER_REVIEW,),
+    flow=DECISION_FLOW,
+    status_labels=_labels(REVIEW_STATUS_LABELS),
+    model=MembershipTransfer,
+    query_schema=staff_membership.StatusQuery,
+    stmt=lambda scope, staff, **f: members.transfers_stmt(scope, **f),
+    order=[SortKey(MembershipTransfer.submitted_at), SortKey(MembershipTransfer.id)],
+    load=lambda scope, staff, item_id: scope.get(MembershipTransfer, item_id),
+    action_schema=TransitionIn,
+    act=lambda scope, staff, item_id, **data: members.review_transfer(
+        scope=scope, staff=staff, transfer_id=item_id, **data
+    ),
+    columns=[
+        Column("会员", lambda t: t.member.name),
+        Column("会员卡号", lambda t: t.member.card_no or ""),
+        Column("身份证号", lambda t: crypto.mask_id_number(t.member.id_number), in_row=False),
+        Column("手机号", lambda t: crypto.mask_phone(t.member.mobile), in_row=False),
+        Column("转出工会", lambda t: t.from_org.name),
+        Column("转入工会", lambda t: t.org.name),
+        Column("转会原因", lambda t: t.reason),
+        Column("审核意见", lambda t: t.status_note or "", in_row=False),
+        Column("提交时间", lambda t: local_time(t.submitted_at)),
+    ],
+    filters=[Filter("status", "状态", choices=lambda: _labels(REVIEW_STATUS_LABELS))],
+    title=lambda t: f"会员关系转接 #{t.id} {t.member.name}",
+    pending={"status": ReviewStatus.SUBMITTED},
+    reveal=_transfer_reveal,
+)
+
+
 # --- 单位建会 --------------------------------------------------------------------------------------------
+def _unit_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]:
+    application = members.reveal_unit_contact(scope=scope, staff=staff, application_id=item_id)
+    return {"联系人": application.contact_name, "联系电话": application.contact_phone}
+
+
 UNIT_KIND = Kind(
     slug="unit",
     label="单位建会",
@@ -386,6 +437,7 @@ UNIT_KIND = Kind(
     filters=[Filter("status", "状态", choices=lambda: _labels(REVIEW_STATUS_LABELS))],
     title=lambda u: f"单位建会 #{u.id} {u.unit_name}",
     pending={"status": ReviewStatus.SUBMITTED},
+    reveal=_unit_reveal,
 )
 
 
@@ -516,7 +568,16 @@ COMPETITION_KIND = Kind(
 
 KINDS: dict[str, Kind] = {
     k.slug: k
-    for k in (MEMBERSHIP_KIND, UNIT_KIND, AID_KIND, WAGE_KIND, LEGAL_KIND, EVENT_KIND, COMPETITION_KIND)
+    for k in (
+        MEMBERSHIP_KIND,
+        TRANSFER_KIND,
+        UNIT_KIND,
+        AID_KIND,
+        WAGE_KIND,
+        LEGAL_KIND,
+        EVENT_KIND,
+        COMPETITION_KIND,
+    )
 }
 
 

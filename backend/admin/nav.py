@@ -30,8 +30,11 @@ SECTIONS: list[tuple[str, list[Entry]]] = [
         "审核与办理",
         [
             Entry("入会审核", "admin.queue", (perm.MEMBERSHIP_REVIEW,), (("kind", "membership"),)),
+            Entry("会员关系转接", "admin.queue", (perm.TRANSFER_REVIEW,), (("kind", "transfer"),)),
+            Entry("会员卡核验", "admin.card_verify", (perm.CARD_VERIFY,)),
             Entry("单位建会", "admin.queue", (perm.UNIT_REVIEW,), (("kind", "unit"),)),
             Entry("困难帮扶", "admin.queue", (perm.AID_HANDLE,), (("kind", "aid"),)),
+            Entry("建档立卡", "admin.households", (perm.AID_HANDLE,)),
             Entry("欠薪求助", "admin.queue", (perm.WAGE_HANDLE,), (("kind", "wage"),)),
             Entry("欠薪聚类与预警", "admin.wage_clusters", (perm.WAGE_HANDLE,)),
             Entry("法援预约", "admin.queue", (perm.LEGAL_MANAGE, perm.LEGAL_CONSULT), (("kind", "legal"),)),

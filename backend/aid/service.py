@@ -311,6 +311,16 @@ def queue_stmt(
     return stmt
 
 
+def reveal_requester(*, scope: Scope, staff: Staff, request_id: int) -> AidRequest:
+    """The applicant's full name, ID number and phone, for the home visit (走访核实): audited; outside
+    the subtree a 404. The caller checks the reveal permission."""
+    case = scope.get(AidRequest, request_id)
+    audit.record(
+        staff=staff, action="pii.reveal", target_type=AID.name, target_id=case.id, org_id=case.org_id
+    )
+    return case
+
+
 def queue_page(
     scope: Scope, *, cursor: str | None = None, limit: int = 20, **filters
 ) -> tuple[list[AidRequest], str | None]:
