@@ -61,6 +61,7 @@ SECTIONS: list[tuple[str, list[Entry]]] = [
     (
         "系统管理",
         [
+            Entry("组织架构", "admin.org_tree", (perm.ORG_MANAGE,)),
             Entry("组织与人员", "admin.people", (perm.ORG_MANAGE,)),
             Entry("角色与权限", "admin.roles"),
             Entry("审计日志", "admin.audit_log", (perm.AUDIT_READ,)),

@@ -152,3 +152,23 @@ def test_approving_asks_first_and_the_audit_log_finds_the_reveal(browser, demo, 
     expect(rows.first).to_contain_text("查看完整身份证号/电话")
     page.screenshot(path="/tmp/i16_audit.png")
     context.close()
+
+
+def test_an_account_is_opened_for_a_union_chosen_by_name(browser, demo, gunicorn_server):  # noqa: F811
+    context, page = _page(browser, gunicorn_server, "demo_city")
+    page.goto(f"{gunicorn_server}/admin/people")
+    county = demo["demo_county"].org
+    picker = page.locator('input[data-org-picker="org_id"]')
+    picker.fill(county.name[:3])
+    option = page.locator("#org_id-choices option").first
+    expect(option).to_have_attribute("value", re.compile(county.name[:3]))
+    picker.fill(f"{county.name}（县区总工会）")
+    expect(page.locator('input[type=hidden][name="org_id"]')).to_have_value(str(county.id))
+    form = picker.locator("xpath=ancestor::form")
+    form.locator('[name="username"]').fill("yaodu_clerk")
+    form.locator('[name="name"]').fill("赵文静")
+    form.locator('[name="role"]').select_option("county_admin")
+    form.locator('[name="password"]').fill("clerk-pass-2026")
+    form.get_by_role("button", name="开设").click()
+    expect(page.locator(".flash.success")).to_contain_text("已开设账号 yaodu_clerk")
+    context.close()

@@ -13,5 +13,6 @@ from backend.admin.views import (  # noqa: F401
     households,
     legal,
     ops,
+    orgs,
     people,
 )
