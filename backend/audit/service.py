@@ -77,6 +77,7 @@ VERB_LABELS = {
     "cancel": "取消",
     "finish": "结束",
     "check_in": "现场签到",
+    "cancel_signup": "代为取消报名",
     "score": "评分",
     "award": "评奖",
     "questions": "维护题库",
