@@ -8,6 +8,7 @@ from backend.admin.views import (  # noqa: F401
     card_verify,
     cases,
     clusters,
+    competitions,
     dashboard,
     events,
     households,
