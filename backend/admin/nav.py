@@ -39,6 +39,7 @@ SECTIONS: list[tuple[str, list[Entry]]] = [
             Entry("欠薪聚类与预警", "admin.wage_clusters", (perm.WAGE_HANDLE,)),
             Entry("法援预约", "admin.queue", (perm.LEGAL_MANAGE, perm.LEGAL_CONSULT), (("kind", "legal"),)),
             Entry("我的日程", "admin.lawyer_schedule", (perm.LEGAL_CONSULT,)),
+            Entry("法援网络", "admin.legal_network", (perm.LEGAL_MANAGE,)),
             Entry("联谊活动", "admin.queue", (perm.EVENT_MANAGE,), (("kind", "event"),)),
             Entry("活动签到", "admin.check_in", (perm.EVENT_CHECKIN,)),
             Entry("劳动和技能竞赛", "admin.queue", (perm.COMPETITION_MANAGE,), (("kind", "competition"),)),
