@@ -22,14 +22,27 @@ def local_time(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> st
     return value.isoformat()
 
 
-def money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:,.2f} 元"
+def money(value: Decimal | str | None) -> str:
+    """Exact yuan with thousands separators ("36,000.00 元"), from a Decimal or its stored text."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(str(value)):,.2f} 元"
+
+
+def count(value) -> str:
+    """A number of people or items: an integer, never "7.00"."""
+    return "" if value is None else f"{int(value):,}"
 
 
 def install(app: Flask) -> None:
+    from backend.cases.service import current_text
+
     app.jinja_env.filters.update(
+        alert_text=current_text,
+        count=count,
         local_time=local_time,
         money=money,
         mask_phone=crypto.mask_phone,
+        mask_name=crypto.mask_name,
         mask_id=crypto.mask_id_number,
     )

@@ -43,11 +43,13 @@ from backend.events.models import EVENT_STATUS_LABELS, Event
 from backend.legal import service as legal
 from backend.legal.flow import BOOKING_FLOW
 from backend.legal.models import BOOKING_STATUS_LABELS, MODE_LABELS, OUTCOME_LABELS, LegalBooking
+from backend.legal.rules import rules as legal_rules
 from backend.members import service as members
 from backend.members.models import (
     REVIEW_STATUS_LABELS,
     WORKER_TYPE_LABELS,
     MembershipApplication,
+    MembershipTransfer,
     ReviewStatus,
     UnitApplication,
 )
@@ -62,6 +64,11 @@ from backend.wages.models import WAGE_STATUS_LABELS, WageClaim, WageStatus
 from backend.wages.rules import rules as wage_rules
 
 GENDER_LABELS = {"male": "男", "female": "女"}
+
+
+def topic_label(code: str) -> str:
+    """A legal-aid topic as config/legal.yaml names it (劳动合同, 工伤 …), never its code."""
+    return legal_rules().topics.get(code, code)
 
 
 def _labels(table: dict) -> dict[str, str]:
@@ -133,6 +140,14 @@ class Kind:
     def visible_to(self, staff: Staff) -> bool:
         return any(perm.can(staff.role, p) for p in self.permissions)
 
+    def state_class(self, status: str) -> str:
+        """How a status badge is coloured: waits for staff, in hand, or done (no staff action left)."""
+        waiting = self.pending.get("status")
+        waiting = {str(s) for s in (waiting if isinstance(waiting, list) else [waiting])}
+        if str(status) in waiting:
+            return "todo"
+        return "doing" if self.flow.actions(status, "staff") else "done"
+
     def allowed(self, item, staff: Staff) -> list[Transition]:
         if self.actions is not None:
             return self.actions(item, staff)
@@ -160,7 +175,7 @@ def _overdue(item) -> bool:
 def _due(item) -> str:
     if item.due_at is None:
         return ""
-    return local_time(item.due_at) + ("（已超期）" if _overdue(item) else "")
+    return local_time(item.due_at, "%m-%d %H:%M") + ("（已超期）" if _overdue(item) else "")
 
 
 def _yes(value) -> str:
@@ -194,7 +209,7 @@ WAGE_KIND = Kind(
     columns=[
         Column("优先级", lambda c: c.priority),
         Column("欠薪单位", lambda c: c.employer),
-        Column("项目/工地", lambda c: c.project),
+        Column("项目/工地", lambda c: c.project, in_row=False),
         Column("欠薪金额", lambda c: money(c.amount_owed)),
         Column("人数", lambda c: c.workers_owed),
         Column("欠薪起始", lambda c: c.owed_since.isoformat(), in_row=False),
@@ -216,7 +231,7 @@ WAGE_KIND = Kind(
         Column("追回金额", lambda c: money(c.amount_recovered), in_row=False),
         Column("拿到工资人数", lambda c: c.workers_paid or "", in_row=False),
         Column("结案原因", lambda c: c.close_reason or "", in_row=False),
-        Column("提交时间", lambda c: local_time(c.submitted_at)),
+        Column("提交时间", lambda c: local_time(c.submitted_at), in_row=False),
     ],
     filters=[
         Filter("status", "状态", choices=lambda: _labels(WAGE_STATUS_LABELS)),
@@ -242,6 +257,11 @@ WAGE_KIND = Kind(
 
 
 # --- 困难帮扶 --------------------------------------------------------------------------------------------
+def _aid_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]:
+    case = aid.reveal_requester(scope=scope, staff=staff, request_id=item_id)
+    return {"申请人": case.member.name, "身份证号": case.member.id_number, "手机号": case.member.mobile}
+
+
 AID_KIND = Kind(
     slug="aid",
     label="困难帮扶",
@@ -294,6 +314,7 @@ AID_KIND = Kind(
         ],
     },
     case_kind=aid.AID,
+    reveal=_aid_reveal,
 )
 
 
@@ -340,7 +361,51 @@ MEMBERSHIP_KIND = Kind(
 )
 
 
+# --- 会员关系转接 ------------------------------------------------------------------------------------------
+def _transfer_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]:
+    transfer = members.reveal_transfer_member(scope=scope, staff=staff, transfer_id=item_id)
+    return {"身份证号": transfer.member.id_number, "手机号": transfer.member.mobile}
+
+
+TRANSFER_KIND = Kind(
+    slug="transfer",
+    label="会员关系转接",
+    permissions=(perm.TRANSFER_REVIEW,),
+    flow=DECISION_FLOW,
+    status_labels=_labels(REVIEW_STATUS_LABELS),
+    model=MembershipTransfer,
+    query_schema=staff_membership.StatusQuery,
+    stmt=lambda scope, staff, **f: members.transfers_stmt(scope, **f),
+    order=[SortKey(MembershipTransfer.submitted_at), SortKey(MembershipTransfer.id)],
+    load=lambda scope, staff, item_id: scope.get(MembershipTransfer, item_id),
+    action_schema=TransitionIn,
+    act=lambda scope, staff, item_id, **data: members.review_transfer(
+        scope=scope, staff=staff, transfer_id=item_id, **data
+    ),
+    columns=[
+        Column("会员", lambda t: t.member.name),
+        Column("会员卡号", lambda t: t.member.card_no or ""),
+        Column("身份证号", lambda t: crypto.mask_id_number(t.member.id_number), in_row=False),
+        Column("手机号", lambda t: crypto.mask_phone(t.member.mobile), in_row=False),
+        Column("转出工会", lambda t: t.from_org.name),
+        Column("转入工会", lambda t: t.org.name),
+        Column("转会原因", lambda t: t.reason),
+        Column("审核意见", lambda t: t.status_note or "", in_row=False),
+        Column("提交时间", lambda t: local_time(t.submitted_at)),
+    ],
+    filters=[Filter("status", "状态", choices=lambda: _labels(REVIEW_STATUS_LABELS))],
+    title=lambda t: f"会员关系转接 #{t.id} {t.member.name}",
+    pending={"status": ReviewStatus.SUBMITTED},
+    reveal=_transfer_reveal,
+)
+
+
 # --- 单位建会 --------------------------------------------------------------------------------------------
+def _unit_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]:
+    application = members.reveal_unit_contact(scope=scope, staff=staff, application_id=item_id)
+    return {"联系人": application.contact_name, "联系电话": application.contact_phone}
+
+
 UNIT_KIND = Kind(
     slug="unit",
     label="单位建会",
@@ -372,6 +437,7 @@ UNIT_KIND = Kind(
     filters=[Filter("status", "状态", choices=lambda: _labels(REVIEW_STATUS_LABELS))],
     title=lambda u: f"单位建会 #{u.id} {u.unit_name}",
     pending={"status": ReviewStatus.SUBMITTED},
+    reveal=_unit_reveal,
 )
 
 
@@ -402,7 +468,7 @@ LEGAL_KIND = Kind(
         Column("咨询时间", lambda b: local_time(b.starts_at)),
         Column("方式", lambda b: MODE_LABELS.get(b.mode, b.mode)),
         Column("职工", lambda b: crypto.mask_name(b.member.name)),
-        Column("主题", lambda b: b.topic),
+        Column("主题", lambda b: topic_label(b.topic)),
         Column("律师", lambda b: b.lawyer.staff.name),
         Column("中心", lambda b: b.center.name),
         Column("情况说明", lambda b: b.description or "", in_row=False),
@@ -415,7 +481,7 @@ LEGAL_KIND = Kind(
         Filter("status", "状态", choices=lambda: _labels(BOOKING_STATUS_LABELS)),
         Filter("date", "日期", "date"),
     ],
-    title=lambda b: f"法援预约 #{b.id} {b.topic}",
+    title=lambda b: f"法援预约 #{b.id} {topic_label(b.topic)}",
     pending={"status": "booked"},
     inputs={
         "complete": [Input("outcome", "咨询结果", "choice", lambda: _labels(OUTCOME_LABELS))],
@@ -502,7 +568,16 @@ COMPETITION_KIND = Kind(
 
 KINDS: dict[str, Kind] = {
     k.slug: k
-    for k in (MEMBERSHIP_KIND, UNIT_KIND, AID_KIND, WAGE_KIND, LEGAL_KIND, EVENT_KIND, COMPETITION_KIND)
+    for k in (
+        MEMBERSHIP_KIND,
+        TRANSFER_KIND,
+        UNIT_KIND,
+        AID_KIND,
+        WAGE_KIND,
+        LEGAL_KIND,
+        EVENT_KIND,
+        COMPETITION_KIND,
+    )
 }
 
 

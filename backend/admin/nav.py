@@ -35,12 +35,16 @@ SECTIONS: list[tuple[str, list[Entry]]] = [
         "审核与办理",
         [
             Entry("入会审核", "admin.queue", (perm.MEMBERSHIP_REVIEW,), (("kind", "membership"),)),
+            Entry("会员关系转接", "admin.queue", (perm.TRANSFER_REVIEW,), (("kind", "transfer"),)),
+            Entry("会员卡核验", "admin.card_verify", (perm.CARD_VERIFY,)),
             Entry("单位建会", "admin.queue", (perm.UNIT_REVIEW,), (("kind", "unit"),)),
             Entry("困难帮扶", "admin.queue", (perm.AID_HANDLE,), (("kind", "aid"),)),
+            Entry("建档立卡", "admin.households", (perm.AID_HANDLE,)),
             Entry("欠薪求助", "admin.queue", (perm.WAGE_HANDLE,), (("kind", "wage"),)),
             Entry("欠薪聚类与预警", "admin.wage_clusters", (perm.WAGE_HANDLE,)),
             Entry("法援预约", "admin.queue", (perm.LEGAL_MANAGE, perm.LEGAL_CONSULT), (("kind", "legal"),)),
             Entry("我的日程", "admin.lawyer_schedule", (perm.LEGAL_CONSULT,)),
+            Entry("法援网络", "admin.legal_network", (perm.LEGAL_MANAGE,)),
             Entry("联谊活动", "admin.queue", (perm.EVENT_MANAGE,), (("kind", "event"),)),
             Entry("活动签到", "admin.check_in", (perm.EVENT_CHECKIN,)),
             Entry("劳动和技能竞赛", "admin.queue", (perm.COMPETITION_MANAGE,), (("kind", "competition"),)),
@@ -63,8 +67,10 @@ SECTIONS: list[tuple[str, list[Entry]]] = [
     (
         "系统管理",
         [
+            Entry("组织架构", "admin.org_tree", (perm.ORG_MANAGE,)),
             Entry("组织与人员", "admin.people", (perm.ORG_MANAGE,)),
             Entry("角色与权限", "admin.roles"),
+            Entry("审计日志", "admin.audit_log", (perm.AUDIT_READ,)),
             Entry("失败消息", "admin.failed_notifications", (perm.NOTIFICATION_OPS,)),
             Entry("后台任务", "admin.jobs", (perm.JOB_OPS,)),
         ],

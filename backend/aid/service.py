@@ -311,6 +311,16 @@ def queue_stmt(
     return stmt
 
 
+def reveal_requester(*, scope: Scope, staff: Staff, request_id: int) -> AidRequest:
+    """The applicant's full name, ID number and phone, for the home visit (走访核实): audited; outside
+    the subtree a 404. The caller checks the reveal permission."""
+    case = scope.get(AidRequest, request_id)
+    audit.record(
+        staff=staff, action="pii.reveal", target_type=AID.name, target_id=case.id, org_id=case.org_id
+    )
+    return case
+
+
 def queue_page(
     scope: Scope, *, cursor: str | None = None, limit: int = 20, **filters
 ) -> tuple[list[AidRequest], str | None]:
@@ -344,10 +354,8 @@ def handle(
     transition = cases.move(
         AID, case, action, actor_type="staff", actor_id=staff.id, note=note, detail=detail
     )
-    if action == "accept" and (assignee_id is not None or case.assignee_id is None):
-        cases.assign(
-            AID, scope=scope, staff=staff, case_id=case.id, assignee_id=assignee_id or staff.id, note=None
-        )
+    if action == "accept" and assignee_id is not None and assignee_id != case.assignee_id:
+        cases.assign(AID, scope=scope, staff=staff, case_id=case.id, assignee_id=assignee_id, note=None)
     audit.record(
         staff=staff,
         action=f"aid.{action}",

@@ -21,6 +21,7 @@ def register_blueprints(api: Api) -> None:
         orgs,
         staff_aid,
         staff_assessment,
+        staff_audit,
         staff_competitions,
         staff_events,
         staff_legal,
@@ -61,6 +62,7 @@ def register_blueprints(api: Api) -> None:
         staff_competitions,
         staff_assessment,
         staff_stats,
+        staff_audit,
     ):
         api.register_blueprint(module.blp)
 

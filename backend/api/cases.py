@@ -54,7 +54,7 @@ class AlertOut(Schema):
     org_id = ma.fields.Integer()
     kind = ma.fields.String()
     title = ma.fields.String()
-    body = ma.fields.String()
+    body = ma.fields.Function(cases.current_text, metadata={"description": "as it reads now"})
     case_type = ma.fields.String(allow_none=True)
     case_id = ma.fields.Integer(allow_none=True)
     created_at = LocalDateTime()

@@ -12,11 +12,9 @@ from backend.api.base import Blueprint, Schema, SelectPage
 from backend.api.fields import Text, one_of
 from backend.api.membership import ApplicationOut, TransferOut, UnitApplicationOut
 from backend.api.schemas import MemberSchema, TransitionIn
-from backend.common.errors import NotFound
-from backend.extensions import db
 from backend.members import cards
 from backend.members import service as members
-from backend.members.models import Member, MembershipApplication, ReviewStatus
+from backend.members.models import MembershipApplication, ReviewStatus
 from backend.members.review import REVIEW_FLOW
 from backend.staff import permissions as perm
 
@@ -168,8 +166,5 @@ class CardVerify(MethodView):
     @blp.response(200, CardVerifyOut)
     def post(self, data):
         """核验会员出示的电子会员卡二维码"""
-        claims = cards.read_card(current_app.config["SECRET_KEY"], data["payload"])
-        member = db.session.get(Member, claims["m"])
-        if member is None or member.card_no != claims["c"] or member.status != "active":
-            raise NotFound("会员不存在或会籍已变更", code="card_unknown")
+        member = cards.verify_card(current_app.config["SECRET_KEY"], data["payload"])
         return {"valid": True, "member": member}

@@ -45,10 +45,22 @@ class ExportQuery(RangeQuery):
     format = ma.fields.String(load_default="xlsx", validate=one_of(["csv", "xlsx"]))
 
 
-class SlaOut(Schema):
+class SlaKindOut(Schema):
     due = ma.fields.Integer()
     met = ma.fields.Integer()
     rate = ma.fields.Float(allow_none=True)
+
+
+class SlaOut(SlaKindOut):
+    by_kind = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.Nested(SlaKindOut), metadata={"description": "aid, wage"}
+    )
+
+
+class RatingsOut(Schema):
+    count = ma.fields.Integer()
+    average = ma.fields.Decimal(as_string=True, allow_none=True)
+    by_score = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
 
 
 class SummaryOut(Schema):
@@ -63,6 +75,7 @@ class SummaryOut(Schema):
     aid_age_buckets = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
     wage_by_status = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
     sla = ma.fields.Nested(SlaOut)
+    ratings = ma.fields.Nested(RatingsOut)
     wages_recovered = ma.fields.Decimal(as_string=True)
     workers_paid = ma.fields.Integer()
     consultations = ma.fields.Integer()

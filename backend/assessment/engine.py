@@ -117,15 +117,18 @@ def _value(indicator: Indicator, aggregates: dict, org_id: int) -> Decimal | Non
 
 def _standing(org_id: int, level: str, rubric: Rubric, aggregates: dict, period: Period) -> Standing:
     breakdown: list[dict] = []
-    reached_all = len(TIER_ORDER) - 1  # the best tier every rigid indicator allows
+    best = len(TIER_ORDER) - 1
+    reached_all, judged = best, 0  # the best tier every rigid indicator with data allows
     for ind in rubric.rigid:
         value = _value(ind, aggregates, org_id)
         thresholds = {t: ind.scaled(ind.thresholds[t], period.type) for t in RATED_TIERS}
+        reached: int | None
         if value is None:
-            reached = len(TIER_ORDER) - 1 if ind.missing == "pass" else 0
+            reached = {"excluded": None, "qualified": 1, "unqualified": 0}[rubric.no_data]
         else:
             reached = max([0] + [TIER_ORDER.index(t) for t in RATED_TIERS if value >= thresholds[t]])
-        reached_all = min(reached_all, reached)
+        if reached is not None:
+            reached_all, judged = min(reached_all, reached), judged + 1
         breakdown.append(
             {
                 "key": ind.key,
@@ -135,11 +138,13 @@ def _standing(org_id: int, level: str, rubric: Rubric, aggregates: dict, period:
                 "unit": METRICS[ind.metric].unit,
                 "value": _text(value),
                 "thresholds": {t: _text(v) for t, v in thresholds.items()},
-                "missing": ind.missing,
-                "passed": reached >= 1,
-                "reached": TIER_ORDER[reached].value,
+                "no_data": rubric.no_data if value is None else None,
+                "passed": reached is None or reached >= 1,
+                "reached": None if reached is None else TIER_ORDER[reached].value,
             }
         )
+    if rubric.rigid and not judged:  # nothing to judge the union on: not failed, not excellent either
+        reached_all = 1
     tier = TIER_ORDER[reached_all]
     score = Decimal(0)
     for ind in rubric.flexible:

@@ -4,6 +4,7 @@ CSV (UTF-8 with BOM, so Excel opens it in Chinese) or XLSX (openpyxl)."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from openpyxl import Workbook
 
@@ -12,6 +13,7 @@ from backend.common import downloads
 from backend.orgs.models import CATEGORY_LABELS
 
 FIXED_COLUMNS = ("工会", "类别", "档次", "级别", "得分", "名次", "同类数")
+NO_DATA = "无数据"
 
 
 def table(run: AssessmentRun, results: list[AssessmentResult]) -> tuple[list[str], list[list]]:
@@ -23,17 +25,20 @@ def table(run: AssessmentRun, results: list[AssessmentResult]) -> tuple[list[str
     header = [*FIXED_COLUMNS, *indicator_labels.values()]
     rows = []
     for r in results:
-        values = {ind["key"]: ind.get("value") for ind in r.indicators}
+        values = {
+            ind["key"]: NO_DATA if ind.get("value") is None else Decimal(ind["value"])
+            for ind in r.indicators
+        }
         rows.append(
             [
                 r.org.name,
                 CATEGORY_LABELS.get(r.category, r.category),
                 TIER_LABELS.get(r.tier, r.tier),
                 GRADE_LABELS.get(r.grade, "") if r.grade else "",
-                str(r.score),
+                Decimal(r.score),
                 r.rank,
                 r.peers,
-                *(values.get(key) or "" for key in indicator_labels),
+                *(values.get(key, "") for key in indicator_labels),
             ]
         )
     return header, rows

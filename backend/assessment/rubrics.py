@@ -8,6 +8,13 @@ say exactly which rules produced them, and the rules can change without a code c
 the highest tier whose thresholds it meets on *all* rigid indicators, and is 不合格 below 合格.
 弹性考核评级别: each flexible indicator earns ``weight × min(value / full_at, 1)`` points; the sum is the
 score, and the level (领先 / 先进 / 旗帜型) is the highest whose minimum score (and minimum tier) is met.
+
+无数据: an indicator has no data when its rate has nothing to divide by (no case fell due, no members
+at the start of the period, no rating given). Each rubric states one rule for all its rigid indicators
+(``no_data``), so the same absence is never read as 优秀 on one line and 未达标 on the next:
+``excluded`` — it does not decide the tier (a union with no data on every rigid indicator is 合格);
+``qualified`` — it counts as 合格; ``unqualified`` — it counts as 不合格. A flexible indicator with no
+data earns no points. The breakdown shows 无数据, never a number.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from backend.orgs.models import OrgCategory, OrgLevel
 PERIOD_TYPES = ("month", "quarter", "year")
 MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
 RATED_TIERS = TIER_ORDER[1:]  # qualified, good, excellent: the tiers a threshold is given for
+NO_DATA_RULES = ("excluded", "qualified", "unqualified")
 
 
 class RubricError(ValueError):
@@ -43,7 +51,6 @@ class Indicator:
     weight: Decimal  # flexible: points at full marks
     full_at: Decimal | None  # flexible: the value that earns the full weight
     per_month: bool  # thresholds / full_at are per month and scale with the period's length
-    missing: str  # "pass" | "fail" (rigid) — when the metric has no value (nothing was due)
 
     def scaled(self, value: Decimal, period_type: str) -> Decimal:
         return value * MONTHS_IN[period_type] if self.per_month else value
@@ -67,6 +74,7 @@ class Rubric:
     grades: tuple[GradeRule, ...]  # lowest first
     version: str
     source: str
+    no_data: str = "excluded"  # the rule for a rigid indicator without data (see the module docstring)
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
@@ -118,11 +126,11 @@ def parse_rubric(doc, *, source: str, version: str, known_kinds: set[str] | None
 
     if not isinstance(doc, dict):
         fail("(top level)", "must be a mapping")
-    allowed = {"category", "name", "levels", "periods", "rigid", "flexible", "grades"}
+    allowed = {"category", "name", "levels", "periods", "no_data", "rigid", "flexible", "grades"}
     for key in doc:
         if key not in allowed:
             fail(str(key), f"unknown key (allowed: {', '.join(sorted(allowed))})")
-    for key in ("category", "name", "levels", "periods", "rigid", "flexible", "grades"):
+    for key in ("category", "name", "levels", "periods", "no_data", "rigid", "flexible", "grades"):
         if key not in doc:
             fail(key, "missing")
     category = doc["category"]
@@ -134,6 +142,8 @@ def parse_rubric(doc, *, source: str, version: str, known_kinds: set[str] | None
         doc["levels"], "levels", fail, choices=[lvl.value for lvl in OrgLevel if lvl != "city"]
     )
     periods = _string_list(doc["periods"], "periods", fail, choices=list(PERIOD_TYPES))
+    if doc["no_data"] not in NO_DATA_RULES:
+        fail("no_data", f"{doc['no_data']!r} is not one of {', '.join(NO_DATA_RULES)}")
 
     keys: set[str] = set()
     rigid = tuple(
@@ -145,7 +155,8 @@ def parse_rubric(doc, *, source: str, version: str, known_kinds: set[str] | None
         for i, item in enumerate(_list(doc["flexible"], "flexible", fail))
     )
     grades = _grades(doc["grades"], fail, max_score=sum((x.weight for x in flexible), Decimal(0)))
-    return Rubric(category, doc["name"].strip(), levels, periods, rigid, flexible, grades, version, source)
+    name = doc["name"].strip()
+    return Rubric(category, name, levels, periods, rigid, flexible, grades, version, source, doc["no_data"])
 
 
 def _list(value, key: str, fail) -> list:
@@ -182,7 +193,7 @@ def _indicator(
     if not isinstance(item, dict):
         fail(where, "must be a mapping")
     common = {"key", "label", "metric", "params", "per_month"}
-    allowed = common | ({"thresholds", "missing"} if rigid else {"weight", "full_at"})
+    allowed = common | ({"thresholds"} if rigid else {"weight", "full_at"})
     for k in item:
         if k not in allowed:
             fail(f"{where}.{k}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
@@ -230,7 +241,7 @@ def _indicator(
         fail(f"{where}.per_month", f"metric {metric.name} is a rate; it does not grow with the period")
 
     thresholds: dict[str, Decimal] = {}
-    weight, full_at, missing = Decimal(0), None, "fail"
+    weight, full_at = Decimal(0), None
     if rigid:
         raw = item["thresholds"]
         if not isinstance(raw, dict):
@@ -246,9 +257,6 @@ def _indicator(
             if previous is not None and thresholds[tier] < thresholds[previous]:
                 fail(f"{where}.thresholds.{tier}", f"must not be below {previous} ({thresholds[previous]})")
             previous = tier
-        missing = item.get("missing", "pass" if metric.rate else "fail")
-        if missing not in ("pass", "fail"):
-            fail(f"{where}.missing", "must be pass or fail")
     else:
         weight = _number(item["weight"], f"{where}.weight", fail, positive=True)
         full_at = _number(item["full_at"], f"{where}.full_at", fail, positive=True)
@@ -262,7 +270,6 @@ def _indicator(
         weight,
         full_at,
         per_month,
-        missing,
     )
 
 

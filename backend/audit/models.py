@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.common.types import UTCDateTime, utcnow
 from backend.extensions import db
@@ -23,5 +23,7 @@ class AuditLog(db.Model):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     ip: Mapped[str | None] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    staff = relationship("Staff", lazy="joined")  # who: the log page names them
 
     __table_args__ = (Index("ix_audit_log_target", "target_type", "target_id"),)

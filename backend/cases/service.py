@@ -7,6 +7,7 @@ its own rules (amounts, clusters, referrals) stay in its own service.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -114,7 +115,30 @@ def move(
         note=note,
         detail=detail,
     )
+    if (
+        actor_type == "staff"
+        and actor_id is not None
+        and case.assignee_id is None
+        and transition.target not in kind.final_states
+    ):
+        _take_ownership(kind, case, actor_id)
     return transition
+
+
+def _take_ownership(kind: CaseKind, case, staff_id: int) -> None:
+    """件件有落实: a case a staff member moves on (accepts, starts mediating …) without an owner becomes
+    theirs — the same rule for every kind; it can be handed on with ``assign`` afterwards."""
+    case.assignee_id = staff_id
+    detail = {"assignee_id": staff_id}
+    record(kind, case, actor_type="staff", actor_id=staff_id, action="assign", detail=detail)
+    audit.record(
+        staff=db.session.get(Staff, staff_id),
+        action=f"{kind.name}.assign",
+        target_type=kind.name,
+        target_id=case.id,
+        org_id=case.org_id,
+        detail={"assignee_id": staff_id, "automatic": True},
+    )
 
 
 def timeline(kind: CaseKind, case_id: int) -> list[CaseEvent]:
@@ -246,6 +270,26 @@ def raise_alert(
     )
     db.session.add(alert)
     return alert
+
+
+# Alert kinds whose text is read from their subject as it is now (a cluster's live count), by kind.
+_ALERT_BODIES: dict[str, Callable[[StaffAlert], str | None]] = {}
+
+
+def alert_body(kind: str):
+    """Register how an alert of ``kind`` reads now; the stored body stays as it was first written."""
+
+    def decorator(func: Callable[[StaffAlert], str | None]):
+        _ALERT_BODIES[kind] = func
+        return func
+
+    return decorator
+
+
+def current_text(alert: StaffAlert) -> str:
+    """An alert's text as staff should read it now (the stored body if its subject is gone)."""
+    live = _ALERT_BODIES.get(alert.kind)
+    return (live(alert) if live else None) or alert.body
 
 
 def alerts_stmt(scope: Scope, *, open_only: bool = True) -> Select:

@@ -56,3 +56,21 @@ def attachment(body: bytes, *, fmt: str, filename: str) -> Response:
     # content_type, not mimetype: Flask would add a second "; charset=utf-8" to the CSV one
     disposition = f'attachment; filename="{filename}"'
     return Response(body, content_type=MIME_TYPES[fmt], headers={"Content-Disposition": disposition})
+
+
+def table_file(fmt: str, header: list[str], rows: list[list], *, sheet: str) -> bytes:
+    """One table as CSV (UTF-8 with BOM, so Excel opens it in Chinese) or XLSX (numbers as numbers),
+    every text cell neutralised."""
+    if fmt == "csv":
+        return csv_bytes([header, *rows])
+    from openpyxl import Workbook
+
+    book = Workbook()
+    table = book.active
+    table.title = sheet
+    append_row(table, header)
+    for row in rows:
+        append_row(table, row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

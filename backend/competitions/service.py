@@ -222,6 +222,8 @@ def transition(*, scope: Scope, staff: Staff, competition_id: int, action: str) 
         competition.closed_at = now
     elif action == "rank":
         detail["ranked"] = judging.rank(competition)
+        if not detail["ranked"]:
+            raise Conflict("还没有录入任何成绩，不能计算排名：请先评分", code="nothing_scored")
         competition.ranked_at = now
     elif action == "publish":
         detail["told"] = judging.publish(competition)

@@ -169,10 +169,12 @@ def _tell(signup: EventSignup, kind: str, event: Event, **values) -> None:
 def _record(
     kind: str, event: Event, signup: EventSignup, *, ref_type: str = "event_signup", ref_id: int | None = None
 ) -> None:
-    """A participation fact credited to the organising union; deduplicated by its kind and ref."""
+    """A participation fact credited to the member's own union (as competition and legal facts are):
+    the union whose members took part scores it, not the node that organised the event. Deduplicated
+    by its kind and ref."""
     participation.record(
         kind=kind,
-        org_id=event.org_id,
+        org_id=signup.member.org_id,
         member_id=signup.member_id,
         ref_type=ref_type,
         ref_id=ref_id or signup.id,
@@ -591,6 +593,30 @@ def cancel_signup(*, member: Member, event_id: int) -> EventSignup:
     signup = live_signup(event.id, member.id)
     if signup is None or event.status == EventStatus.DRAFT:
         raise NotFound("您没有该活动的有效报名", code="not_signed_up")
+    return _cancel(event, signup, already_in="您已签到，不能取消报名")
+
+
+def staff_cancel_signup(*, scope: Scope, staff: Staff, event_id: int, signup_id: int) -> EventSignup:
+    """代为取消: staff free a seat (or a waitlist place) for a member who called to say they cannot
+    come; the seat goes to the next person waiting, as when the member cancels. Audited."""
+    scope.get(Event, event_id)
+    event = _lock(event_id)
+    signup = db.session.get(EventSignup, signup_id)
+    if signup is None or signup.event_id != event.id or signup.status == SignupStatus.CANCELLED:
+        raise NotFound("该报名不存在或已取消", code="not_signed_up")
+    cancelled = _cancel(event, signup, already_in="该会员已签到，不能取消报名")
+    audit.record(
+        staff=staff,
+        action="event.cancel_signup",
+        target_type="event_signup",
+        target_id=signup.id,
+        org_id=event.org_id,
+        detail={"event_id": event.id},
+    )
+    return cancelled
+
+
+def _cancel(event: Event, signup: EventSignup, *, already_in: str) -> EventSignup:
     if event.status != EventStatus.PUBLISHED or utcnow() >= event.starts_at:
         raise Conflict("活动已开始、已结束或已取消，不能取消报名", code="event_started")
     was_seated = signup.status == SignupStatus.SEATED
@@ -607,7 +633,7 @@ def cancel_signup(*, member: Member, event_id: int) -> EventSignup:
         .execution_options(synchronize_session=False)
     ).rowcount
     if not cancelled:
-        raise Conflict("您已签到，不能取消报名", code="already_checked_in")
+        raise Conflict(already_in, code="already_checked_in")
     db.session.refresh(signup)
     promoted: list[EventSignup] = []
     if was_seated:
@@ -664,6 +690,20 @@ def check_in(*, scope: Scope, staff: Staff, event_id: int, token: str, secret_ke
     signup = db.session.get(EventSignup, claims.get("s"))
     if signup is None or signup.event_id != event.id or signup.member_id != claims.get("m"):
         raise TicketInvalid("入场码无效")
+    return _check_in(event, signup, staff)
+
+
+def check_in_signup(*, scope: Scope, staff: Staff, event_id: int, signup_id: int) -> CheckIn:
+    """Check a seated member in from the roster (their phone is flat, the staffer knows them): the
+    same rules and the same single attendance as a scanned ticket."""
+    event = scope.get(Event, event_id)
+    signup = db.session.get(EventSignup, signup_id)
+    if signup is None or signup.event_id != event.id:
+        raise NotFound("该报名不存在", code="not_signed_up")
+    return _check_in(event, signup, staff)
+
+
+def _check_in(event: Event, signup: EventSignup, staff: Staff) -> CheckIn:
     if signup.status == SignupStatus.WAITLISTED:
         raise Conflict("该会员仍在候补中，不能签到", code="not_seated")
     if signup.status == SignupStatus.CANCELLED:

@@ -79,3 +79,23 @@ def queue_sizes(redis: Redis | None) -> dict[str, int]:
     if redis is None:
         return {}
     return {name: Queue(name, connection=redis).count for name in ALL_QUEUES}
+
+
+# What staff read for a queue and a job function (never the code's names).
+QUEUE_LABELS = {"notifications": "消息发送", "default": "一般任务", "assessment": "考核计算"}
+JOB_LABELS = {
+    "perform_run": "考核计算",
+    "run_scheduled_assessments": "定时考核",
+    "escalate_overdue_cases": "超期上报",
+    "send_legal_reminders": "法援预约提醒",
+    "extend_legal_slots": "生成法援时段",
+    "release_stale_sends": "清理中断的发送",
+    "purge_idempotency_keys": "清理重复提交记录",
+    "run_outbox_message": "业务后续处理（通知、参与记录）",
+    "sweep_outbox": "补发遗漏任务",
+    "refresh_wage_priorities": "更新欠薪优先级",
+}
+
+
+def job_label(function: str) -> str:
+    return JOB_LABELS.get(function.rsplit(".", 1)[-1], "后台任务")

@@ -315,5 +315,22 @@ def close_slot(*, scope: Scope, staff: Staff, slot_id: int, now: datetime | None
     return slot
 
 
+def close_day(
+    *, scope: Scope, staff: Staff, day: date, center_id: int | None = None, lawyer_id: int | None = None
+) -> tuple[int, int]:
+    """Close every free slot of a (Shanghai) day — a holiday, a centre shut — of the slots the caller
+    may manage; booked ones stay (their bookings are cancelled one by one, so members are told).
+    Returns (closed, still booked)."""
+    stmt = staff_slots_stmt(scope=scope, staff=staff, center_id=center_id, lawyer_id=lawyer_id, day=day)
+    closed = booked = 0
+    for slot in db.session.scalars(stmt.where(LegalSlot.closed_at.is_(None))).all():
+        if slot.booking_id is not None:
+            booked += 1
+            continue
+        close_slot(scope=scope, staff=staff, slot_id=slot.id)
+        closed += 1
+    return closed, booked
+
+
 def _jsonable(data: dict) -> dict:
     return {k: (v.isoformat() if isinstance(v, time) else v) for k, v in data.items()}

@@ -54,3 +54,17 @@ def read_card(secret_key: str, token: str) -> dict:
         raise CardInvalid("会员码已过期，请让会员刷新后重新出示") from exc
     except BadSignature as exc:
         raise CardInvalid("会员码无效") from exc
+
+
+def verify_card(secret_key: str, payload: str):
+    """会员卡核验: the active member a scanned (or typed) QR payload belongs to, or a Chinese refusal
+    (an expired or forged code, a card that was replaced, a membership that ended)."""
+    from backend.common.errors import NotFound
+    from backend.extensions import db
+    from backend.members.models import Member
+
+    claims = read_card(secret_key, payload)
+    member = db.session.get(Member, claims["m"])
+    if member is None or member.card_no != claims["c"] or member.status != "active":
+        raise NotFound("会员不存在或会籍已变更", code="card_unknown")
+    return member

@@ -223,6 +223,33 @@ def reveal_application(*, scope: Scope, staff: Staff, application_id: int) -> Me
     return application
 
 
+def reveal_unit_contact(*, scope: Scope, staff: Staff, application_id: int) -> UnitApplication:
+    """The full phone of a 单位建会 application's contact, for the staffer who must call them: audited
+    like every reveal; outside the subtree it is a 404."""
+    application = scope.get(UnitApplication, application_id)
+    audit.record(
+        staff=staff,
+        action="pii.reveal",
+        target_type="unit_application",
+        target_id=application.id,
+        org_id=application.org_id,
+    )
+    return application
+
+
+def reveal_transfer_member(*, scope: Scope, staff: Staff, transfer_id: int) -> MembershipTransfer:
+    """The full ID number and phone of the member a transfer moves, for the receiving union's check."""
+    transfer = scope.get(MembershipTransfer, transfer_id)
+    audit.record(
+        staff=staff,
+        action="pii.reveal",
+        target_type="transfer",
+        target_id=transfer.id,
+        org_id=transfer.org_id,
+    )
+    return transfer
+
+
 def review_application(
     *, scope: Scope, staff: Staff, application_id: int, action: str, note: str | None = None
 ) -> MembershipApplication:

@@ -259,6 +259,20 @@ def deliver(notification_id: int, *, client) -> str:
     return WeChatStatus.SENT
 
 
+# WeChat's documented errcodes of a subscribe-message send, as staff read them (never WeChat's English).
+WECHAT_ERRORS = {
+    40001: "接口凭证无效",
+    40003: "接收人身份无效",
+    40037: "消息模板编号无效",
+    41030: "跳转页面不存在",
+    42001: "接口凭证已过期",
+    43101: "用户拒绝接收此消息",
+    45009: "调用次数超过上限",
+    45011: "调用过于频繁",
+    47003: "模板参数不符合要求",
+}
+
+
 def _give_back(notification: Notification, claimed_at: datetime, reason: str) -> None:
     """Not sent: back to pending with its grant, for the job's retry (now or, failing that, later)."""
     try:
@@ -273,7 +287,7 @@ def _give_back(notification: Notification, claimed_at: datetime, reason: str) ->
 
 def _settle_refusal(notification: Notification, exc: WeChatClientException, claimed_at: datetime) -> str:
     code = exc.errcode
-    reason = f"{code} {exc.errmsg}"[:300]
+    reason = f"{code} {WECHAT_ERRORS.get(int(code or 0), '微信返回错误')}"[:300]
     if code in RATE_LIMITED:
         _give_back(notification, claimed_at, f"限流，稍后重试（{reason}）")
         raise RetryLater(reason) from exc

@@ -7,8 +7,11 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
+from backend.aid.models import AID_STATUS_LABELS
 from backend.common import downloads
 from backend.members.models import WORKER_TYPE_LABELS
+from backend.stats.service import SLA_KINDS
+from backend.wages.models import WAGE_STATUS_LABELS
 
 SUMMARY_LABELS = {
     "unions": "基层工会数",
@@ -38,13 +41,22 @@ def summary_rows(summary: dict) -> list[tuple[str, object]]:
     rows: list[tuple[str, object]] = [(label, summary[key]) for key, label in SUMMARY_LABELS.items()]
     sla = summary["sla"]
     rows += [("应按时受理件数", sla["due"]), ("按时受理件数", sla["met"]), ("按时受理率", sla["rate"])]
+    for kind, label in SLA_KINDS.items():
+        per = sla["by_kind"][kind]
+        rows += [(f"{label}应按时受理件数", per["due"]), (f"{label}按时受理率", per["rate"])]
+    ratings = summary["ratings"]
+    rows += [("会员评议次数", ratings["count"]), ("会员评议平均分", ratings["average"])]
     rows += [
         (f"会员（{WORKER_TYPE_LABELS.get(k, k)}）", v)
         for k, v in sorted(summary["members_by_worker_type"].items())
     ]
-    rows += [(f"帮扶申请（{k}）", v) for k, v in sorted(summary["aid_by_status"].items())]
+    aid_labels = {str(k): v for k, v in AID_STATUS_LABELS.items()}
+    wage_labels = {str(k): v for k, v in WAGE_STATUS_LABELS.items()}
+    rows += [(f"帮扶申请（{aid_labels.get(k, k)}）", v) for k, v in sorted(summary["aid_by_status"].items())]
     rows += [(f"待办帮扶（{k}）", v) for k, v in summary["aid_age_buckets"].items()]
-    rows += [(f"欠薪求助（{k}）", v) for k, v in sorted(summary["wage_by_status"].items())]
+    rows += [
+        (f"欠薪求助（{wage_labels.get(k, k)}）", v) for k, v in sorted(summary["wage_by_status"].items())
+    ]
     return rows
 
 

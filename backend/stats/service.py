@@ -47,13 +47,18 @@ def _by(stmt) -> dict:
     return {key: n for key, n in db.session.execute(stmt).all()}
 
 
+SLA_KINDS = {"aid": "困难帮扶", "wage": "欠薪求助"}  # the kinds whose acceptance has a deadline
+
+
 def _sla(org: Org, lo: datetime, hi: datetime, now: datetime) -> dict:
     """Of the help requests and wage claims filed in the range whose acceptance fell due (accepted,
-    or still waiting past the deadline; withdrawn ones aside), how many were accepted in time."""
+    or still waiting past the deadline; withdrawn ones aside), how many were accepted in time: in
+    total, and per kind under ``by_kind``."""
     due = met = 0
-    for model, ref_type, kind in (
-        (AidRequest, "aid_request", "aid.accepted_in_time"),
-        (WageClaim, "wage", "wage.accepted_in_time"),
+    by_kind: dict[str, dict] = {}
+    for name, model, ref_type, kind in (
+        ("aid", AidRequest, "aid_request", "aid.accepted_in_time"),
+        ("wage", WageClaim, "wage", "wage.accepted_in_time"),
     ):
         f = ParticipationFact
         in_time = select(f.id).where(f.kind == kind, f.ref_type == ref_type, f.ref_id == model.id).exists()
@@ -67,9 +72,30 @@ def _sla(org: Org, lo: datetime, hi: datetime, now: datetime) -> dict:
                 fell_due,
             )
         ).one()
-        due += int(row[0])
-        met += int(row[1])
-    return {"due": due, "met": met, "rate": round(met / due, 4) if due else None}
+        kind_due, kind_met = int(row[0]), int(row[1])
+        rate = round(kind_met / kind_due, 4) if kind_due else None
+        by_kind[name] = {"due": kind_due, "met": kind_met, "rate": rate}
+        due += kind_due
+        met += kind_met
+    return {"due": due, "met": met, "rate": round(met / due, 4) if due else None, "by_kind": by_kind}
+
+
+def _ratings(within, lo: datetime, hi: datetime) -> dict:
+    """会员评议: how many handled help requests were rated in the range, the average and each score."""
+    rows = _by(
+        select(AidRequest.rating, func.count())
+        .where(
+            AidRequest.org_id.in_(within),
+            AidRequest.rating.is_not(None),
+            AidRequest.rated_at >= lo,
+            AidRequest.rated_at < hi,
+        )
+        .group_by(AidRequest.rating)
+    )
+    count = sum(rows.values())
+    total = sum(score * n for score, n in rows.items())
+    average = (Decimal(total) / count).quantize(Decimal("0.01")) if count else None
+    return {"count": count, "average": average, "by_score": {int(k): v for k, v in sorted(rows.items())}}
 
 
 def subtree_summary(*, org: Org, start: date, end: date) -> dict:
@@ -131,6 +157,7 @@ def subtree_summary(*, org: Org, start: date, end: date) -> dict:
             .group_by(WageClaim.status)
         ),
         "sla": _sla(org, lo, hi, now),
+        "ratings": _ratings(within, lo, hi),
         "wages_recovered": Decimal(recovered).quantize(Decimal("0.01")),
         "workers_paid": int(paid),
         "consultations": db.session.scalar(

@@ -151,11 +151,25 @@ def raise_warning(*, cluster_id: int, claim: WageClaim, county_id: int, now: dat
         case_kind=WAGE,
         case=claim,
         title=f"劳动关系预警：{cluster.employer}",
-        body=(
-            f"{county.name}辖区内针对“{cluster.employer}”的欠薪求助已达 {cluster.claim_count} 件、"
-            f"涉及 {cluster.workers_total} 人、金额 {cluster.amount_total} 元，请及时研判处置。"
-        ),
+        body=warning_text(county, cluster),
     )
+
+
+def warning_text(county: Org, cluster: WageCluster) -> str:
+    """What a cluster's early warning says, from the cluster's figures as they are now."""
+    return (
+        f"{county.name}辖区内针对“{cluster.employer}”的欠薪求助已达 {cluster.claim_count} 件、"
+        f"涉及 {cluster.workers_total} 人、金额 {cluster.amount_total:,.2f} 元，请及时研判处置。"
+    )
+
+
+@cases.alert_body("wage.cluster_warning")
+def _live_warning(alert) -> str | None:
+    """The alert's count follows its cluster: a warning raised at 2 claims reads 3 once a third comes."""
+    claim = db.session.get(WageClaim, alert.case_id) if alert.case_id else None
+    if claim is None or claim.cluster_id is None:
+        return None
+    return warning_text(db.session.get(Org, alert.org_id), db.session.get(WageCluster, claim.cluster_id))
 
 
 # --- for staff ----------------------------------------------------------------------------------------

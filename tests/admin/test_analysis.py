@@ -9,6 +9,7 @@ import re
 from openpyxl import load_workbook
 
 from tests.assessment.conftest import drain_assessment_queue
+from tests.assessment.test_runs import _results, _run
 
 
 def start_march(browser) -> int:
@@ -90,6 +91,9 @@ def test_results_export_as_xlsx_and_csv_with_every_indicator(panel, city):
     assert header[:7] == ("工会", "类别", "档次", "级别", "得分", "名次", "同类数")
     assert "开展法律咨询" in header
     assert {r[0] for r in rows} == {"甲区总工会", "甲区建筑公司工会", "甲区物业公司工会", "甲区快递网点工会"}
+    score, consultations = header.index("得分"), header.index("开展法律咨询")
+    for r in rows:  # numbers are number cells, so Excel can sum and sort them
+        assert isinstance(r[score], int | float) and isinstance(r[consultations], int | float), r
     text = browser.get(f"/admin/assessments/runs/{run_id}/export.csv").data.decode("utf-8-sig")
     assert len(list(csv.reader(io.StringIO(text)))) == 1 + len(rows)
     assert browser.get(f"/admin/assessments/runs/{run_id}/export.pdf").status_code == 404
@@ -111,3 +115,12 @@ def test_the_statistics_page_and_the_dashboard_show_the_subtree_s_figures(panel,
     assert 'id="key-figures"' in dashboard and "vendor/chartjs/chart.umd.min.js" in dashboard
     other_county = browser.get(f"/admin/stats?org_id={city.tree.county_b.id}")
     assert other_county.status_code == 404
+
+
+def test_the_panel_breakdown_says_no_data_instead_of_a_number(client, factory, city, panel):
+    token = factory.staff_token("t_city")
+    run = _run(client, token)
+    row = next(r for r in _results(client, token, run["id"]) if r["org"]["id"] == city.tree.union_b1.id)
+    page = panel("t_city").text(f"/admin/assessments/results/{row['id']}")
+    line = page.split("帮扶申请按时受理率", 1)[1].split("</tr>", 1)[0]
+    assert "无数据" in line and "不计入档次" in line and "优秀" not in line

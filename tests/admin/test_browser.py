@@ -107,6 +107,7 @@ def test_county_staff_handle_a_wage_claim_and_a_membership_in_the_browser(
 
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # 通过 and other final decisions ask first
     log_in(page, base, "demo_county")
 
     # The wage queue: find the claim by its employer, open it.
@@ -126,7 +127,7 @@ def test_county_staff_handle_a_wage_claim_and_a_membership_in_the_browser(
     act(page, "resolve", amount_recovered="36000.00", workers_paid="3")
     expect(page.locator("#case-status")).to_have_text("已解决")
     timeline = page.locator(".timeline")
-    for line in ("受理", "开始调解", "约用人单位周三到县总工会调解", "追回金额：36000.00 元，3 人"):
+    for line in ("受理", "开始调解", "约用人单位周三到县总工会调解", "追回金额：36,000.00 元，3 人"):
         expect(timeline).to_contain_text(line)
     expect(page.locator("form[data-action]")).to_have_count(0)
 

@@ -142,7 +142,7 @@ def test_case_page_offers_the_flows_actions_and_records_the_outcome(factory, pan
     row = db.session.get(WageClaim, claim)
     assert (row.status, row.amount_recovered, row.workers_paid) == ("resolved", Decimal("9000.50"), 3)
     timeline = html[html.index("办理记录") :]
-    for line in ("提交", "受理", "开始调解", "约双方周三调解", "已解决", "9000.50"):
+    for line in ("提交", "受理", "开始调解", "约双方周三调解", "已解决", "9,000.50 元"):
         assert line in timeline, line
     assert "data-action=" not in html
 

@@ -29,6 +29,7 @@ category: non_public
 name: 测试非公企业考核细则
 levels: [base]
 periods: [month, quarter]
+no_data: excluded
 rigid:
   - key: new_members
     label: 新发展会员
@@ -63,6 +64,7 @@ category: county_federation
 name: 测试县区总工会考核细则
 levels: [county]
 periods: [month]
+no_data: excluded
 rigid:
   - key: new_members
     label: 新发展会员

@@ -68,8 +68,10 @@ def test_a_result_shows_why_the_union_stands_where_it_stands(client, factory, ci
     assert by_key["new_members"]["value"] == "2.00"
     assert by_key["new_members"]["thresholds"] == {"qualified": "1.00", "good": "2.00", "excellent": "3.00"}
     assert by_key["new_members"]["passed"] is True and by_key["new_members"]["reached"] == "good"
-    # no help request was filed, so nothing fell due: the SLA indicator has no value and passes
-    assert by_key["aid_sla"]["value"] is None and by_key["aid_sla"]["reached"] == "excellent"
+    # no help request was filed, so nothing fell due: the SLA indicator has no data and, under the
+    # rubric's rule (no_data: excluded), does not decide the tier
+    assert by_key["aid_sla"]["value"] is None and by_key["aid_sla"]["no_data"] == "excluded"
+    assert by_key["aid_sla"]["reached"] is None and by_key["aid_sla"]["passed"] is True
     assert (by_key["consultations"]["value"], by_key["consultations"]["points"]) == ("2.00", "30.00")
     assert (by_key["events"]["value"], by_key["events"]["points"]) == ("1.00", "20.00")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -65,7 +66,9 @@ def _dataset(factory):
     future = utcnow() + timedelta(days=3)
     past = MARCH + timedelta(days=2)
     in_time = add_aid_case(a1[0], tree.union_a1.id, "accepted", MARCH, None)
-    add_aid_case(a1[1], tree.union_a1.id, "verifying", MARCH, None)  # accepted, but late: no fact
+    late = add_aid_case(a1[1], tree.union_a1.id, "verifying", MARCH, None)  # accepted, but late: no fact
+    for case_, score in ((in_time, 5), (late, 4)):  # 会员评议 (rated in March)
+        case_.rating, case_.rated_at = score, MARCH
     add_aid_case(a1[2], tree.union_a1.id, "submitted", MARCH, past)  # overdue
     add_aid_case(a1[2], tree.union_a1.id, "withdrawn", MARCH, None)
     add_aid_case(a1[0], tree.union_a1.id, "submitted", MARCH, future)  # not yet due
@@ -106,7 +109,16 @@ def test_the_figures_of_a_subtree_add_up(app, factory):
     assert sum(summary["aid_age_buckets"].values()) == 4  # open: accepted, verifying, 2 submitted
     assert summary["wage_by_status"] == {"resolved": 2, "mediating": 1}
     # due: accepted in time, accepted late, overdue (aid) + 3 claims past 'submitted'; met: 1
-    assert summary["sla"] == {"due": 6, "met": 1, "rate": round(1 / 6, 4)}
+    assert summary["sla"] == {
+        "due": 6,
+        "met": 1,
+        "rate": round(1 / 6, 4),
+        "by_kind": {
+            "aid": {"due": 3, "met": 1, "rate": round(1 / 3, 4)},
+            "wage": {"due": 3, "met": 0, "rate": 0.0},
+        },
+    }
+    assert summary["ratings"] == {"count": 2, "average": Decimal("4.50"), "by_score": {4: 1, 5: 1}}
     assert summary["wages_recovered"] == Decimal("12346.00")
     assert summary["workers_paid"] == 4
     assert (summary["consultations"], summary["events"], summary["event_participants"]) == (0, 0, 0)
@@ -152,6 +164,10 @@ def test_the_stats_endpoints_stay_in_the_subtree_and_export_readable_files(clien
     assert rows[0] == ["指标", "数值"]
     assert ["追回欠薪（元）", "12346.00"] in rows
     assert ["会员数", "5"] in rows
+    labels = [row[0] for row in rows if row]
+    assert "帮扶申请（待受理）" in labels and "欠薪求助（已解决）" in labels
+    assert ["会员评议平均分", "4.50"] in rows
+    assert not [label for label in labels if re.search(r"[A-Za-z_]{3,}", label)], labels  # no raw statuses
 
     as_xlsx = client.get("/api/v1/staff/stats/export", query_string=query, headers=auth(token))
     assert as_xlsx.status_code == 200

@@ -78,7 +78,8 @@ def test_the_filters_narrow_the_queue(factory, client):
         assert ids(status="submitted") == {a, d}
         assert ids(status=["accepted", "mediating"]) == {b, c}
         assert ids(assignee_id=town_staff) == {b}
-        assert ids(unassigned="true") == {a, c, d}
+        assert ids(unassigned="true") == {a, d}  # c became its accepter's; b was handed to the town
+        assert ids(assignee_id=tree.staff["t_county_a"].id) == {c}
         assert ids(q="第2建筑") == {c}
         assert ids(q="滨河3号") == {d}
         assert ids(q="100%") == set()

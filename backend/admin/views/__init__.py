@@ -3,12 +3,17 @@
 from backend.admin.views import (  # noqa: F401
     analysis,
     announcements,
+    audit_log,
     base,
+    card_verify,
     cases,
     clusters,
+    competitions,
     dashboard,
     events,
+    households,
     legal,
     ops,
+    orgs,
     people,
 )

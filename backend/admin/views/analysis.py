@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import select
 
 from backend.admin import bp
 from backend.admin.views.base import flash_error, requires
@@ -24,7 +25,7 @@ from backend.assessment.models import (
 from backend.assessment.periods import SHANGHAI, last_completed
 from backend.cases.paging import SortKey, seek
 from backend.common import downloads
-from backend.common.errors import DomainError
+from backend.common.errors import DomainError, InvalidInput
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.members.models import WORKER_TYPE_LABELS
@@ -35,6 +36,12 @@ from backend.stats import service as stats
 from backend.wages.models import WAGE_STATUS_LABELS
 
 RESULTS_PER_PAGE = 50
+# How the rubric's one no-data rule (``no_data``) read for an indicator without data.
+NO_DATA_LABELS = {
+    "excluded": "无数据（不计入档次）",
+    "qualified": "无数据（按合格计）",
+    "unqualified": "无数据（按不合格计）",
+}
 
 
 def _today() -> date:
@@ -48,6 +55,7 @@ def _labels() -> dict:
         "categories": {str(k): v for k, v in CATEGORY_LABELS.items()},
         "statuses": RUN_STATUS_LABELS,
         "period_types": PERIOD_TYPE_LABELS,
+        "no_data_labels": NO_DATA_LABELS,
     }
 
 
@@ -154,7 +162,6 @@ def _range() -> tuple[Org, date, date, list[str]]:
     start = start or date(end.year, 1, 1)
     if start > end:
         problems.append("开始日期不能晚于结束日期")
-        start = date(end.year, 1, 1)
     return org, start, end, problems
 
 
@@ -170,21 +177,36 @@ def chart_data(series: list[dict]) -> dict:
     }
 
 
+def _org_choices(q: str) -> list[Org]:
+    """Unions of the caller's subtree whose name contains ``q`` (at most 20, in tree order)."""
+    if not q:
+        return []
+    stmt = g.scope.restrict(select(Org).where(Org.name.contains(q, autoescape=True)), Org.id)
+    return list(db.session.scalars(stmt.order_by(Org.path).limit(20)))
+
+
 @bp.get("/stats")
 @requires(perm.STATS_READ)
 def statistics():
     org, start, end, problems = _range()
-    summary = stats.subtree_summary(org=org, start=start, end=end)
-    series = stats.monthly_series(org=org, start=start, end=end)
+    org_q = request.args.get("org_q", "").strip()[:50]
+    summary = series = charts = None
+    if not problems:  # a range that cannot be read shows the message, not figures of another range
+        summary = stats.subtree_summary(org=org, start=start, end=end)
+        series = stats.monthly_series(org=org, start=start, end=end)
+        charts = chart_data(series)
     return render_template(
         "admin/analysis/stats.html",
         org=org,
         start=start,
         end=end,
         problems=problems,
+        org_q=org_q,
+        org_choices=_org_choices(org_q),
         summary=summary,
         series=series,
-        charts=chart_data(series),
+        charts=charts,
+        sla_kinds=stats.SLA_KINDS,
         worker_types=WORKER_TYPE_LABELS,
         aid_statuses={str(k): v for k, v in AID_STATUS_LABELS.items()},
         wage_statuses={str(k): v for k, v in WAGE_STATUS_LABELS.items()},
@@ -196,7 +218,9 @@ def statistics():
 def export_statistics(fmt: str):
     if fmt not in downloads.FORMATS:
         abort(404)
-    org, start, end, _ = _range()
+    org, start, end, problems = _range()
+    if problems:
+        raise InvalidInput("start", problems[0])
     summary = stats.subtree_summary(org=org, start=start, end=end)
     series = stats.monthly_series(org=org, start=start, end=end)
     body = stats_export.to_file(fmt, summary, series)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from backend.admin import bp
 from backend.admin.kinds import KINDS, Kind, transitions_of
@@ -34,6 +35,8 @@ EVENT_LABELS = {
     "warning": "劳动关系预警",
 }
 ACTOR_LABELS = {"worker": "职工", "system": "系统", "staff": "工作人员"}
+# Decisions the worker is told of at once and that cannot be taken back: the browser asks first.
+CONFIRM_ACTIONS = {"approve", "reject", "close", "cancel", "close_entries", "publish_results", "disburse"}
 
 
 def kind_need(view_args) -> tuple[str, ...]:
@@ -55,7 +58,13 @@ def _page_size() -> int:
     return current_app.extensions["zhigong.admin"]["page_size"]
 
 
-def _raw_filters(kind: Kind) -> dict:
+def _count_cap() -> int:
+    from backend.admin.views.dashboard import COUNT_CAP
+
+    return COUNT_CAP
+
+
+def _raw_filters(kind: Kind, args) -> dict:
     """The query string as the API's filter schema expects it (blank values left out)."""
     raw: dict = {}
     for name, fld in kind.query_schema().fields.items():
@@ -63,11 +72,11 @@ def _raw_filters(kind: Kind) -> dict:
         if name in ("cursor", "limit"):
             continue
         if isinstance(fld, ma.fields.List):
-            values = [v for v in request.args.getlist(key) if v]
+            values = [v for v in args.getlist(key) if v]
             if values:
                 raw[key] = values
-        elif request.args.get(key):
-            raw[key] = request.args[key]
+        elif args.get(key):
+            raw[key] = args[key]
     return raw
 
 
@@ -90,12 +99,42 @@ def _flat(messages):
         yield messages
 
 
+def _pending_args(k: Kind) -> MultiDict:
+    """The filters of what waits for staff (a queue opens on them)."""
+    shown = MultiDict()
+    for name, value in k.pending.items():
+        for v in value if isinstance(value, list) else [value]:
+            shown.add(name, str(v))
+    return shown
+
+
+def _pending_filters(k: Kind) -> dict:
+    try:
+        filters = k.query_schema(partial=True).load(_raw_filters(k, _pending_args(k)))
+    except ma.ValidationError:
+        return {}
+    filters.pop("cursor", None)
+    filters.pop("limit", None)
+    return filters
+
+
+def _count(k: Kind, filters: dict) -> int:
+    """How many items the filters match, counted no further than the dashboard's cap."""
+    from backend.admin.views.dashboard import capped_count
+
+    return capped_count(k.stmt(g.scope, g.staff, **filters), k.model)
+
+
 @bp.get(f"/<{KIND_SLUGS}:kind>/")
 @requires(kind_need)
 def queue(kind: str):
     k = _kind(kind)
-    raw = _raw_filters(k)
-    rows, next_cursor, problems = [], None, []
+    args = request.args
+    defaulted = not args  # a bare queue opens on what needs action; "全部" is one click away
+    if defaulted:
+        args = _pending_args(k)
+    raw = _raw_filters(k, args)
+    rows, next_cursor, problems, total = [], None, [], 0
     try:
         filters = k.query_schema(partial=True).load(raw)
         filters.pop("cursor", None)
@@ -103,6 +142,7 @@ def queue(kind: str):
         rows, next_cursor = k.page_of(
             g.scope, g.staff, cursor=request.args.get("cursor") or None, limit=_page_size(), **filters
         )
+        total = _count(k, filters)
     except ma.ValidationError as exc:
         problems = _schema_messages(exc, {f.name: f.label for f in k.filters})
     except DomainError as exc:
@@ -115,8 +155,11 @@ def queue(kind: str):
         rows=rows,
         next_cursor=next_cursor,
         problems=problems,
-        args=request.args,
+        args=args,
         raw=raw,
+        total=total,
+        cap=_count_cap(),
+        defaulted=defaulted,
         bulk_actions=k.bulk_actions,
         assignees=assignees,
     )
@@ -161,10 +204,11 @@ def _action_payload(k: Kind, action: str, form) -> dict:
     return raw
 
 
-def _input_labels(k: Kind) -> dict[str, str]:
+def _input_labels(k: Kind, action: str) -> dict[str, str]:
+    """The labels of this action's own inputs: two actions may share a field name ("amount" is the
+    approved amount of 批准 and the paid amount of 发放)."""
     labels = {"action": "操作", "note": "说明"}
-    for inputs in k.inputs.values():
-        labels.update({i.name: i.label for i in inputs})
+    labels.update({i.name: i.label for i in k.inputs.get(action, [])})
     return labels
 
 
@@ -173,7 +217,7 @@ def _act(k: Kind, item_id: int, action: str, form) -> str | None:
     try:
         data = k.action_schema().load(_action_payload(k, action, form))
     except ma.ValidationError as exc:
-        return "；".join(_schema_messages(exc, _input_labels(k)))
+        return "；".join(_schema_messages(exc, _input_labels(k, action)))
     try:
         k.act(g.scope, g.staff, item_id, **data)
     except DomainError as exc:
@@ -210,10 +254,14 @@ def case(kind: str, item_id: int, revealed: dict | None = None):
     may_reveal = k.reveal is not None and (
         k.reveal_permission is None or perm.can(g.staff.role, k.reveal_permission)
     )
+    waiting, _ = k.page_of(g.scope, g.staff, cursor=None, limit=2, **_pending_filters(k))
+    next_item = next((w for w in waiting if w.id != item.id), None)
     return render_template(
         "admin/case.html",
         kind=k,
         item=item,
+        next_item=next_item,
+        confirm_actions=CONFIRM_ACTIONS,
         actions=k.allowed(item, g.staff),
         timeline=timeline,
         event_labels={**EVENT_LABELS, **labels},

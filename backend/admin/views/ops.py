@@ -46,7 +46,11 @@ def retry_notification(notification_id: int):
 def jobs():
     redis = redis_client()
     return render_template(
-        "admin/jobs.html", queues=registry.queue_sizes(redis), failed=registry.failed_jobs(redis)
+        "admin/jobs.html",
+        queues=registry.queue_sizes(redis),
+        failed=registry.failed_jobs(redis),
+        queue_labels=registry.QUEUE_LABELS,
+        job_label=registry.job_label,
     )
 
 

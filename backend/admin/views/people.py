@@ -73,7 +73,7 @@ def create_staff():
     org_id = form.get("org_id", "")
     try:
         if not org_id.isdigit():
-            raise InvalidInput("org_id", "请填写所属工会编号")
+            raise InvalidInput("org_id", "请从列表中选择所属工会")
         created = accounts.create_staff(
             scope=g.scope,
             staff=g.staff,
