@@ -66,9 +66,10 @@ class Settings:
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
     s3_prefix: str = ""
-    # Bounded waits on the database, well below gunicorn's 30 s worker timeout (0 = no statement limit).
+    # Bounded waits on the database, well below gunicorn's 30 s worker timeout. The statement limit
+    # (0 = none) is set by config/gunicorn.conf.py for the API, so migrations and jobs have none.
     db_lock_wait_s: int = 3
-    db_statement_timeout_s: float = 15.0
+    db_statement_timeout_s: float = 0.0
     db_pool_size: int = 10
     db_pool_timeout_s: float = 5.0
     upload_rate_limit: str = "30 per hour"  # files one account may upload

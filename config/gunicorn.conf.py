@@ -15,6 +15,11 @@ def _int(name: str, default: int) -> int:
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
+# A statement of a web request may run this long (MariaDB max_statement_time), well below the worker
+# timeout below, so a slow query is answered 503 instead of the worker being killed. Only the API:
+# migrations and background jobs run without it.
+os.environ.setdefault("DB_STATEMENT_TIMEOUT", "15")
+
 # Sync workers: each request holds one database connection for its one transaction. Size the
 # workers to the cores (2 × cores is a sound start) and to the database's connection limit
 # (each worker's pool may open up to 30 connections).

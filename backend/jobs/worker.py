@@ -71,11 +71,11 @@ class Worker(SimpleWorker):
                 worked = super().work(burst, **kwargs) or worked
                 if ends_by_itself or self._stop_requested:
                     return worked
-                log.warning("Worker %s: the work loop ended on an error; starting it again", self.name)
+                self.log.warning("Worker %s: the work loop ended on an error; starting it again", self.name)
             except RedisError as exc:  # the loop's own clean-up could not reach Redis
                 if self._stop_requested:
                     return worked
-                log.warning("Worker %s: Redis failed (%s); starting again once it answers", self.name, exc)
+                self.log.warning("Worker %s: Redis failed (%s); will start again", self.name, exc)
             self._forget_previous_run(with_scheduler)
 
     def _forget_previous_run(self, with_scheduler: bool) -> None:
@@ -112,7 +112,7 @@ class Worker(SimpleWorker):
         with suppress(RedisError):
             scheduler.acquire_locks(auto_start=True)
             if scheduler._process is not None and scheduler._process is not process:
-                log.info("Worker %s: scheduler started again", self.name)
+                self.log.info("Worker %s: scheduler started again", self.name)
 
 
 class CronScheduler(_CronScheduler):

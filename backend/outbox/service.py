@@ -166,6 +166,10 @@ def sweep(redis, now=None) -> int:
     their queue the retries whose time has long come but that no scheduler moved there (the worker's
     scheduler died with a Redis outage), and queue again the jobs that nothing will run any more."""
     cutoff = (now or utcnow()) - SWEEP_GRACE
+    # Jobs whose worker died are 'started' until their registry entry expires; RQ's workers clean
+    # that up only every ten minutes. Doing it here hands them to their retries (or the failed list).
+    for queue_name in {t.queue for t in TOPICS.values()}:
+        StartedJobRegistry(queue_name, connection=redis).cleanup()
     rows = db.session.execute(
         select(OutboxMessage.id, OutboxMessage.topic)
         .where(OutboxMessage.pending.is_(True), OutboxMessage.created_at < cutoff)

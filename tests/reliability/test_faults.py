@@ -110,7 +110,9 @@ def test_worker_and_cron_resume_by_themselves_after_redis_is_killed(
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json["status"] == "degraded"
 
+    restarted = len(worker.lines)
     private_redis.start()  # the same port, empty: what was queued before is gone
+    worker.wait_for_line("scheduler started again", after=restarted)  # within seconds, while idle
     wait_until(lambda: statuses() == ["sent"], timeout=60, what="the message sent after the outage")
     assert len(fake.sent_to("o_outage")) == 1
     assert (worker.popen.pid, cron.popen.pid) == pids and worker.alive and cron.alive
@@ -398,3 +400,25 @@ def test_a_full_connection_pool_is_a_503_with_retry_after(app, settings, fake_we
                 connection.close()
         assert small.test_client().get("/api/v1/orgs", query_string={"q": "工会"}).status_code == 200
         db.session.remove()
+
+
+def test_the_job_of_a_killed_worker_is_retried_once_its_time_is_up(factory, client, queue_redis, fake_wechat):
+    """SIGKILL mid-job leaves the job in RQ's started registry until its time is up; the next sweep
+    hands it to its retry instead of RQ's ten-minute maintenance."""
+    from rq.registry import StartedJobRegistry
+
+    _, fake = fake_wechat
+    message_id = prepared_notification(factory, client, queue_redis, "killedmid")
+    outbox.enqueue_messages(queue_redis, [(message_id, "notification.deliver")], force=True)
+    job = Job.fetch(f"outbox-{message_id}", connection=queue_redis)
+    # What the killed worker left: the job taken off the queue, 'started', in the started registry
+    # with an entry whose time (the job timeout and a margin) has run out.
+    queue_redis.delete("rq:queue:notifications")
+    job.set_status(JobStatus.STARTED)
+    queue_redis.zadd(StartedJobRegistry("notifications", connection=queue_redis).key, {f"{job.id}:dead": 1})
+    later = utcnow() + outbox.SWEEP_GRACE + timedelta(seconds=1)
+    outbox.sweep(queue_redis, now=later)
+    assert job.get_status() == JobStatus.SCHEDULED  # its retry, with the queue's back-off
+    assert outbox.sweep(queue_redis, now=later + timedelta(minutes=1)) == 1  # overdue: queued
+    work(queue_redis)
+    assert statuses() == ["sent"] and len(fake.sent_to("o_killedmid")) == 1
