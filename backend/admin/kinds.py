@@ -83,6 +83,7 @@ class Column:
     value: Callable[[Any], Any]
     in_row: bool = True
     in_detail: bool = True
+    wrap: bool = False  # long text (a company's full name) wraps in the queue instead of widening it
 
 
 @dataclass(frozen=True)
@@ -208,12 +209,12 @@ WAGE_KIND = Kind(
     ),
     columns=[
         Column("优先级", lambda c: c.priority),
-        Column("欠薪单位", lambda c: c.employer),
+        Column("欠薪单位", lambda c: c.employer, wrap=True),
         Column("项目/工地", lambda c: c.project, in_row=False),
         Column("欠薪金额", lambda c: money(c.amount_owed)),
         Column("人数", lambda c: c.workers_owed),
         Column("欠薪起始", lambda c: c.owed_since.isoformat(), in_row=False),
-        Column("承办工会", lambda c: c.org.name),
+        Column("承办工会", lambda c: c.org.name, wrap=True),
         Column("联系人", lambda c: c.contact_name or "", in_row=False),
         Column("联系电话", lambda c: crypto.mask_phone(c.contact_phone)),
         Column("办理时限", _due),

@@ -88,9 +88,30 @@ def test_no_panel_page_shows_a_raw_identifier(browser, demo, gunicorn_server):  
         context.close()
 
 
-def test_the_wage_queue_s_key_columns_fit_a_laptop_screen(browser, demo, gunicorn_server):  # noqa: F811
+def test_the_wage_queue_s_key_columns_fit_a_laptop_screen(browser, demo, gunicorn_server, fake_wechat):  # noqa: F811
+    import requests
+
+    api = f"{gunicorn_server}/api/v1"
+    worker = requests.post(f"{api}/auth/wechat-login", json={"code": "fit-worker"}, timeout=30).json()
+    for i in range(3):  # a cluster: the warning flag shows in every row
+        filed = requests.post(
+            f"{api}/wage-claims",
+            json={
+                "org_id": demo["demo_county"].org_id,
+                "employer": "山西省临汾市尧都区恒达建筑劳务工程有限责任公司",
+                "project": f"尧都区滨河花园三期{i}号楼工地",
+                "amount_owed": "1234567.00",
+                "workers_owed": 12,
+                "owed_since": "2025-10-01",
+                "contact_phone": f"1371234000{i}",
+            },
+            headers={"Authorization": f"Bearer {worker['access_token']}"},
+            timeout=30,
+        )
+        assert filed.status_code == 201, filed.text
     context, page = _page(browser, gunicorn_server, "demo_county")
     page.goto(f"{gunicorn_server}/admin/wage/?all=1")
+    expect(page.locator("tbody tr", has_text="劳动关系预警")).to_have_count(3)
     table = page.locator(".table-wrap").first
     overflow = table.evaluate("el => el.scrollWidth - el.clientWidth")
     assert overflow <= 0, overflow
@@ -98,6 +119,7 @@ def test_the_wage_queue_s_key_columns_fit_a_laptop_screen(browser, demo, gunicor
         header = page.locator("thead th", has_text=label).first
         box = header.bounding_box()
         assert box is not None and box["x"] + box["width"] <= LAPTOP["width"], (label, box)
+    page.screenshot(path="/tmp/i16_wage_queue.png")
     context.close()
 
 
@@ -107,7 +129,7 @@ def test_approving_asks_first_and_the_audit_log_finds_the_reveal(browser, demo, 
     base = gunicorn_server
     api = f"{base}/api/v1"
     union = demo["demo_union"]
-    worker = requests.post(f"{api}/auth/wechat-login", json={"code": "day-worker"}, timeout=10).json()
+    worker = requests.post(f"{api}/auth/wechat-login", json={"code": "day-worker"}, timeout=30).json()
     applied = requests.post(
         f"{api}/membership/applications",
         json=application_payload(
@@ -118,7 +140,7 @@ def test_approving_asks_first_and_the_audit_log_finds_the_reveal(browser, demo, 
             mobile="13700003333",
         ),
         headers={"Authorization": f"Bearer {worker['access_token']}"},
-        timeout=10,
+        timeout=30,
     )
     assert applied.status_code == 201, applied.text
     application_id = applied.json()["id"]
@@ -143,7 +165,7 @@ def test_approving_asks_first_and_the_audit_log_finds_the_reveal(browser, demo, 
 
     context, page = _page(browser, base, "demo_county")
     page.get_by_role("link", name="审计日志", exact=True).click()
-    page.locator("form[role=search] select[name=action]").select_option("pii.reveal")
+    page.locator("form.filters select[name=action]").select_option("pii.reveal")
     page.get_by_label("记录编号").fill(str(application_id))
     page.get_by_role("button", name="筛选").click()
     rows = page.locator("#audit tbody tr")

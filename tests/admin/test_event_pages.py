@@ -72,7 +72,7 @@ def test_an_event_is_created_published_and_run_from_its_roster(factory, panel):
 
     by_member = {s.member_id: s.id for s in signups(event_id)}
     checked = county.post(
-        f"/admin/events/{event_id}/roster/{by_member[she.member_id]}/check_in", follow=True
+        f"/admin/events/{event_id}/roster/{by_member[she.member_id]}/check-in", follow=True
     ).get_data(as_text=True)
     assert any("签到成功" in m for m in flashes(checked))
     cancelled = county.post(

@@ -22,7 +22,11 @@
           spanGaps: true,
         })),
       },
-      options: { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { display: series.length > 1 } } },
+      options: {
+        animation: false, responsive: true, maintainAspectRatio: false,
+        scales: { y: { min: 0, suggestedMax: 1 } },  // counts, money and rates are never negative
+        plugins: { legend: { display: series.length > 1 } },
+      },
     });
     canvas.dataset.drawn = "true";
   }

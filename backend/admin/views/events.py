@@ -171,9 +171,19 @@ def event_roster(event_id: int):
     )
 
 
-@bp.post("/events/<int:event_id>/roster/<int:signup_id>/<any(check_in, cancel):what>")
+@bp.post("/events/<int:event_id>/roster/<int:signup_id>/check-in")
 @requires(perm.EVENT_MANAGE)
-def roster_action(event_id: int, signup_id: int, what: str):
+def roster_check_in(event_id: int, signup_id: int):
+    return _roster_action(event_id, signup_id, "check_in")
+
+
+@bp.post("/events/<int:event_id>/roster/<int:signup_id>/cancel")
+@requires(perm.EVENT_MANAGE)
+def roster_cancel(event_id: int, signup_id: int):
+    return _roster_action(event_id, signup_id, "cancel")
+
+
+def _roster_action(event_id: int, signup_id: int, what: str):
     try:
         if what == "check_in":
             g.scope.require(perm.EVENT_CHECKIN)
