@@ -110,9 +110,7 @@ def test_worker_and_cron_resume_by_themselves_after_redis_is_killed(
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json["status"] == "degraded"
 
-    restarted = len(worker.lines)
     private_redis.start()  # the same port, empty: what was queued before is gone
-    worker.wait_for_line("scheduler started again", after=restarted)  # within seconds, while idle
     wait_until(lambda: statuses() == ["sent"], timeout=60, what="the message sent after the outage")
     assert len(fake.sent_to("o_outage")) == 1
     assert (worker.popen.pid, cron.popen.pid) == pids and worker.alive and cron.alive
