@@ -31,6 +31,7 @@ def _id(name: str) -> int:
 
 
 @bp.get("/orgs/search")
+@requires(perm.SIGNED_IN)  # every form that asks for a union of one's own subtree
 def org_search():
     """[{id, name, level}] of the subtree's unions whose name contains ``q`` (at most 20)."""
     q = request.args.get("q", "").strip()[:50]
