@@ -74,7 +74,7 @@ def test_county_staff_handle_a_wage_claim_and_a_membership_in_the_browser(
     county, union = demo["demo_county"], demo["demo_union"]
 
     # A migrant worker reports unpaid wages to the county union from the mini-program …
-    worker = http.post(f"{api}/auth/wechat-login", json={"code": "e2e-admin-worker"}, timeout=10).json()
+    worker = http.post(f"{api}/auth/wechat-login", json={"code": "e2e-admin-worker"}, timeout=30).json()
     bearer = {"Authorization": f"Bearer {worker['access_token']}"}
     employer = f"临汾浏览器测试建筑有限公司{uuid.uuid4().hex[:4]}"
     claim = http.post(
@@ -89,7 +89,7 @@ def test_county_staff_handle_a_wage_claim_and_a_membership_in_the_browser(
             "contact_phone": "13712340001",
         },
         headers=bearer,
-        timeout=10,
+        timeout=30,
     )
     assert claim.status_code == 201, claim.text
     claim_id = claim.json()["id"]
@@ -100,7 +100,7 @@ def test_county_staff_handle_a_wage_claim_and_a_membership_in_the_browser(
             union.org_id, name="赵春来", id_number=new_id_number(), mobile="13700001111"
         ),
         headers=bearer,
-        timeout=10,
+        timeout=30,
     )
     assert applied.status_code == 201, applied.text
     application_id = applied.json()["id"]
@@ -147,7 +147,7 @@ def test_county_staff_handle_a_wage_claim_and_a_membership_in_the_browser(
     assert forged_login.status == 400
 
     # The worker is told: both changes are in their inbox.
-    inbox = http.get(f"{api}/notifications", headers=bearer, params={"page_size": 50}, timeout=10).json()
+    inbox = http.get(f"{api}/notifications", headers=bearer, params={"page_size": 50}, timeout=30).json()
     kinds = [n["kind"] for n in inbox]
     assert "wage.resolved" in kinds and "membership.approved" in kinds, kinds
     assert "13712340001" not in page.content()
@@ -157,14 +157,14 @@ def test_county_staff_handle_a_wage_claim_and_a_membership_in_the_browser(
     other_union = db.session.scalars(
         select(Org).where(Org.level == OrgLevel.BASE, Org.id != union.org_id).order_by(Org.id).limit(1)
     ).one()
-    other_worker = http.post(f"{api}/auth/wechat-login", json={"code": "e2e-other"}, timeout=10).json()
+    other_worker = http.post(f"{api}/auth/wechat-login", json={"code": "e2e-other"}, timeout=30).json()
     elsewhere = http.post(
         f"{api}/membership/applications",
         json=application_payload(
             other_union.id, name="钱秋生", id_number=new_id_number(), mobile="13700002222"
         ),
         headers={"Authorization": f"Bearer {other_worker['access_token']}"},
-        timeout=10,
+        timeout=30,
     )
     assert elsewhere.status_code == 201, elsewhere.text
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
