@@ -29,21 +29,28 @@ document.addEventListener("submit", (event) => {
     const form = box.closest("form");
     const hidden = form.querySelector(`input[type=hidden][name="${box.dataset.orgPicker}"]`);
     const list = document.getElementById(box.getAttribute("list"));
-    let found = [];
+    // Every union offered so far, by the text shown for it: a chosen one stays chosen even when a
+    // later search (for the chosen text itself) finds nothing new.
+    const seen = new Map();
     let timer = null;
+    const label = (o) => `${o.name}（${o.level}）`;
     const choose = () => {
-      const hit = found.find((o) => `${o.name}（${o.level}）` === box.value || o.name === box.value);
-      hidden.value = hit ? hit.id : "";
+      hidden.value = seen.get(box.value) ?? "";
     };
     box.addEventListener("input", function () {
       choose();
       clearTimeout(timer);
+      if (hidden.value) return; // the text is a union already offered: nothing to look up
       timer = setTimeout(async function () {
         const params = new URLSearchParams({ q: box.value });
         for (const level of (box.dataset.levels || "").split(",").filter(Boolean)) params.append("level", level);
         const response = await fetch(`${box.dataset.search}?${params}`, { credentials: "same-origin" });
-        found = response.ok ? await response.json() : [];
-        list.replaceChildren(...found.map((o) => Object.assign(document.createElement("option"), { value: `${o.name}（${o.level}）` })));
+        const found = response.ok ? await response.json() : [];
+        for (const o of found) {
+          seen.set(label(o), String(o.id));
+          if (!seen.has(o.name)) seen.set(o.name, String(o.id));
+        }
+        list.replaceChildren(...found.map((o) => Object.assign(document.createElement("option"), { value: label(o) })));
         choose();
       }, 200);
     });
