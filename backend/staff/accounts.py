@@ -83,33 +83,9 @@ def create_staff(
         raise InvalidInput("role", f"{org.name}的账号角色只能是：{allowed}")
     if not may_manage(staff, org=org, role=role):
         raise InvalidInput("role", "本级只能开设律师账号；同级管理员账号由上级工会开设")
-    username = normalise_username(username)
-    if not username or len(username) > 64 or not username.replace("_", "").replace(".", "").isalnum():
-        raise InvalidInput("username", "用户名由字母、数字、下划线组成，不超过64位")
-    problem = password_problem(password, username=username)
-    if problem:
-        raise InvalidInput("password", problem)
-    if db.session.scalar(select(Staff.id).where(func.lower(Staff.username) == username)):
-        raise InvalidInput("username", "该用户名已被使用")
-    account = Staff(
-        username=username,
-        name=name.strip()[:50],
-        role=role,
-        org_id=org.id,
-        password_hash=hash_password(password),
-        active=True,
+    return _open_account(
+        acting=staff, org=org, username=username, name=name.strip()[:50], role=role, password=password
     )
-    db.session.add(account)
-    flush_or_conflict("该用户名已被使用")
-    audit.record(
-        staff=staff,
-        action="staff.create",
-        target_type="staff",
-        target_id=account.id,
-        org_id=org.id,
-        detail={"username": username, "role": role},
-    )
-    return account
 
 
 # Who outranks whom at one node: the node's admin role manages the lawyers attached there.
@@ -133,8 +109,31 @@ def may_manage(staff: Staff, *, org: Org, role: str) -> bool:
 def create_first_admin(*, org: Org, username: str, name: str, role: str, password: str) -> Staff:
     """An administrator made from the command line (``flask create-admin``), with the same checks of
     user name and password as an account opened in the panel; audited with no acting staff."""
+    return _open_account(
+        acting=None,
+        org=org,
+        username=username,
+        name=name.strip()[:50] or normalise_username(username),
+        role=role,
+        password=password,
+        via="cli",
+    )
+
+
+def _open_account(
+    *,
+    acting: Staff | None,
+    org: Org,
+    username: str,
+    name: str,
+    role: str,
+    password: str,
+    via: str | None = None,
+) -> Staff:
+    """The account itself, for the panel/API and the command line alike: the user name normalised
+    and checked, the password's strength, one account per name (case folded), audited."""
     username = normalise_username(username)
-    if not username or not username.replace("_", "").replace(".", "").isalnum():
+    if not username or len(username) > 64 or not username.replace("_", "").replace(".", "").isalnum():
         raise InvalidInput("username", "用户名由字母、数字、下划线组成，不超过64位")
     problem = password_problem(password, username=username)
     if problem:
@@ -143,7 +142,7 @@ def create_first_admin(*, org: Org, username: str, name: str, role: str, passwor
         raise InvalidInput("username", "该用户名已被使用")
     account = Staff(
         username=username,
-        name=name.strip()[:50] or username,
+        name=name,
         role=role,
         org_id=org.id,
         password_hash=hash_password(password),
@@ -151,13 +150,14 @@ def create_first_admin(*, org: Org, username: str, name: str, role: str, passwor
     )
     db.session.add(account)
     flush_or_conflict("该用户名已被使用")
+    detail = {"username": username, "role": role} | ({"via": via} if via else {})
     audit.record(
-        staff=None,
+        staff=acting,
         action="staff.create",
         target_type="staff",
         target_id=account.id,
         org_id=org.id,
-        detail={"username": username, "role": role, "via": "cli"},
+        detail=detail,
     )
     return account
 
