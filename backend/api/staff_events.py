@@ -14,6 +14,7 @@ from backend.api.fields import SHANGHAI, LocalDateTime, MaskedPhone, Text, one_o
 from backend.api.idempotency import idempotent
 from backend.api.schemas import OrgBrief, TransitionIn
 from backend.common.crypto import mask_name
+from backend.events import checkin
 from backend.events import service as events
 from backend.events.models import SIGNUP_STATUS_LABELS, EventStatus, SignupStatus
 from backend.staff import permissions as perm
@@ -181,7 +182,7 @@ class CheckIn(MethodView):
     @blp.response(200, CheckInOut)
     def post(self, data, event_id):
         """扫码签到：每人只记一次，重复扫码返回已签到"""
-        done = events.check_in(
+        done = checkin.check_in(
             scope=current_scope(),
             staff=current_staff(),
             event_id=event_id,
