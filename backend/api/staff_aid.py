@@ -6,8 +6,8 @@ from __future__ import annotations
 import marshmallow as ma
 from flask.views import MethodView
 
+from backend.aid import households, subsidy
 from backend.aid import service as aid
-from backend.aid import subsidy
 from backend.aid.models import AidRequest, AidStatus, HouseholdStatus, NeedyHousehold
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.aid import AidRequestOut, Money
@@ -209,13 +209,13 @@ class Households(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query):
         """困难职工档案（本级及下级），最新在前"""
-        return aid.households_stmt(current_scope(), **query)
+        return households.households_stmt(current_scope(), **query)
 
     @blp.arguments(HouseholdIn)
     @blp.response(201, HouseholdOut)
     def post(self, data):
         """建档立卡：一户一档案、一户一计划、一户一措施"""
-        return aid.file_household(scope=current_scope(), staff=current_staff(), data=data)
+        return households.file_household(scope=current_scope(), staff=current_staff(), data=data)
 
 
 @blp.route("/needy-households/<int:household_id>")
@@ -231,7 +231,7 @@ class Household(MethodView):
     @blp.response(200, HouseholdOut)
     def patch(self, data, household_id):
         """更新家庭情况、帮扶计划或帮扶措施"""
-        return aid.update_household(
+        return households.update_household(
             scope=current_scope(), staff=current_staff(), household_id=household_id, data=data
         )
 
@@ -244,6 +244,6 @@ class HouseholdTransition(MethodView):
     @blp.response(200, HouseholdOut)
     def post(self, data, household_id):
         """销档（close，需原因）或恢复建档（reopen）"""
-        return aid.settle_household(
+        return households.settle_household(
             scope=current_scope(), staff=current_staff(), household_id=household_id, **data
         )
