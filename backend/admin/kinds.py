@@ -54,6 +54,7 @@ from backend.members.models import (
     UnitApplication,
 )
 from backend.members.review import DECISION_FLOW, REVIEW_FLOW
+from backend.orgs import units
 from backend.orgs.models import CATEGORY_LABELS
 from backend.staff import permissions as perm
 from backend.staff.models import Staff
@@ -403,7 +404,7 @@ TRANSFER_KIND = Kind(
 
 # --- 单位建会 --------------------------------------------------------------------------------------------
 def _unit_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]:
-    application = members.reveal_unit_contact(scope=scope, staff=staff, application_id=item_id)
+    application = units.reveal_unit_contact(scope=scope, staff=staff, application_id=item_id)
     return {"联系人": application.contact_name, "联系电话": application.contact_phone}
 
 
@@ -415,11 +416,11 @@ UNIT_KIND = Kind(
     status_labels=_labels(REVIEW_STATUS_LABELS),
     model=UnitApplication,
     query_schema=staff_membership.StatusQuery,
-    stmt=lambda scope, staff, **f: members.unit_applications_stmt(scope, **f),
+    stmt=lambda scope, staff, **f: units.unit_applications_stmt(scope, **f),
     order=[SortKey(UnitApplication.submitted_at), SortKey(UnitApplication.id)],
     load=lambda scope, staff, item_id: scope.get(UnitApplication, item_id),
     action_schema=TransitionIn,
-    act=lambda scope, staff, item_id, **data: members.review_unit(
+    act=lambda scope, staff, item_id, **data: units.review_unit(
         scope=scope, staff=staff, application_id=item_id, **data
     ),
     columns=[
