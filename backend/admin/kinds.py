@@ -26,11 +26,11 @@ from backend.api import (
     staff_membership,
     staff_wages,
 )
-from backend.api.schemas import TransitionIn
 from backend.api.wages import referral_label
 from backend.cases.paging import SortKey, seek
 from backend.cases.service import CaseKind
 from backend.common import crypto
+from backend.common.schema import TransitionIn
 from backend.common.statemachine import StateMachine, Transition
 from backend.common.types import utcnow
 from backend.competitions import service as competitions

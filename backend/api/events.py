@@ -8,15 +8,16 @@ from flask import current_app
 from flask.views import MethodView
 
 from backend.api.access import current_member, worker_required
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import LocalDateTime, Text
+from backend.api.base import Blueprint, SelectPage
 from backend.api.idempotency import idempotent
-from backend.api.schemas import OrgBrief
+from backend.common.fields import LocalDateTime, Text
+from backend.common.schema import Schema
 from backend.common.types import utcnow
 from backend.events import checkin, matching, signups
 from backend.events import service as events
 from backend.events.models import EVENT_STATUS_LABELS, SIGNUP_STATUS_LABELS
 from backend.events.rules import rules
+from backend.orgs.schemas import OrgBrief
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="联谊交友活动（职工端）")
 

@@ -7,8 +7,9 @@ from flask import current_app
 from flask.views import MethodView
 
 from backend.api.access import current_account, current_member, worker_required
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import (
+from backend.api.base import Blueprint, SelectPage
+from backend.api.idempotency import idempotent
+from backend.common.fields import (
     CreditCode,
     IdNumber,
     LocalDateTime,
@@ -18,12 +19,12 @@ from backend.api.fields import (
     Text,
     one_of,
 )
-from backend.api.idempotency import idempotent
-from backend.api.schemas import OrgBrief
+from backend.common.schema import Schema
 from backend.members import service as members
 from backend.members.models import REVIEW_STATUS_LABELS, WORKER_TYPE_LABELS, WorkerType
 from backend.orgs import units
 from backend.orgs.models import CATEGORY_LABELS, OrgCategory
+from backend.orgs.schemas import OrgBrief
 
 blp = Blueprint("membership", __name__, url_prefix="/api/v1", description="入会、转会与单位建会（职工端）")
 

@@ -11,13 +11,14 @@ from backend.aid import service as aid
 from backend.aid.models import AidRequest, AidStatus, HouseholdStatus, NeedyHousehold
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.aid import AidRequestOut, Money
-from backend.api.base import Blueprint, Schema, SelectPage
+from backend.api.base import Blueprint, SelectPage
 from backend.api.cases import AssignIn, AttachmentOut, CaseEventOut, KeysetQuery
-from backend.api.fields import LocalDateTime, Text, one_of
 from backend.api.paging import next_cursor_header
-from backend.api.schemas import MemberSchema
 from backend.cases import service as cases
+from backend.common.fields import LocalDateTime, Text, one_of
+from backend.common.schema import Schema
 from backend.common.types import utcnow
+from backend.members.schemas import MemberSchema
 from backend.staff import permissions as perm
 from backend.uploads import service as uploads
 

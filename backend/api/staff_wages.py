@@ -8,13 +8,14 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
-from backend.api.base import Blueprint, Schema
+from backend.api.base import Blueprint
 from backend.api.cases import AssignIn, AttachmentOut, CaseEventOut, KeysetQuery
-from backend.api.fields import LocalDateTime, MaskedPhone, Text, one_of
 from backend.api.paging import next_cursor_header
-from backend.api.schemas import OrgBrief
 from backend.api.wages import CrewMemberOut, Money, referral_label
+from backend.common.fields import LocalDateTime, MaskedPhone, Text, one_of
+from backend.common.schema import Schema
 from backend.common.types import utcnow
+from backend.orgs.schemas import OrgBrief
 from backend.staff import permissions as perm
 from backend.wages import clusters
 from backend.wages import service as wages

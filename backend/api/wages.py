@@ -13,13 +13,14 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import current_account, worker_required
-from backend.api.base import Blueprint, Schema, SelectPage
+from backend.api.base import Blueprint, SelectPage
 from backend.api.cases import AttachmentOut
-from backend.api.fields import LocalDateTime, MaskedPhone, Mobile, Text
-from backend.api.fields import Money as MoneyField
 from backend.api.idempotency import idempotent
-from backend.api.schemas import OrgBrief
+from backend.common.fields import LocalDateTime, MaskedPhone, Mobile, Text
+from backend.common.fields import Money as MoneyField
+from backend.common.schema import Schema
 from backend.common.types import utcnow
+from backend.orgs.schemas import OrgBrief
 from backend.wages import service as wages
 from backend.wages.models import WAGE_STATUS_LABELS
 from backend.wages.priority import local_date
