@@ -26,10 +26,10 @@ from backend.api import (
     staff_membership,
     staff_wages,
 )
-from backend.api.wages import referral_label
 from backend.cases.paging import SortKey, seek
 from backend.cases.service import CaseKind
 from backend.common import crypto
+from backend.common.fields import LocalDateTime
 from backend.common.schema import TransitionIn
 from backend.common.statemachine import StateMachine, Transition
 from backend.common.types import utcnow
@@ -63,6 +63,7 @@ from backend.wages import service as wages
 from backend.wages.flow import WAGE, WAGE_FLOW
 from backend.wages.models import WAGE_STATUS_LABELS, WageClaim, WageStatus
 from backend.wages.rules import rules as wage_rules
+from backend.wages.schemas import WageClaimSchema, WageTransitionIn
 
 GENDER_LABELS = {"male": "男", "female": "女"}
 
@@ -85,6 +86,37 @@ class Column:
     in_row: bool = True
     in_detail: bool = True
     wrap: bool = False  # long text (a company's full name) wraps in the queue instead of widening it
+
+
+def columns_of(schema: type[ma.Schema], view: str, **shown: Callable[[Any], Any]) -> list[Column]:
+    """A thing's columns read off its schema: each field of ``view`` that has a ``label``, in the
+    view's order, in the queue row when its ``panel`` is "row". Amounts and times read as the panel
+    writes them, other fields as the schema dumps them (masked where the field masks); ``shown``
+    says how a column reads where neither does (a nested org, a deadline)."""
+    fields = schema().fields
+    columns = []
+    for name in schema.views[view]:
+        field = fields[name]
+        if "label" not in field.metadata:
+            continue
+        columns.append(
+            Column(
+                field.metadata["label"],
+                shown.get(name) or _plain(name, field),
+                in_row=field.metadata.get("panel") == "row",
+                wrap=field.metadata.get("wrap", False),
+            )
+        )
+    return columns
+
+
+def _plain(name: str, field: ma.fields.Field) -> Callable[[Any], Any]:
+    attribute = field.attribute or name
+    if isinstance(field, LocalDateTime):
+        return lambda item: local_time(getattr(item, attribute))
+    if isinstance(field, ma.fields.Decimal):
+        return lambda item: money(getattr(item, attribute))
+    return lambda item: "" if (value := field.serialize(name, item)) is None else value
 
 
 @dataclass(frozen=True)
@@ -204,37 +236,21 @@ WAGE_KIND = Kind(
     stmt=lambda scope, staff, **f: wages.queue_stmt(scope, staff_level=staff.org.level, **f),
     page=lambda scope, staff, **kw: wages.queue(scope, staff_level=staff.org.level, **kw),
     load=lambda scope, staff, item_id: wages.claim_for_staff(scope=scope, claim_id=item_id),
-    action_schema=staff_wages.WageTransitionIn,
+    action_schema=WageTransitionIn,
     act=lambda scope, staff, item_id, **data: wages.transition_claim(
         scope=scope, staff=staff, claim_id=item_id, **data
     ),
-    columns=[
-        Column("优先级", lambda c: c.priority),
-        Column("欠薪单位", lambda c: c.employer, wrap=True),
-        Column("项目/工地", lambda c: c.project, in_row=False),
-        Column("欠薪金额", lambda c: money(c.amount_owed)),
-        Column("人数", lambda c: c.workers_owed),
-        Column("欠薪起始", lambda c: c.owed_since.isoformat(), in_row=False),
-        Column("承办工会", lambda c: c.org.name, wrap=True),
-        Column("联系人", lambda c: c.contact_name or "", in_row=False),
-        Column("联系电话", lambda c: crypto.mask_phone(c.contact_phone)),
-        Column("办理时限", _due),
-        Column("预警", lambda c: "劳动关系预警" if c.warning else ""),
-        Column("聚类", lambda c: f"#{c.cluster_id}（{c.cluster.claim_count} 件）", in_row=False),
-        Column(
-            "工友",
-            lambda c: "、".join(
-                f"{w['name']} {crypto.mask_phone(w.get('phone')) or ''}" for w in c.crew_members
-            ),
-            in_row=False,
+    columns=columns_of(
+        WageClaimSchema,
+        "staff_detail",
+        org=lambda c: c.org.name,
+        due_at=_due,
+        warning=lambda c: "劳动关系预警" if c.warning else "",
+        cluster=lambda c: f"#{c.cluster_id}（{c.cluster.claim_count} 件）",
+        crew=lambda c: "、".join(
+            f"{w['name']} {crypto.mask_phone(w.get('phone')) or ''}" for w in c.crew_members
         ),
-        Column("情况说明", lambda c: c.description or "", in_row=False),
-        Column("转办去向", lambda c: referral_label(c) or "", in_row=False),
-        Column("追回金额", lambda c: money(c.amount_recovered), in_row=False),
-        Column("拿到工资人数", lambda c: c.workers_paid or "", in_row=False),
-        Column("结案原因", lambda c: c.close_reason or "", in_row=False),
-        Column("提交时间", lambda c: local_time(c.submitted_at), in_row=False),
-    ],
+    ),
     filters=[
         Filter("status", "状态", choices=lambda: _labels(WAGE_STATUS_LABELS)),
         Filter("overdue", "已超期", "bool"),
