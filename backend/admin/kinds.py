@@ -18,6 +18,7 @@ from backend.admin.filters import local_time, money
 from backend.aid import service as aid
 from backend.aid import subsidy
 from backend.aid.models import AID_STATUS_LABELS, AidRequest, AidStatus
+from backend.aid.schemas import AidTransitionIn
 from backend.api import (
     staff_aid,
     staff_competitions,
@@ -291,7 +292,7 @@ AID_KIND = Kind(
     stmt=lambda scope, staff, **f: aid.queue_stmt(scope, **f),
     page=lambda scope, staff, **kw: aid.queue_page(scope, **kw),
     load=lambda scope, staff, item_id: scope.get(AidRequest, item_id),
-    action_schema=staff_aid.AidTransitionIn,
+    action_schema=AidTransitionIn,
     act=lambda scope, staff, item_id, **data: aid.handle(
         scope=scope, staff=staff, request_id=item_id, **data
     ),

@@ -10,6 +10,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.orm import selectinload
 
 from backend.aid.models import HOUSEHOLD_STATUS_LABELS, AidRequest, HouseholdStatus, NeedyHousehold
+from backend.aid.schemas import HouseholdChanges, HouseholdFileIn
 from backend.aid.service import SHANGHAI
 from backend.audit import service as audit
 from backend.common.errors import Conflict, InvalidInput
@@ -37,9 +38,9 @@ HOUSEHOLD_FLOW = StateMachine(
 HOUSEHOLD_FIELDS = ("hardship_type", "situation", "plan", "measures")
 
 
-def file_household(*, scope: Scope, staff: Staff, data: dict) -> NeedyHousehold:
+def file_household(*, scope: Scope, staff: Staff, file_in: HouseholdFileIn) -> NeedyHousehold:
     """建档: one file per household (its member); the member's requests are linked to it."""
-    member = db.session.get(Member, data["member_id"])
+    member = db.session.get(Member, file_in.member_id)
     if member is None or not scope.contains_id(member.org_id):
         raise InvalidInput("member_id", "会员不存在，或不属于本级及下级工会")
     existing = db.session.scalar(select(NeedyHousehold).where(NeedyHousehold.member_id == member.id))
@@ -47,16 +48,16 @@ def file_household(*, scope: Scope, staff: Staff, data: dict) -> NeedyHousehold:
         raise Conflict(
             f"该会员家庭已建档（档案号 {existing.file_no}），请在原档案上更新", code="already_filed"
         )
-    if data.get("file_no") and db.session.scalar(
-        select(NeedyHousehold.id).where(NeedyHousehold.file_no == data["file_no"])
+    if file_in.file_no and db.session.scalar(
+        select(NeedyHousehold.id).where(NeedyHousehold.file_no == file_in.file_no)
     ):
         raise InvalidInput("file_no", "档案号已被使用")
     household = NeedyHousehold(
         member_id=member.id,
         org_id=member.org_id,
-        file_no=data.get("file_no"),
+        file_no=file_in.file_no,
         created_by=staff.id,
-        **{field: data[field] for field in HOUSEHOLD_FIELDS},
+        **{field: getattr(file_in, field) for field in HOUSEHOLD_FIELDS},
     )
     db.session.add(household)
     flush_or_conflict("该会员家庭已建档，或档案号已被使用", "already_filed")
@@ -78,14 +79,17 @@ def file_household(*, scope: Scope, staff: Staff, data: dict) -> NeedyHousehold:
     return household
 
 
-def update_household(*, scope: Scope, staff: Staff, household_id: int, data: dict) -> NeedyHousehold:
+def update_household(
+    *, scope: Scope, staff: Staff, household_id: int, changes: HouseholdChanges
+) -> NeedyHousehold:
     """Revise the situation, plan or measures of an open file."""
     household = scope.get(NeedyHousehold, household_id, for_update=True)
     if household.status != HouseholdStatus.ACTIVE:
         raise Conflict("档案已销档，请先恢复后再修改", code="household_closed")
-    changed = [f for f in HOUSEHOLD_FIELDS if f in data and data[f] != getattr(household, f)]
+    given = changes.given()
+    changed = [f for f in HOUSEHOLD_FIELDS if f in given and given[f] != getattr(household, f)]
     for field in changed:
-        setattr(household, field, data[field])
+        setattr(household, field, given[field])
     _audit_household(staff, household, "update", {"fields": changed})
     return household
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
@@ -40,6 +41,9 @@ from backend.participation import service as participation
 from backend.staff.models import Staff
 from backend.staff.scope import Scope
 from backend.uploads import service as uploads
+
+if TYPE_CHECKING:  # the schemas read the service's labels; the service only names their input
+    from backend.aid.schemas import RequestIn
 
 S = AidStatus
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -119,7 +123,7 @@ def worker_actions(case: AidRequest) -> list[str]:
 
 
 # --- submitting (worker) ---------------------------------------------------------------------------------
-def submit(*, member: Member, data: dict) -> AidRequest:
+def submit(*, member: Member, request_in: RequestIn) -> AidRequest:
     """Record a member's help request in their union: SLA deadline, subsidy suggestion for serious
     illness, duplicate flag, link to the household file, evidence attached, worker told."""
     rules = subsidy.rules()
@@ -129,19 +133,19 @@ def submit(*, member: Member, data: dict) -> AidRequest:
         account_id=member.account_id,
         org_id=member.org_id,
         origin_org_id=member.org_id,
-        category=data["category"],
+        category=request_in.category,
         worker_type=member.worker_type,
-        household_size=data["household_size"],
-        monthly_income=data["monthly_income"],
-        situation=data["situation"],
-        amount_requested=data["amount_requested"],
+        household_size=request_in.household_size,
+        monthly_income=request_in.monthly_income,
+        situation=request_in.situation,
+        amount_requested=request_in.amount_requested,
         submitted_at=now,
     )
     if case.category == subsidy.SERIOUS_ILLNESS:
-        case.illness = data["illness"]
-        case.illness_key = illness_key(data["illness"])
-        case.medical_total = data["medical_total"]
-        case.medical_reimbursed = data["medical_reimbursed"]
+        case.illness = request_in.illness
+        case.illness_key = illness_key(request_in.illness)
+        case.medical_total = request_in.medical_total
+        case.medical_reimbursed = request_in.medical_reimbursed
         suggestion = rules.subsidy.suggest(case.net_medical_cost, member.worker_type)
         if suggestion is not None:
             case.suggested_amount = suggestion.amount
@@ -179,10 +183,10 @@ def submit(*, member: Member, data: dict) -> AidRequest:
             note=_twin_note(case, twin),
             detail={"duplicate_of_id": twin.id},
         )
-    if data.get("evidence_ids"):
+    if request_in.evidence_ids:
         uploads.attach(
             account=db.session.get(WxAccount, case.account_id),
-            upload_ids=data["evidence_ids"],
+            upload_ids=request_in.evidence_ids,
             case_type=AID.name,
             case_id=case.id,
         )

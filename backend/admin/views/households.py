@@ -13,7 +13,7 @@ from backend.admin.views.base import field_errors, requires
 from backend.aid import households as aid
 from backend.aid import subsidy
 from backend.aid.models import HOUSEHOLD_STATUS_LABELS, NeedyHousehold
-from backend.api.staff_aid import HouseholdIn, HouseholdSettleIn
+from backend.aid.schemas import HouseholdIn, HouseholdSettleIn
 from backend.cases.paging import SortKey, seek
 from backend.common.errors import DomainError
 from backend.extensions import db
@@ -99,7 +99,7 @@ def file_household():
     if errors or data is None:
         return _page(errors, form, 422)
     try:
-        household = aid.file_household(scope=g.scope, staff=g.staff, data=data)
+        household = aid.file_household(scope=g.scope, staff=g.staff, file_in=data)
     except DomainError as exc:
         db.session.rollback()
         return _page(field_errors(exc), form, exc.status if exc.status != 404 else 422)
