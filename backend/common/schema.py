@@ -9,6 +9,7 @@ stable component per view, and a field masked on the thing is masked in every vi
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any, ClassVar
 
 import marshmallow as ma
@@ -52,3 +53,12 @@ class TransitionIn(Schema):
 
 class MessageOut(Schema):
     message = ma.fields.String()
+
+
+UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET", "__bool__": lambda self: False})()
+"""A field a partial update (PATCH) left out; ``None`` is a value it may set."""
+
+
+def given(changes) -> dict[str, Any]:
+    """The fields a partial update sets, by name, in the order the dataclass declares them."""
+    return {f.name: value for f in fields(changes) if (value := getattr(changes, f.name)) is not UNSET}
