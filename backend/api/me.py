@@ -13,14 +13,13 @@ from backend.api.base import Blueprint
 from backend.api.competitions import MyEntryOut
 from backend.api.events import MySignupOut
 from backend.api.legal import BookingOut
-from backend.api.membership import ApplicationOut, TransferOut, UnitApplicationOut
 from backend.api.wages import WageClaimOut
 from backend.common.fields import LocalDateTime
 from backend.common.schema import MessageOut, Schema
 from backend.common.types import utcnow
 from backend.members import cards, privacy
-from backend.members.schemas import MemberSchema
-from backend.orgs.schemas import OrgBrief
+from backend.members.schemas import ApplicationOut, MemberSchema, TransferOut
+from backend.orgs.schemas import OrgBrief, UnitApplicationOut
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1", description="我的信息与会员卡")
 

@@ -9,15 +9,15 @@ from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.base import Blueprint, SelectPage
-from backend.api.membership import ApplicationOut, TransferOut, UnitApplicationOut
 from backend.common.fields import Text, one_of
 from backend.common.schema import Schema, TransitionIn
 from backend.members import cards
 from backend.members import service as members
 from backend.members.models import MembershipApplication, ReviewStatus
 from backend.members.review import REVIEW_FLOW
-from backend.members.schemas import MemberSchema
+from backend.members.schemas import ApplicationOut, MemberSchema, TransferOut
 from backend.orgs import units
+from backend.orgs.schemas import UnitApplicationOut
 from backend.staff import permissions as perm
 
 blp = Blueprint(

@@ -25,6 +25,7 @@ from backend.members.models import (
     WxAccount,
 )
 from backend.members.review import DECISION_FLOW, REVIEW_FLOW
+from backend.members.schemas import Applicant
 from backend.notify import service as notify
 from backend.orgs import service as orgs
 from backend.orgs.models import Org
@@ -36,9 +37,9 @@ from backend.staff.scope import Scope
 FINAL = (ReviewStatus.APPROVED, ReviewStatus.REJECTED, ReviewStatus.WITHDRAWN)
 
 
-def _check_person(data: dict) -> None:
-    id_number = data["id_number"]
-    if data["gender"] != gender_of(id_number):
+def _check_person(applicant: Applicant) -> None:
+    id_number = applicant.id_number
+    if applicant.gender != gender_of(id_number):
         raise InvalidInput("gender", "性别与身份证号不一致，请核对")
 
 
@@ -69,16 +70,18 @@ def _open_slot(id_blind: str, *, besides: int | None = None) -> str | None:
 
 
 # --- 个人入会 -----------------------------------------------------------------------------------------
-def apply_for_membership(*, account: WxAccount, data: dict, consent_version: str) -> MembershipApplication:
+def apply_for_membership(
+    *, account: WxAccount, applicant: Applicant, consent_version: str
+) -> MembershipApplication:
     """Record a real-name application. One open application or membership per ID number."""
     if account.member is not None:
         raise Conflict("您已是工会会员，无需重复申请", code="already_member")
     _count_application(account)
-    if data["consent_version"] != consent_version:
+    if applicant.consent_version != consent_version:
         raise InvalidInput("consent_version", "隐私政策已更新，请阅读并同意最新版本后再提交")
-    _check_person(data)
-    org = orgs.member_org(data["org_id"])
-    id_blind = crypto.id_number_index(data["id_number"])
+    _check_person(applicant)
+    org = orgs.member_org(applicant.org_id)
+    id_blind = crypto.id_number_index(applicant.id_number)
     open_for_account = select(
         exists().where(
             MembershipApplication.account_id == account.id,
@@ -91,16 +94,16 @@ def apply_for_membership(*, account: WxAccount, data: dict, consent_version: str
     application = MembershipApplication(
         account_id=account.id,
         org_id=org.id,
-        name=data["name"],
-        gender=data["gender"],
-        id_number=data["id_number"],
+        name=applicant.name,
+        gender=applicant.gender,
+        id_number=applicant.id_number,
         id_blind=id_blind,
         open_id_blind=_open_slot(id_blind),
-        mobile=data["mobile"],
-        mobile_blind=crypto.phone_index(data["mobile"]),
-        employer=data["employer"],
-        worker_type=data["worker_type"],
-        consent_version=data["consent_version"],
+        mobile=applicant.mobile,
+        mobile_blind=crypto.phone_index(applicant.mobile),
+        employer=applicant.employer,
+        worker_type=applicant.worker_type,
+        consent_version=applicant.consent_version,
         consented_at=utcnow(),
     )
     db.session.add(application)
@@ -130,23 +133,23 @@ def _own_application(account: WxAccount, application_id: int) -> MembershipAppli
 
 
 def resubmit_application(
-    *, account: WxAccount, application_id: int, data: dict, consent_version: str
+    *, account: WxAccount, application_id: int, applicant: Applicant, consent_version: str
 ) -> MembershipApplication:
     """The worker answers a request for more information and sends the application back."""
     application = _own_application(account, application_id)
     REVIEW_FLOW.transition(application.status, "resubmit", "worker")
     _count_application(account)
-    if data["consent_version"] != consent_version:
+    if applicant.consent_version != consent_version:
         raise InvalidInput("consent_version", "隐私政策已更新，请阅读并同意最新版本后再提交")
-    _check_person(data)
-    org = orgs.member_org(data["org_id"])
-    id_blind = crypto.id_number_index(data["id_number"])
+    _check_person(applicant)
+    org = orgs.member_org(applicant.org_id)
+    id_blind = crypto.id_number_index(applicant.id_number)
     application.org_id = org.id
     for field in ("name", "gender", "id_number", "mobile", "employer", "worker_type", "consent_version"):
-        setattr(application, field, data[field])
+        setattr(application, field, getattr(applicant, field))
     application.id_blind = id_blind
     application.open_id_blind = _open_slot(id_blind, besides=application.id)
-    application.mobile_blind = crypto.phone_index(data["mobile"])
+    application.mobile_blind = crypto.phone_index(applicant.mobile)
     application.status = ReviewStatus.SUBMITTED
     application.submitted_at = utcnow()
     flush_or_conflict("该身份证号已有一份正在处理的入会申请")

@@ -15,18 +15,19 @@ from backend.members.review import DECISION_FLOW
 from backend.members.service import _decide, _queue
 from backend.orgs import service as orgs
 from backend.orgs.models import Org, OrgLevel
+from backend.orgs.schemas import UnitIn
 from backend.staff.models import Staff
 from backend.staff.scope import Scope
 
 
-def apply_for_unit(*, account: WxAccount, data: dict) -> UnitApplication:
+def apply_for_unit(*, account: WxAccount, unit_in: UnitIn) -> UnitApplication:
     """An employer asks to found a base union under its township (street) union."""
-    parent = db.session.get(Org, data["org_id"])
+    parent = db.session.get(Org, unit_in.org_id)
     if parent is None:
         raise InvalidInput("org_id", "所选工会不存在")
     if parent.level != OrgLevel.TOWN:
         raise InvalidInput("org_id", "请选择单位所在的乡镇（街道）工会")
-    credit_code = data["credit_code"]
+    credit_code = unit_in.credit_code
     if db.session.scalar(
         select(
             exists().where(
@@ -39,15 +40,15 @@ def apply_for_unit(*, account: WxAccount, data: dict) -> UnitApplication:
     application = UnitApplication(
         account_id=account.id,
         org_id=parent.id,
-        unit_name=data["unit_name"],
+        unit_name=unit_in.unit_name,
         credit_code=credit_code,
         open_credit_code=credit_code,
-        category=data["category"],
-        address=data["address"],
-        employee_count=data["employee_count"],
-        contact_name=data["contact_name"],
-        contact_phone=data["contact_phone"],
-        note=data.get("note"),
+        category=unit_in.category,
+        address=unit_in.address,
+        employee_count=unit_in.employee_count,
+        contact_name=unit_in.contact_name,
+        contact_phone=unit_in.contact_phone,
+        note=unit_in.note,
     )
     db.session.add(application)
     flush_or_conflict("该单位已有一份正在处理的建会申请")
