@@ -33,7 +33,7 @@ HOUSEHOLD_FLOW = StateMachine(
             "reopen", frozenset({HouseholdStatus.CLOSED}), HouseholdStatus.ACTIVE, "staff", "恢复建档"
         ),
     ],
-    labels={str(k): v for k, v in HOUSEHOLD_STATUS_LABELS.items()},
+    labels=HOUSEHOLD_STATUS_LABELS,
 )
 HOUSEHOLD_FIELDS = ("hardship_type", "situation", "plan", "measures")
 

@@ -61,7 +61,7 @@ AID_TRANSITIONS = [
     # Not a move: checked against the table, the status stays closed (see ``rate``).
     Transition("rate", frozenset({S.CLOSED}), S.CLOSED, "worker", "评价"),
 ]
-AID_FLOW = StateMachine("aid", AID_TRANSITIONS, labels={str(k): v for k, v in AID_STATUS_LABELS.items()})
+AID_FLOW = StateMachine("aid", AID_TRANSITIONS, labels=AID_STATUS_LABELS)
 FINAL_STATES = frozenset({S.REJECTED, S.CLOSED, S.WITHDRAWN})
 
 AID = cases.register_kind(

@@ -39,7 +39,6 @@ _ROLE_LABELS = {
     ParticipantRole.CAPTAIN: "队长",
     ParticipantRole.MEMBER: "队员",
 }
-_CATEGORY_LABELS = {str(k): v for k, v in CATEGORY_LABELS.items()}
 
 
 # --- schemas ------------------------------------------------------------------------------------------
@@ -120,7 +119,7 @@ class MyEntryDetail(Schema):
     teammates = ma.fields.List(ma.fields.Nested(TeammateOut), attribute="participants")
     title = ma.fields.String(allow_none=True)
     category = ma.fields.String(allow_none=True)
-    category_label = ma.fields.Function(lambda e: _CATEGORY_LABELS.get(e.category) if e.category else None)
+    category_label = ma.fields.Function(lambda e: CATEGORY_LABELS.get(e.category) if e.category else None)
     description = ma.fields.String(allow_none=True)
     attachments = ma.fields.Function(lambda e: EntryAttachmentOut(many=True).dump(attachments_of(e.id)))
     score = ma.fields.Decimal(as_string=True, allow_none=True)
@@ -157,9 +156,7 @@ class CompetitionEntryIn(Schema):
     trade = Text(max_length=30, load_default=None, metadata={"description": "参赛工种（限定工种的竞赛必填）"})
     team_name = Text(max_length=30, load_default=None, metadata={"description": "团体赛：新建队伍的队名"})
     title = Text(max_length=100, load_default=None, metadata={"description": "“五小”作品名称"})
-    category = ma.fields.String(
-        load_default=None, validate=one_of(list(InnovationCategory), _CATEGORY_LABELS)
-    )
+    category = ma.fields.String(load_default=None, validate=one_of(list(InnovationCategory), CATEGORY_LABELS))
     description = Text(max_length=2000, load_default=None, metadata={"description": "“五小”作品简介"})
     evidence_ids = ma.fields.List(
         ma.fields.Integer(), load_default=list, metadata={"description": "附件（先通过 POST /uploads 上传）"}

@@ -25,7 +25,7 @@ from backend.orgs.schemas import OrgBrief
 
 blp = Blueprint("legal", __name__, url_prefix="/api/v1", description="法律援助预约（职工端）")
 
-_MODES = {str(k): v for k, v in MODE_LABELS.items()}
+_MODES = MODE_LABELS
 
 
 def _label(labels: dict, value):
@@ -34,9 +34,7 @@ def _label(labels: dict, value):
 
 class CenterQuery(Schema):
     org_id = ma.fields.Integer(metadata={"description": "只看该组织及其下级的中心"})
-    level = ma.fields.String(
-        validate=one_of(list(CenterLevel), {str(k): v for k, v in CENTER_LEVEL_LABELS.items()})
-    )
+    level = ma.fields.String(validate=one_of(list(CenterLevel), CENTER_LEVEL_LABELS))
     q = ma.fields.String(validate=ma.validate.Length(max=50), metadata={"description": "名称关键字"})
 
 

@@ -17,7 +17,7 @@ blp = Blueprint("orgs", __name__, url_prefix="/api/v1", description="工会组�
 class OrgQuery(Schema):
     q = ma.fields.String(validate=ma.validate.Length(max=50), metadata={"description": "名称关键字"})
     parent_id = ma.fields.Integer()
-    level = ma.fields.String(validate=one_of(list(OrgLevel), {str(k): v for k, v in LEVEL_LABELS.items()}))
+    level = ma.fields.String(validate=one_of(list(OrgLevel), LEVEL_LABELS))
     accepting_members = ma.fields.Boolean(metadata={"description": "只看可接收入会申请的基层工会"})
 
 

@@ -37,9 +37,7 @@ blp = Blueprint(
     description="劳动和技能竞赛（工作人员）",
 )
 
-_KIND_LABELS = {str(k): v for k, v in KIND_LABELS.items()}
-_MODE_LABELS = {str(k): v for k, v in ENTRY_MODE_LABELS.items()}
-_WORKER_TYPES = {str(k): v for k, v in WORKER_TYPE_LABELS.items()}
+_WORKER_TYPES = WORKER_TYPE_LABELS
 
 
 # --- schemas ------------------------------------------------------------------------------------------
@@ -47,8 +45,8 @@ class CompetitionIn(Schema):
     org_id = ma.fields.Integer(metadata={"description": "主办工会，默认为本级"})
     title = Text(required=True, max_length=100)
     description = Text(max_length=5000, min_length=0, allow_none=True)
-    kind = ma.fields.String(required=True, validate=one_of(list(CompetitionKind), _KIND_LABELS))
-    entry_mode = ma.fields.String(validate=one_of(list(EntryMode), _MODE_LABELS))
+    kind = ma.fields.String(required=True, validate=one_of(list(CompetitionKind), KIND_LABELS))
+    entry_mode = ma.fields.String(validate=one_of(list(EntryMode), ENTRY_MODE_LABELS))
     team_min = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=2, max=50))
     team_max = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=2, max=50))
     trades = ma.fields.List(

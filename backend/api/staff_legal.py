@@ -36,9 +36,7 @@ _STAFF_ACTIONS = [t.action for t in BOOKING_FLOW.actions(BookingStatus.BOOKED, "
 # --- centres ----------------------------------------------------------------------------------------
 class StaffCenterQuery(Schema):
     org_id = ma.fields.Integer()
-    level = ma.fields.String(
-        validate=one_of(list(CenterLevel), {str(k): v for k, v in CENTER_LEVEL_LABELS.items()})
-    )
+    level = ma.fields.String(validate=one_of(list(CenterLevel), CENTER_LEVEL_LABELS))
     q = ma.fields.String(validate=ma.validate.Length(max=50))
 
 
@@ -84,9 +82,7 @@ class StaffSlotOut(SlotOut):
 
 
 class StaffBookingQuery(Schema):
-    status = ma.fields.String(
-        validate=one_of(list(BookingStatus), {str(k): v for k, v in BOOKING_STATUS_LABELS.items()})
-    )
+    status = ma.fields.String(validate=one_of(list(BookingStatus), BOOKING_STATUS_LABELS))
     center_id = ma.fields.Integer()
     lawyer_id = ma.fields.Integer()
     day = ma.fields.Date(data_key="date", metadata={"description": "咨询日期（北京时间）"})
@@ -117,7 +113,7 @@ class LegalTransitionIn(Schema):
     )
     outcome = ma.fields.String(
         load_default=None,
-        validate=one_of(list(Outcome), {str(k): v for k, v in OUTCOME_LABELS.items()}),
+        validate=one_of(list(Outcome), OUTCOME_LABELS),
         metadata={"description": "complete 时必填：advice 已解答 / case_taken 已受理 / referred 已转介"},
     )
     note = Text(max_length=1000, min_length=0, load_default=None, metadata={"description": "说明或原因"})

@@ -22,12 +22,10 @@ from backend.wages.schemas import ClusterOut, WageClaimSchema, WageTransitionIn
 
 blp = Blueprint("staff_wages", __name__, url_prefix="/api/v1/staff", description="欠薪求助（工作人员）")
 
-_STATUS_LABELS = {str(k): v for k, v in WAGE_STATUS_LABELS.items()}
-
 
 class QueueQuery(KeysetQuery):
     status = ma.fields.List(
-        ma.fields.String(validate=one_of(list(WageStatus), _STATUS_LABELS)),
+        ma.fields.String(validate=one_of(list(WageStatus), WAGE_STATUS_LABELS)),
         metadata={"description": "状态，可重复：?status=submitted&status=accepted"},
     )
     priority_min = ma.fields.Integer(validate=ma.validate.Range(min=0))

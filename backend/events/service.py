@@ -39,7 +39,7 @@ EVENT_FLOW = StateMachine(
         ),
         Transition("finish", frozenset({S.PUBLISHED}), S.FINISHED, "staff", "结束活动"),
     ],
-    labels={str(k): v for k, v in EVENT_STATUS_LABELS.items()},
+    labels=EVENT_STATUS_LABELS,
 )
 
 

@@ -14,7 +14,7 @@ from backend.common.fields import Text, one_of
 from backend.common.schema import UNSET, Schema
 from backend.legal.models import MODE_LABELS, Mode
 
-_MODES = {str(k): v for k, v in MODE_LABELS.items()}
+_MODES = MODE_LABELS
 _WEEKDAYS = "0=周一 … 6=周日"
 
 

@@ -53,9 +53,7 @@ class ApplicationIn(Schema):
     mobile = Mobile(required=True)
     gender = ma.fields.String(required=True, validate=one_of(_GENDERS, _GENDERS))
     employer = Text(required=True, max_length=100, metadata={"description": "工作单位"})
-    worker_type = ma.fields.String(
-        required=True, validate=one_of(list(WorkerType), {str(k): v for k, v in WORKER_TYPE_LABELS.items()})
-    )
+    worker_type = ma.fields.String(required=True, validate=one_of(list(WorkerType), WORKER_TYPE_LABELS))
     org_id = ma.fields.Integer(required=True, metadata={"description": "申请加入的基层工会"})
     consent = ma.fields.Boolean(required=True, metadata={"description": "已阅读并同意隐私政策"})
     consent_version = Text(required=True, max_length=20)

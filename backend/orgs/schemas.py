@@ -44,7 +44,7 @@ class UnitApplicationIn(Schema):
     org_id = ma.fields.Integer(required=True, metadata={"description": "所在乡镇（街道）工会"})
     category = ma.fields.String(
         required=True,
-        validate=one_of(_BASE_CATEGORIES, {str(k): v for k, v in CATEGORY_LABELS.items()}),
+        validate=one_of(_BASE_CATEGORIES, CATEGORY_LABELS),
     )
     address = Text(required=True, max_length=200)
     employee_count = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=1_000_000))

@@ -166,7 +166,7 @@ def event_roster(event_id: int):
         "admin/event_roster.html",
         event=event,
         rows=_roster(event_id),
-        labels={str(k): v for k, v in SIGNUP_STATUS_LABELS.items()},
+        labels=SIGNUP_STATUS_LABELS,
         genders={"male": "男", "female": "女"},
         may_check_in=perm.can(g.staff.role, perm.EVENT_CHECKIN),
     )
@@ -210,7 +210,7 @@ def export_roster(event_id: int, fmt: str):
         abort(404)
     event = events.staff_event(g.scope, event_id)
     header = ["序号", "姓名", "昵称", "性别", "年龄", "所属工会", "手机号", "状态", "候补序号", "签到时间"]
-    labels = {str(k): v for k, v in SIGNUP_STATUS_LABELS.items()}
+    labels = SIGNUP_STATUS_LABELS
     rows = [
         [
             i,

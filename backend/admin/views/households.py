@@ -61,7 +61,7 @@ def _page(errors: dict, form, status: int = 200):
         form=form,
         member=_member_of(form),
         hardship_types=subsidy.rules().hardship_types,
-        status_labels={str(k): v for k, v in HOUSEHOLD_STATUS_LABELS.items()},
+        status_labels=HOUSEHOLD_STATUS_LABELS,
         args=request.args,
     ), status
 
