@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -10,6 +9,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, SmallInteger, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.cases.models import CaseMixin
+from backend.common.labels import LabelledEnum
 from backend.common.types import UTCDateTime, utcnow
 from backend.extensions import db
 from backend.members.models import Member
@@ -18,27 +18,18 @@ from backend.orgs.models import Org
 Money = Numeric(12, 2)  # yuan, exact (DECIMAL on MariaDB)
 
 
-class AidStatus(enum.StrEnum):
-    SUBMITTED = "submitted"  # 待受理
-    ACCEPTED = "accepted"  # 已受理
-    VERIFYING = "verifying"  # 走访核实中
-    APPROVED = "approved"  # 已批准
-    REJECTED = "rejected"  # 未获批准
-    DISBURSED = "disbursed"  # 已发放
-    CLOSED = "closed"  # 已办结
-    WITHDRAWN = "withdrawn"  # 已撤回
+class AidStatus(LabelledEnum):
+    SUBMITTED = "submitted", "待受理"
+    ACCEPTED = "accepted", "已受理"
+    VERIFYING = "verifying", "走访核实中"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "未获批准"
+    DISBURSED = "disbursed", "已发放"
+    CLOSED = "closed", "已办结"
+    WITHDRAWN = "withdrawn", "已撤回"
 
 
-AID_STATUS_LABELS = {
-    AidStatus.SUBMITTED: "待受理",
-    AidStatus.ACCEPTED: "已受理",
-    AidStatus.VERIFYING: "走访核实中",
-    AidStatus.APPROVED: "已批准",
-    AidStatus.REJECTED: "未获批准",
-    AidStatus.DISBURSED: "已发放",
-    AidStatus.CLOSED: "已办结",
-    AidStatus.WITHDRAWN: "已撤回",
-}
+AID_STATUS_LABELS = AidStatus.labels()
 
 
 class AidRequest(CaseMixin, db.Model):
@@ -91,12 +82,12 @@ Index("ix_aid_requests_queue", AidRequest.submitted_at, AidRequest.id)
 Index("ix_aid_requests_member", AidRequest.member_id, AidRequest.category, AidRequest.submitted_at)
 
 
-class HouseholdStatus(enum.StrEnum):
-    ACTIVE = "active"  # 在档
-    CLOSED = "closed"  # 已脱困销档
+class HouseholdStatus(LabelledEnum):
+    ACTIVE = "active", "在档"
+    CLOSED = "closed", "已销档"  # 已脱困销档
 
 
-HOUSEHOLD_STATUS_LABELS = {HouseholdStatus.ACTIVE: "在档", HouseholdStatus.CLOSED: "已销档"}
+HOUSEHOLD_STATUS_LABELS = HouseholdStatus.labels()
 
 
 class NeedyHousehold(db.Model):

@@ -1,5 +1,5 @@
 """困难帮扶 rules: submitting a help request, its state machine, staff handling, the worker's withdrawal
-and rating (会员评议), duplicate flags, and needy-household files (建档立卡).
+and rating (会员评议) and duplicate flags. Needy-household files (建档立卡) are ``aid.households``.
 
 Plain keyword-only functions; the request (or job) owns the transaction. Every transition goes
 through ``cases.move`` (timeline and SLA deadline), tells the worker, and records participation
@@ -11,15 +11,15 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from backend.aid import subsidy
 from backend.aid.models import (
     AID_STATUS_LABELS,
-    HOUSEHOLD_STATUS_LABELS,
     AidRequest,
     AidStatus,
     HouseholdStatus,
@@ -30,7 +30,6 @@ from backend.cases import service as cases
 from backend.cases.models import CaseEvent
 from backend.cases.paging import SortKey, seek
 from backend.common.errors import Conflict, InvalidInput, NotFound
-from backend.common.persistence import flush_or_conflict
 from backend.common.statemachine import StateMachine, Transition
 from backend.common.types import utcnow
 from backend.extensions import db
@@ -42,6 +41,9 @@ from backend.participation import service as participation
 from backend.staff.models import Staff
 from backend.staff.scope import Scope
 from backend.uploads import service as uploads
+
+if TYPE_CHECKING:  # the schemas read the service's labels; the service only names their input
+    from backend.aid.schemas import RequestIn
 
 S = AidStatus
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -59,7 +61,7 @@ AID_TRANSITIONS = [
     # Not a move: checked against the table, the status stays closed (see ``rate``).
     Transition("rate", frozenset({S.CLOSED}), S.CLOSED, "worker", "评价"),
 ]
-AID_FLOW = StateMachine("aid", AID_TRANSITIONS, labels={str(k): v for k, v in AID_STATUS_LABELS.items()})
+AID_FLOW = StateMachine("aid", AID_TRANSITIONS, labels=AID_STATUS_LABELS)
 FINAL_STATES = frozenset({S.REJECTED, S.CLOSED, S.WITHDRAWN})
 
 AID = cases.register_kind(
@@ -121,7 +123,7 @@ def worker_actions(case: AidRequest) -> list[str]:
 
 
 # --- submitting (worker) ---------------------------------------------------------------------------------
-def submit(*, member: Member, data: dict) -> AidRequest:
+def submit(*, member: Member, request_in: RequestIn) -> AidRequest:
     """Record a member's help request in their union: SLA deadline, subsidy suggestion for serious
     illness, duplicate flag, link to the household file, evidence attached, worker told."""
     rules = subsidy.rules()
@@ -131,19 +133,19 @@ def submit(*, member: Member, data: dict) -> AidRequest:
         account_id=member.account_id,
         org_id=member.org_id,
         origin_org_id=member.org_id,
-        category=data["category"],
+        category=request_in.category,
         worker_type=member.worker_type,
-        household_size=data["household_size"],
-        monthly_income=data["monthly_income"],
-        situation=data["situation"],
-        amount_requested=data["amount_requested"],
+        household_size=request_in.household_size,
+        monthly_income=request_in.monthly_income,
+        situation=request_in.situation,
+        amount_requested=request_in.amount_requested,
         submitted_at=now,
     )
     if case.category == subsidy.SERIOUS_ILLNESS:
-        case.illness = data["illness"]
-        case.illness_key = illness_key(data["illness"])
-        case.medical_total = data["medical_total"]
-        case.medical_reimbursed = data["medical_reimbursed"]
+        case.illness = request_in.illness
+        case.illness_key = illness_key(request_in.illness)
+        case.medical_total = request_in.medical_total
+        case.medical_reimbursed = request_in.medical_reimbursed
         suggestion = rules.subsidy.suggest(case.net_medical_cost, member.worker_type)
         if suggestion is not None:
             case.suggested_amount = suggestion.amount
@@ -181,10 +183,10 @@ def submit(*, member: Member, data: dict) -> AidRequest:
             note=_twin_note(case, twin),
             detail={"duplicate_of_id": twin.id},
         )
-    if data.get("evidence_ids"):
+    if request_in.evidence_ids:
         uploads.attach(
             account=db.session.get(WxAccount, case.account_id),
-            upload_ids=data["evidence_ids"],
+            upload_ids=request_in.evidence_ids,
             case_type=AID.name,
             case_id=case.id,
         )
@@ -424,113 +426,6 @@ def _tell_worker(case: AidRequest, event: str, **values) -> None:
         category_label=category_label(case.category),
         request_id=case.id,
         **values,
-    )
-
-
-# --- needy-household files (建档立卡) -----------------------------------------------------------------------
-HOUSEHOLD_FLOW = StateMachine(
-    "household",
-    [
-        Transition(
-            "close", frozenset({HouseholdStatus.ACTIVE}), HouseholdStatus.CLOSED, "staff", "销档", True
-        ),
-        Transition(
-            "reopen", frozenset({HouseholdStatus.CLOSED}), HouseholdStatus.ACTIVE, "staff", "恢复建档"
-        ),
-    ],
-    labels={str(k): v for k, v in HOUSEHOLD_STATUS_LABELS.items()},
-)
-HOUSEHOLD_FIELDS = ("hardship_type", "situation", "plan", "measures")
-
-
-def file_household(*, scope: Scope, staff: Staff, data: dict) -> NeedyHousehold:
-    """建档: one file per household (its member); the member's requests are linked to it."""
-    member = db.session.get(Member, data["member_id"])
-    if member is None or not scope.contains_id(member.org_id):
-        raise InvalidInput("member_id", "会员不存在，或不属于本级及下级工会")
-    existing = db.session.scalar(select(NeedyHousehold).where(NeedyHousehold.member_id == member.id))
-    if existing is not None:
-        raise Conflict(
-            f"该会员家庭已建档（档案号 {existing.file_no}），请在原档案上更新", code="already_filed"
-        )
-    if data.get("file_no") and db.session.scalar(
-        select(NeedyHousehold.id).where(NeedyHousehold.file_no == data["file_no"])
-    ):
-        raise InvalidInput("file_no", "档案号已被使用")
-    household = NeedyHousehold(
-        member_id=member.id,
-        org_id=member.org_id,
-        file_no=data.get("file_no"),
-        created_by=staff.id,
-        **{field: data[field] for field in HOUSEHOLD_FIELDS},
-    )
-    db.session.add(household)
-    flush_or_conflict("该会员家庭已建档，或档案号已被使用", "already_filed")
-    if not household.file_no:
-        household.file_no = f"KN{household.created_at.astimezone(SHANGHAI):%Y}{household.id:06d}"
-    db.session.execute(
-        update(AidRequest)
-        .where(AidRequest.member_id == member.id, AidRequest.needy_household_id.is_(None))
-        .values(needy_household_id=household.id)
-    )
-    _audit_household(staff, household, "create", {"file_no": household.file_no})
-    participation.record(
-        kind="aid.household_filed",
-        org_id=household.org_id,
-        member_id=member.id,
-        ref_type="needy_household",
-        ref_id=household.id,
-    )
-    return household
-
-
-def update_household(*, scope: Scope, staff: Staff, household_id: int, data: dict) -> NeedyHousehold:
-    """Revise the situation, plan or measures of an open file."""
-    household = scope.get(NeedyHousehold, household_id, for_update=True)
-    if household.status != HouseholdStatus.ACTIVE:
-        raise Conflict("档案已销档，请先恢复后再修改", code="household_closed")
-    changed = [f for f in HOUSEHOLD_FIELDS if f in data and data[f] != getattr(household, f)]
-    for field in changed:
-        setattr(household, field, data[field])
-    _audit_household(staff, household, "update", {"fields": changed})
-    return household
-
-
-def settle_household(
-    *, scope: Scope, staff: Staff, household_id: int, action: str, note: str | None = None
-) -> NeedyHousehold:
-    """销档 (close, with the reason: 已脱困 …) or reopen a file."""
-    household = scope.get(NeedyHousehold, household_id, for_update=True)
-    transition = HOUSEHOLD_FLOW.transition(household.status, action, "staff")
-    if transition.needs_note and not (note and note.strip()):
-        raise InvalidInput("note", "请填写销档原因")
-    household.status = transition.target
-    closing = transition.target == HouseholdStatus.CLOSED
-    household.closed_at = utcnow() if closing else None
-    household.close_reason = note.strip()[:500] if closing else None
-    _audit_household(staff, household, action, {"note": note})
-    return household
-
-
-def households_stmt(scope: Scope, *, status: str | None = None, q: str | None = None) -> Select:
-    stmt = scope.restrict(select(NeedyHousehold), NeedyHousehold.org_id)
-    if status:
-        stmt = stmt.where(NeedyHousehold.status == status)
-    if q:
-        q = q.strip()
-        by_name = select(Member.id).where(Member.name.contains(q, autoescape=True))
-        stmt = stmt.where((NeedyHousehold.file_no == q) | NeedyHousehold.member_id.in_(by_name))
-    return stmt.options(selectinload(NeedyHousehold.member)).order_by(NeedyHousehold.id.desc())
-
-
-def _audit_household(staff: Staff, household: NeedyHousehold, action: str, detail: dict) -> None:
-    audit.record(
-        staff=staff,
-        action=f"aid.household.{action}",
-        target_type="needy_household",
-        target_id=household.id,
-        org_id=household.org_id,
-        detail=detail,
     )
 
 

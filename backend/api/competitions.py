@@ -9,11 +9,11 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import current_account, current_member, worker_required
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import LocalDateTime, Text, one_of
+from backend.api.base import Blueprint, SelectPage
 from backend.api.idempotency import idempotent
-from backend.api.schemas import OrgBrief
 from backend.common.crypto import mask_name
+from backend.common.fields import LocalDateTime, Text, one_of
+from backend.common.schema import Schema
 from backend.common.types import utcnow
 from backend.competitions import quiz
 from backend.competitions import service as competitions
@@ -30,6 +30,7 @@ from backend.competitions.models import (
 )
 from backend.competitions.rules import attachments_of, is_complete
 from backend.members.models import WORKER_TYPE_LABELS
+from backend.orgs.schemas import OrgBrief
 
 blp = Blueprint("competitions", __name__, url_prefix="/api/v1", description="劳动和技能竞赛（职工端）")
 
@@ -38,7 +39,6 @@ _ROLE_LABELS = {
     ParticipantRole.CAPTAIN: "队长",
     ParticipantRole.MEMBER: "队员",
 }
-_CATEGORY_LABELS = {str(k): v for k, v in CATEGORY_LABELS.items()}
 
 
 # --- schemas ------------------------------------------------------------------------------------------
@@ -119,7 +119,7 @@ class MyEntryDetail(Schema):
     teammates = ma.fields.List(ma.fields.Nested(TeammateOut), attribute="participants")
     title = ma.fields.String(allow_none=True)
     category = ma.fields.String(allow_none=True)
-    category_label = ma.fields.Function(lambda e: _CATEGORY_LABELS.get(e.category) if e.category else None)
+    category_label = ma.fields.Function(lambda e: CATEGORY_LABELS.get(e.category) if e.category else None)
     description = ma.fields.String(allow_none=True)
     attachments = ma.fields.Function(lambda e: EntryAttachmentOut(many=True).dump(attachments_of(e.id)))
     score = ma.fields.Decimal(as_string=True, allow_none=True)
@@ -156,9 +156,7 @@ class CompetitionEntryIn(Schema):
     trade = Text(max_length=30, load_default=None, metadata={"description": "参赛工种（限定工种的竞赛必填）"})
     team_name = Text(max_length=30, load_default=None, metadata={"description": "团体赛：新建队伍的队名"})
     title = Text(max_length=100, load_default=None, metadata={"description": "“五小”作品名称"})
-    category = ma.fields.String(
-        load_default=None, validate=one_of(list(InnovationCategory), _CATEGORY_LABELS)
-    )
+    category = ma.fields.String(load_default=None, validate=one_of(list(InnovationCategory), CATEGORY_LABELS))
     description = Text(max_length=2000, load_default=None, metadata={"description": "“五小”作品简介"})
     evidence_ids = ma.fields.List(
         ma.fields.Integer(), load_default=list, metadata={"description": "附件（先通过 POST /uploads 上传）"}

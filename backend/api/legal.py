@@ -6,10 +6,10 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import current_account, current_member, worker_required
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import LocalDateTime, Text, one_of
+from backend.api.base import Blueprint, SelectPage
 from backend.api.idempotency import idempotent
-from backend.api.schemas import OrgBrief
+from backend.common.fields import LocalDateTime, Text, one_of
+from backend.common.schema import Schema
 from backend.legal import network
 from backend.legal import service as legal
 from backend.legal.models import (
@@ -21,10 +21,11 @@ from backend.legal.models import (
     Mode,
 )
 from backend.legal.rules import rules
+from backend.orgs.schemas import OrgBrief
 
 blp = Blueprint("legal", __name__, url_prefix="/api/v1", description="法律援助预约（职工端）")
 
-_MODES = {str(k): v for k, v in MODE_LABELS.items()}
+_MODES = MODE_LABELS
 
 
 def _label(labels: dict, value):
@@ -33,9 +34,7 @@ def _label(labels: dict, value):
 
 class CenterQuery(Schema):
     org_id = ma.fields.Integer(metadata={"description": "只看该组织及其下级的中心"})
-    level = ma.fields.String(
-        validate=one_of(list(CenterLevel), {str(k): v for k, v in CENTER_LEVEL_LABELS.items()})
-    )
+    level = ma.fields.String(validate=one_of(list(CenterLevel), CENTER_LEVEL_LABELS))
     q = ma.fields.String(validate=ma.validate.Length(max=50), metadata={"description": "名称关键字"})
 
 

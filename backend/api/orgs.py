@@ -5,8 +5,9 @@ from __future__ import annotations
 import marshmallow as ma
 from flask.views import MethodView
 
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import one_of
+from backend.api.base import Blueprint, SelectPage
+from backend.common.fields import one_of
+from backend.common.schema import Schema
 from backend.orgs import service as orgs
 from backend.orgs.models import CATEGORY_LABELS, LEVEL_LABELS, OrgLevel
 
@@ -16,7 +17,7 @@ blp = Blueprint("orgs", __name__, url_prefix="/api/v1", description="工会组�
 class OrgQuery(Schema):
     q = ma.fields.String(validate=ma.validate.Length(max=50), metadata={"description": "名称关键字"})
     parent_id = ma.fields.Integer()
-    level = ma.fields.String(validate=one_of(list(OrgLevel), {str(k): v for k, v in LEVEL_LABELS.items()}))
+    level = ma.fields.String(validate=one_of(list(OrgLevel), LEVEL_LABELS))
     accepting_members = ma.fields.Boolean(metadata={"description": "只看可接收入会申请的基层工会"})
 
 

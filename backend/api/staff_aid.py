@@ -6,35 +6,31 @@ from __future__ import annotations
 import marshmallow as ma
 from flask.views import MethodView
 
+from backend.aid import households
 from backend.aid import service as aid
-from backend.aid import subsidy
 from backend.aid.models import AidRequest, AidStatus, HouseholdStatus, NeedyHousehold
+from backend.aid.schemas import (
+    AidRequestSchema,
+    AidTransitionIn,
+    HouseholdIn,
+    HouseholdOut,
+    HouseholdSettleIn,
+    HouseholdUpdateIn,
+    known,
+)
 from backend.api.access import current_scope, current_staff, staff_required
-from backend.api.aid import AidRequestOut, Money
-from backend.api.base import Blueprint, Schema, SelectPage
+from backend.api.base import Blueprint, SelectPage
 from backend.api.cases import AssignIn, AttachmentOut, CaseEventOut, KeysetQuery
-from backend.api.fields import LocalDateTime, Text, one_of
 from backend.api.paging import next_cursor_header
-from backend.api.schemas import MemberSchema
 from backend.cases import service as cases
-from backend.common.types import utcnow
+from backend.common.fields import one_of
+from backend.common.schema import Schema
 from backend.staff import permissions as perm
 from backend.uploads import service as uploads
 
 blp = Blueprint(
     "staff_aid", __name__, url_prefix="/api/v1/staff", description="困难帮扶与建档立卡（工作人员）"
 )
-
-
-def _known(table: str):
-    """Validator against a label table of config/aid.yaml (read when the request is checked)."""
-
-    def check(value):
-        labels = getattr(subsidy.rules(), table)
-        if value not in labels:
-            raise ma.ValidationError(f"取值应为：{'、'.join(labels.values())}（{'、'.join(labels)}）")
-
-    return check
 
 
 def _assignee(value: str) -> None:
@@ -44,7 +40,7 @@ def _assignee(value: str) -> None:
 
 class QueueQuery(KeysetQuery):
     status = ma.fields.String(validate=one_of(list(AidStatus)))
-    category = ma.fields.String(validate=_known("categories"))
+    category = ma.fields.String(validate=known("categories"))
     overdue = ma.fields.Boolean(metadata={"description": "true：只看已超期的；false：只看未超期的"})
     assignee = ma.fields.String(validate=_assignee, metadata={"description": "mine / none / 工作人员 id"})
     flagged = ma.fields.Boolean(metadata={"description": "true：只看疑似重复申请"})
@@ -58,51 +54,15 @@ NEXT_CURSOR = {
 }
 
 
-class ActionOut(Schema):
-    action = ma.fields.String()
-    label = ma.fields.String()
-    needs_note = ma.fields.Boolean()
-
-
-class StaffAidRequestOut(AidRequestOut):
-    """A request as staff see it: the requester (masked), flags, owner, what may be done next."""
-
-    member = ma.fields.Nested(MemberSchema)
-    worker_type = ma.fields.String()
-    origin_org_id = ma.fields.Integer()
-    assignee_id = ma.fields.Integer(allow_none=True)
-    escalations = ma.fields.Integer()
-    overdue = ma.fields.Function(lambda c: c.due_at is not None and c.due_at < utcnow())
-    flagged_duplicate = ma.fields.Boolean()
-    duplicate_of_id = ma.fields.Integer(allow_none=True)
-    needy_household_id = ma.fields.Integer(allow_none=True)
-    allowed_actions = ma.fields.Function(lambda c: ActionOut(many=True).dump(aid.staff_actions(c)))
-
-
-class StaffAidDetailOut(StaffAidRequestOut):
-    timeline = ma.fields.Function(lambda c: CaseEventOut(many=True).dump(cases.timeline(aid.AID, c.id)))
-    attachments = ma.fields.Function(
+StaffAidRequestOut = AidRequestSchema.view("staff_row", "StaffAidRequestOut")
+StaffAidDetailOut = AidRequestSchema.view(
+    "staff_row",
+    "StaffAidDetailOut",
+    timeline=ma.fields.Function(lambda c: CaseEventOut(many=True).dump(cases.timeline(aid.AID, c.id))),
+    attachments=ma.fields.Function(
         lambda c: AttachmentOut(many=True).dump(uploads.of_case(aid.AID.name, c.id))
-    )
-
-
-class AidTransitionIn(Schema):
-    action = ma.fields.String(
-        required=True,
-        validate=one_of(sorted(aid.AID_FLOW.all_actions)),
-        metadata={
-            "description": "accept 受理 / verify 开始走访核实 / approve 批准 / reject 不予批准 / "
-            "disburse 发放 / close 办结"
-        },
-    )
-    note = Text(
-        max_length=500, min_length=0, load_default=None, metadata={"description": "不予批准时必填原因"}
-    )
-    amount = Money(
-        metadata={"description": "approve：批准金额（必填）；disburse：发放金额（默认为批准金额）"}
-    )
-    disbursed_on = ma.fields.Date(metadata={"description": "disburse：发放日期（默认今天）"})
-    assignee_id = ma.fields.Integer(metadata={"description": "accept：经办人（默认本人）"})
+    ),
+)
 
 
 # --- help requests ----------------------------------------------------------------------------------------
@@ -151,53 +111,9 @@ class AidAssign(MethodView):
 
 
 # --- needy-household files (建档立卡) ---------------------------------------------------------------------
-class HouseholdIn(Schema):
-    member_id = ma.fields.Integer(required=True, metadata={"description": "困难职工（会员）id"})
-    file_no = Text(max_length=32, metadata={"description": "档案号（不填则自动生成）"})
-    hardship_type = ma.fields.String(required=True, validate=_known("hardship_types"))
-    situation = Text(required=True, max_length=2000, metadata={"description": "家庭情况"})
-    plan = Text(required=True, max_length=2000, metadata={"description": "帮扶计划（一户一计划）"})
-    measures = ma.fields.List(
-        Text(max_length=200),
-        required=True,
-        validate=ma.validate.Length(min=1, max=20),
-        metadata={"description": "帮扶措施（一户一措施），每条一项"},
-    )
-
-
-class HouseholdUpdateIn(Schema):
-    hardship_type = ma.fields.String(validate=_known("hardship_types"))
-    situation = Text(max_length=2000)
-    plan = Text(max_length=2000)
-    measures = ma.fields.List(Text(max_length=200), validate=ma.validate.Length(min=1, max=20))
-
-
-class HouseholdSettleIn(Schema):
-    action = ma.fields.String(required=True, validate=one_of(["close", "reopen"]))
-    note = Text(max_length=500, min_length=0, load_default=None, metadata={"description": "销档原因（必填）"})
-
-
 class HouseholdQuery(Schema):
     status = ma.fields.String(validate=one_of(list(HouseholdStatus)))
     q = ma.fields.String(validate=ma.validate.Length(max=50), metadata={"description": "姓名或档案号"})
-
-
-class HouseholdOut(Schema):
-    id = ma.fields.Integer()
-    file_no = ma.fields.String()
-    member = ma.fields.Nested(MemberSchema)
-    org_id = ma.fields.Integer()
-    hardship_type = ma.fields.String()
-    hardship_label = ma.fields.Function(lambda h: subsidy.rules().hardship_types.get(h.hardship_type))
-    situation = ma.fields.String()
-    plan = ma.fields.String()
-    measures = ma.fields.List(ma.fields.String())
-    status = ma.fields.String()
-    close_reason = ma.fields.String(allow_none=True)
-    created_by = ma.fields.Integer()
-    created_at = LocalDateTime()
-    updated_at = LocalDateTime()
-    closed_at = LocalDateTime(allow_none=True)
 
 
 @blp.route("/needy-households")
@@ -209,13 +125,13 @@ class Households(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query):
         """困难职工档案（本级及下级），最新在前"""
-        return aid.households_stmt(current_scope(), **query)
+        return households.households_stmt(current_scope(), **query)
 
     @blp.arguments(HouseholdIn)
     @blp.response(201, HouseholdOut)
-    def post(self, data):
+    def post(self, file_in):
         """建档立卡：一户一档案、一户一计划、一户一措施"""
-        return aid.file_household(scope=current_scope(), staff=current_staff(), data=data)
+        return households.file_household(scope=current_scope(), staff=current_staff(), file_in=file_in)
 
 
 @blp.route("/needy-households/<int:household_id>")
@@ -229,10 +145,10 @@ class Household(MethodView):
 
     @blp.arguments(HouseholdUpdateIn)
     @blp.response(200, HouseholdOut)
-    def patch(self, data, household_id):
+    def patch(self, changes, household_id):
         """更新家庭情况、帮扶计划或帮扶措施"""
-        return aid.update_household(
-            scope=current_scope(), staff=current_staff(), household_id=household_id, data=data
+        return households.update_household(
+            scope=current_scope(), staff=current_staff(), household_id=household_id, changes=changes
         )
 
 
@@ -244,6 +160,6 @@ class HouseholdTransition(MethodView):
     @blp.response(200, HouseholdOut)
     def post(self, data, household_id):
         """销档（close，需原因）或恢复建档（reopen）"""
-        return aid.settle_household(
+        return households.settle_household(
             scope=current_scope(), staff=current_staff(), household_id=household_id, **data
         )

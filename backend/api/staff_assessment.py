@@ -7,9 +7,7 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import LocalDateTime, one_of
-from backend.api.schemas import OrgBrief
+from backend.api.base import Blueprint, SelectPage
 from backend.assessment import export
 from backend.assessment import service as assessment
 from backend.assessment.models import (
@@ -19,16 +17,15 @@ from backend.assessment.models import (
     TIER_LABELS,
 )
 from backend.common import downloads
+from backend.common.fields import LocalDateTime, one_of
+from backend.common.schema import Schema
 from backend.orgs.models import CATEGORY_LABELS, OrgCategory
+from backend.orgs.schemas import OrgBrief
 from backend.staff import permissions as perm
 
 blp = Blueprint(
     "staff_assessment", __name__, url_prefix="/api/v1/staff/assessments", description="工会考核（工作人员）"
 )
-
-_CATEGORY_LABELS = {str(k): v for k, v in CATEGORY_LABELS.items()}
-_TIER_LABELS = {str(k): v for k, v in TIER_LABELS.items()}
-_GRADE_LABELS = {str(k): v for k, v in GRADE_LABELS.items()}
 
 
 class RunIn(Schema):
@@ -72,7 +69,7 @@ class RunOut(Schema):
 
 
 class ResultQuery(Schema):
-    category = ma.fields.String(validate=one_of(list(OrgCategory), _CATEGORY_LABELS))
+    category = ma.fields.String(validate=one_of(list(OrgCategory), CATEGORY_LABELS))
     q = ma.fields.String(validate=ma.validate.Length(max=50), metadata={"description": "工会名称关键字"})
 
 
@@ -84,11 +81,11 @@ class ResultOut(Schema):
     rubric_version = ma.fields.String()
     org = ma.fields.Nested(OrgBrief)
     category = ma.fields.String()
-    category_label = ma.fields.Function(lambda r: _CATEGORY_LABELS.get(r.category, r.category))
+    category_label = ma.fields.Function(lambda r: CATEGORY_LABELS.get(r.category, r.category))
     tier = ma.fields.String()
-    tier_label = ma.fields.Function(lambda r: _TIER_LABELS[r.tier])
+    tier_label = ma.fields.Function(lambda r: TIER_LABELS[r.tier])
     grade = ma.fields.String(allow_none=True)
-    grade_label = ma.fields.Function(lambda r: _GRADE_LABELS.get(r.grade) if r.grade else None)
+    grade_label = ma.fields.Function(lambda r: GRADE_LABELS.get(r.grade) if r.grade else None)
     score = ma.fields.Decimal(as_string=True)
     rank = ma.fields.Integer()
     position = ma.fields.Integer()

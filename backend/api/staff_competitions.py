@@ -8,11 +8,11 @@ from flask import Response
 from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
-from backend.api.base import Blueprint, Schema, SelectPage
+from backend.api.base import Blueprint, SelectPage
 from backend.api.competitions import CompetitionOut, EntryAttachmentOut
-from backend.api.fields import SHANGHAI, LocalDateTime, MaskedPhone, Text, one_of
-from backend.api.schemas import OrgBrief
 from backend.common.crypto import mask_name
+from backend.common.fields import SHANGHAI, LocalDateTime, MaskedPhone, Text, one_of
+from backend.common.schema import Schema
 from backend.competitions import judging, quiz
 from backend.competitions import service as competitions
 from backend.competitions.models import (
@@ -27,6 +27,7 @@ from backend.competitions.models import (
 )
 from backend.competitions.rules import COMPETITION_FLOW, attachments_of, is_complete
 from backend.members.models import WORKER_TYPE_LABELS, WorkerType
+from backend.orgs.schemas import OrgBrief
 from backend.staff import permissions as perm
 
 blp = Blueprint(
@@ -36,9 +37,7 @@ blp = Blueprint(
     description="劳动和技能竞赛（工作人员）",
 )
 
-_KIND_LABELS = {str(k): v for k, v in KIND_LABELS.items()}
-_MODE_LABELS = {str(k): v for k, v in ENTRY_MODE_LABELS.items()}
-_WORKER_TYPES = {str(k): v for k, v in WORKER_TYPE_LABELS.items()}
+_WORKER_TYPES = WORKER_TYPE_LABELS
 
 
 # --- schemas ------------------------------------------------------------------------------------------
@@ -46,8 +45,8 @@ class CompetitionIn(Schema):
     org_id = ma.fields.Integer(metadata={"description": "主办工会，默认为本级"})
     title = Text(required=True, max_length=100)
     description = Text(max_length=5000, min_length=0, allow_none=True)
-    kind = ma.fields.String(required=True, validate=one_of(list(CompetitionKind), _KIND_LABELS))
-    entry_mode = ma.fields.String(validate=one_of(list(EntryMode), _MODE_LABELS))
+    kind = ma.fields.String(required=True, validate=one_of(list(CompetitionKind), KIND_LABELS))
+    entry_mode = ma.fields.String(validate=one_of(list(EntryMode), ENTRY_MODE_LABELS))
     team_min = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=2, max=50))
     team_max = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=2, max=50))
     trades = ma.fields.List(

@@ -7,46 +7,36 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import LocalDateTime, MaskedPhone, Text, one_of
+from backend.api.base import Blueprint, SelectPage
 from backend.api.legal import BookingOut, CenterBrief, CenterOut, LawyerBrief, SlotOut
-from backend.api.schemas import OrgBrief
+from backend.common.fields import LocalDateTime, MaskedPhone, Text, one_of
+from backend.common.schema import Schema
 from backend.legal import network
 from backend.legal import service as legal
 from backend.legal.flow import BOOKING_FLOW
 from backend.legal.models import (
     BOOKING_STATUS_LABELS,
     CENTER_LEVEL_LABELS,
-    MODE_LABELS,
     OUTCOME_LABELS,
     BookingStatus,
     CenterLevel,
-    Mode,
     Outcome,
 )
+from backend.legal.schemas import CenterIn, CenterPatch, LawyerIn, LawyerPatch, ScheduleIn
+from backend.orgs.schemas import OrgBrief
 from backend.staff import permissions as perm
 
 blp = Blueprint(
     "staff_legal", __name__, url_prefix="/api/v1/staff/legal-aid", description="法律援助（工作人员、律师）"
 )
 
-_MODES = {str(k): v for k, v in MODE_LABELS.items()}
-_WEEKDAYS = "0=周一 … 6=周日"
 _STAFF_ACTIONS = [t.action for t in BOOKING_FLOW.actions(BookingStatus.BOOKED, "staff")]
-
-
-class LocalTime(ma.fields.Time):
-    """A time of day in Asia/Shanghai, "09:00"."""
-
-    default_error_messages = {"invalid": "时间格式不正确，应为 HH:MM", "format": "时间格式不正确"}
 
 
 # --- centres ----------------------------------------------------------------------------------------
 class StaffCenterQuery(Schema):
     org_id = ma.fields.Integer()
-    level = ma.fields.String(
-        validate=one_of(list(CenterLevel), {str(k): v for k, v in CENTER_LEVEL_LABELS.items()})
-    )
+    level = ma.fields.String(validate=one_of(list(CenterLevel), CENTER_LEVEL_LABELS))
     q = ma.fields.String(validate=ma.validate.Length(max=50))
 
 
@@ -55,44 +45,9 @@ class StaffCenterOut(CenterOut):
     created_at = LocalDateTime()
 
 
-class CenterIn(Schema):
-    org_id = ma.fields.Integer(required=True, metadata={"description": "设立中心的组织（决定中心层级）"})
-    name = Text(required=True, max_length=100)
-    address = Text(required=True, max_length=200)
-    phone = Text(max_length=30, min_length=0, load_default=None, metadata={"description": "服务电话"})
-    intro = Text(max_length=500, min_length=0, load_default=None)
-
-
-class CenterPatch(Schema):
-    name = Text(max_length=100)
-    address = Text(max_length=200)
-    phone = Text(max_length=30, min_length=0, allow_none=True)
-    intro = Text(max_length=500, min_length=0, allow_none=True)
-    active = ma.fields.Boolean()
-
-
 # --- lawyers and schedules ----------------------------------------------------------------------------
 class LawyerQuery(Schema):
     center_id = ma.fields.Integer()
-    active = ma.fields.Boolean()
-
-
-class LawyerIn(Schema):
-    staff_id = ma.fields.Integer(required=True, metadata={"description": "律师的工作人员账号（角色为律师）"})
-    center_id = ma.fields.Integer(required=True)
-    title = Text(max_length=100, min_length=0, load_default=None, metadata={"description": "执业机构与职务"})
-    specialties = ma.fields.List(
-        Text(max_length=20),
-        load_default=list,
-        validate=ma.validate.Length(max=10),
-        metadata={"description": "擅长领域"},
-    )
-
-
-class LawyerPatch(Schema):
-    center_id = ma.fields.Integer()
-    title = Text(max_length=100, min_length=0, allow_none=True)
-    specialties = ma.fields.List(Text(max_length=20), validate=ma.validate.Length(max=10))
     active = ma.fields.Boolean()
 
 
@@ -101,20 +56,6 @@ class StaffLawyerOut(LawyerBrief):
     center = ma.fields.Nested(CenterBrief)
     active = ma.fields.Boolean()
     created_at = LocalDateTime()
-
-
-class ScheduleIn(Schema):
-    weekday = ma.fields.Integer(
-        required=True, validate=ma.validate.Range(min=0, max=6), metadata={"description": _WEEKDAYS}
-    )
-    start_time = LocalTime(required=True, metadata={"description": "开始时间（北京时间），如 09:00"})
-    end_time = LocalTime(required=True, metadata={"description": "结束时间（北京时间），如 11:30"})
-    slot_minutes = ma.fields.Integer(required=True, metadata={"description": "每个时段的分钟数"})
-    modes = ma.fields.List(
-        ma.fields.String(validate=one_of(list(Mode), _MODES)),
-        required=True,
-        validate=ma.validate.Length(min=1, error="至少选择一种咨询方式"),
-    )
 
 
 class ScheduleOut(Schema):
@@ -141,9 +82,7 @@ class StaffSlotOut(SlotOut):
 
 
 class StaffBookingQuery(Schema):
-    status = ma.fields.String(
-        validate=one_of(list(BookingStatus), {str(k): v for k, v in BOOKING_STATUS_LABELS.items()})
-    )
+    status = ma.fields.String(validate=one_of(list(BookingStatus), BOOKING_STATUS_LABELS))
     center_id = ma.fields.Integer()
     lawyer_id = ma.fields.Integer()
     day = ma.fields.Date(data_key="date", metadata={"description": "咨询日期（北京时间）"})
@@ -174,7 +113,7 @@ class LegalTransitionIn(Schema):
     )
     outcome = ma.fields.String(
         load_default=None,
-        validate=one_of(list(Outcome), {str(k): v for k, v in OUTCOME_LABELS.items()}),
+        validate=one_of(list(Outcome), OUTCOME_LABELS),
         metadata={"description": "complete 时必填：advice 已解答 / case_taken 已受理 / referred 已转介"},
     )
     note = Text(max_length=1000, min_length=0, load_default=None, metadata={"description": "说明或原因"})
@@ -200,9 +139,9 @@ class StaffCenters(MethodView):
 
     @blp.arguments(CenterIn)
     @blp.response(201, StaffCenterOut)
-    def post(self, data):
+    def post(self, center_in):
         """设立法律援助中心（层级随组织：市/县维权中心、乡镇工作站、企业工作点）"""
-        return network.create_center(scope=current_scope(), staff=current_staff(), data=data)
+        return network.create_center(scope=current_scope(), staff=current_staff(), center_in=center_in)
 
 
 @blp.route("/centers/<int:center_id>")
@@ -216,10 +155,10 @@ class StaffCenter(MethodView):
 
     @blp.arguments(CenterPatch)
     @blp.response(200, StaffCenterOut)
-    def patch(self, data, center_id):
+    def patch(self, changes, center_id):
         """修改中心信息；停用后其空闲时段不再开放预约"""
         return network.update_center(
-            scope=current_scope(), staff=current_staff(), center_id=center_id, data=data
+            scope=current_scope(), staff=current_staff(), center_id=center_id, changes=changes
         )
 
 
@@ -237,9 +176,9 @@ class StaffLawyers(MethodView):
 
     @blp.arguments(LawyerIn)
     @blp.response(201, StaffLawyerOut)
-    def post(self, data):
+    def post(self, lawyer_in):
         """将律师账号登记到一个法律援助中心"""
-        return network.add_lawyer(scope=current_scope(), staff=current_staff(), data=data)
+        return network.add_lawyer(scope=current_scope(), staff=current_staff(), lawyer_in=lawyer_in)
 
 
 @blp.route("/lawyers/<int:lawyer_id>")
@@ -253,10 +192,10 @@ class StaffLawyer(MethodView):
 
     @blp.arguments(LawyerPatch)
     @blp.response(200, StaffLawyerOut)
-    def patch(self, data, lawyer_id):
+    def patch(self, changes, lawyer_id):
         """修改律师信息、调往其他中心、停用或恢复"""
         return network.update_lawyer(
-            scope=current_scope(), staff=current_staff(), lawyer_id=lawyer_id, data=data
+            scope=current_scope(), staff=current_staff(), lawyer_id=lawyer_id, changes=changes
         )
 
 
@@ -271,10 +210,10 @@ class StaffSchedules(MethodView):
 
     @blp.arguments(ScheduleIn)
     @blp.response(201, ScheduleOut)
-    def post(self, data, lawyer_id):
+    def post(self, terms, lawyer_id):
         """新增每周排班（北京时间）；随即生成未来若干周的可预约时段"""
         return network.add_schedule(
-            scope=current_scope(), staff=current_staff(), lawyer_id=lawyer_id, data=data
+            scope=current_scope(), staff=current_staff(), lawyer_id=lawyer_id, terms=terms
         )
 
 
@@ -284,10 +223,10 @@ class StaffSchedule(MethodView):
 
     @blp.arguments(ScheduleIn)
     @blp.response(200, ScheduleOut)
-    def put(self, data, schedule_id):
+    def put(self, terms, schedule_id):
         """修改排班；未被预约的时段随之调整，已预约的保持不变"""
         return network.update_schedule(
-            scope=current_scope(), staff=current_staff(), schedule_id=schedule_id, data=data
+            scope=current_scope(), staff=current_staff(), schedule_id=schedule_id, terms=terms
         )
 
     @blp.response(200, ScheduleOut)

@@ -8,13 +8,13 @@ period under the same rubrics replaces them, so they are never duplicated.
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from backend.common.labels import LabelledEnum
 from backend.common.types import UTCDateTime, utcnow
 from backend.extensions import db
 from backend.members.models import Member
@@ -22,44 +22,39 @@ from backend.orgs.models import Org
 from backend.participation.models import ParticipationFact
 
 
-class RunStatus(enum.StrEnum):
-    QUEUED = "queued"  # 排队中
-    RUNNING = "running"  # 计算中
-    DONE = "done"  # 已完成
-    FAILED = "failed"  # 失败
+class RunStatus(LabelledEnum):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "计算中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
 
 
-RUN_STATUS_LABELS = {
-    RunStatus.QUEUED: "排队中",
-    RunStatus.RUNNING: "计算中",
-    RunStatus.DONE: "已完成",
-    RunStatus.FAILED: "失败",
-}
+RUN_STATUS_LABELS = RunStatus.labels()
 
 
-class Tier(enum.StrEnum):
+class Tier(LabelledEnum):
     """档次, decided by the rigid indicators (刚性考核定档次)."""
 
-    UNQUALIFIED = "unqualified"  # 不合格
-    QUALIFIED = "qualified"  # 合格
-    GOOD = "good"  # 良好
-    EXCELLENT = "excellent"  # 优秀
+    UNQUALIFIED = "unqualified", "不合格"
+    QUALIFIED = "qualified", "合格"
+    GOOD = "good", "良好"
+    EXCELLENT = "excellent", "优秀"
 
 
 TIER_ORDER = (Tier.UNQUALIFIED, Tier.QUALIFIED, Tier.GOOD, Tier.EXCELLENT)
-TIER_LABELS = {Tier.UNQUALIFIED: "不合格", Tier.QUALIFIED: "合格", Tier.GOOD: "良好", Tier.EXCELLENT: "优秀"}
+TIER_LABELS = Tier.labels()
 
 
-class Grade(enum.StrEnum):
+class Grade(LabelledEnum):
     """级别, decided by the flexible indicators (弹性考核评级别)."""
 
-    LEADING = "leading"  # 领先
-    ADVANCED = "advanced"  # 先进
-    FLAGSHIP = "flagship"  # 旗帜型
+    LEADING = "leading", "领先"
+    ADVANCED = "advanced", "先进"
+    FLAGSHIP = "flagship", "旗帜型"
 
 
 GRADE_ORDER = (Grade.LEADING, Grade.ADVANCED, Grade.FLAGSHIP)
-GRADE_LABELS = {Grade.LEADING: "领先", Grade.ADVANCED: "先进", Grade.FLAGSHIP: "旗帜型"}
+GRADE_LABELS = Grade.labels()
 
 PERIOD_TYPE_LABELS = {"month": "月度", "quarter": "季度", "year": "年度"}
 

@@ -9,67 +9,52 @@ from decimal import Decimal
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from backend.common.labels import LabelledEnum
 from backend.common.types import UTCDateTime, utcnow
 from backend.extensions import db
 from backend.members.models import Member
 from backend.orgs.models import Org
 
 
-class CompetitionKind(enum.StrEnum):
-    SKILL = "skill"  # 岗位练兵、技能比赛 (by trade)
-    INNOVATION = "innovation"  # “五小”创新: the entry is a proposal
-    QUIZ = "quiz"  # 安康杯知识竞赛: one timed attempt, scored automatically
+class CompetitionKind(LabelledEnum):
+    SKILL = "skill", "技能比赛"  # 岗位练兵、技能比赛 (by trade)
+    INNOVATION = "innovation", "“五小”创新"  # “五小”创新: the entry is a proposal
+    QUIZ = "quiz", "知识竞赛"  # 安康杯知识竞赛: one timed attempt, scored automatically
 
 
-KIND_LABELS = {
-    CompetitionKind.SKILL: "技能比赛",
-    CompetitionKind.INNOVATION: "“五小”创新",
-    CompetitionKind.QUIZ: "知识竞赛",
-}
+KIND_LABELS = CompetitionKind.labels()
 
 
-class EntryMode(enum.StrEnum):
-    INDIVIDUAL = "individual"  # 个人赛
-    TEAM = "team"  # 团体赛
+class EntryMode(LabelledEnum):
+    INDIVIDUAL = "individual", "个人赛"
+    TEAM = "team", "团体赛"
 
 
-ENTRY_MODE_LABELS = {EntryMode.INDIVIDUAL: "个人赛", EntryMode.TEAM: "团体赛"}
+ENTRY_MODE_LABELS = EntryMode.labels()
 
 
-class CompetitionStatus(enum.StrEnum):
-    DRAFT = "draft"  # 草稿, not visible to workers
-    OPEN = "open"  # 报名中 (until the sign-up deadline)
-    CLOSED = "closed"  # 报名截止, judging
-    SCORED = "scored"  # 已排名, awards being granted
-    FINISHED = "finished"  # 结果已公布
+class CompetitionStatus(LabelledEnum):
+    DRAFT = "draft", "草稿"  # 草稿, not visible to workers
+    OPEN = "open", "报名中"  # 报名中 (until the sign-up deadline)
+    CLOSED = "closed", "评审中"  # 报名截止, judging
+    SCORED = "scored", "已排名"  # 已排名, awards being granted
+    FINISHED = "finished", "已公布结果"  # 结果已公布
 
 
-STATUS_LABELS = {
-    CompetitionStatus.DRAFT: "草稿",
-    CompetitionStatus.OPEN: "报名中",
-    CompetitionStatus.CLOSED: "评审中",
-    CompetitionStatus.SCORED: "已排名",
-    CompetitionStatus.FINISHED: "已公布结果",
-}
+STATUS_LABELS = CompetitionStatus.labels()
 
 
-class InnovationCategory(enum.StrEnum):
+class InnovationCategory(LabelledEnum):
     """The five “五小” categories."""
 
-    INVENTION = "invention"  # 小发明
-    CREATION = "creation"  # 小创造
-    RENOVATION = "renovation"  # 小革新
-    DESIGN = "design"  # 小设计
-    SUGGESTION = "suggestion"  # 小建议
+    INVENTION = "invention", "小发明"
+    CREATION = "creation", "小创造"
+    RENOVATION = "renovation", "小革新"
+    DESIGN = "design", "小设计"
+    SUGGESTION = "suggestion", "小建议"
 
 
-CATEGORY_LABELS = {
-    InnovationCategory.INVENTION: "小发明",
-    InnovationCategory.CREATION: "小创造",
-    InnovationCategory.RENOVATION: "小革新",
-    InnovationCategory.DESIGN: "小设计",
-    InnovationCategory.SUGGESTION: "小建议",
-}
+CATEGORY_LABELS = InnovationCategory.labels()
 
 
 class QuestionKind(enum.StrEnum):

@@ -45,7 +45,7 @@ COMPETITION_FLOW = StateMachine(
         # A score changed after ranking: the ranking must be computed again before publishing.
         Transition("rescore", frozenset({S.SCORED}), S.CLOSED, "system", "成绩变更，待重新排名"),
     ],
-    labels={str(k): v for k, v in STATUS_LABELS.items()},
+    labels=STATUS_LABELS,
 )
 
 

@@ -2,44 +2,35 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from backend.common.labels import LabelledEnum
 from backend.common.types import UTCDateTime, utcnow
 from backend.extensions import db
 from backend.members.models import Member
 from backend.orgs.models import Org
 
 
-class EventStatus(enum.StrEnum):
-    DRAFT = "draft"  # 草稿
-    PUBLISHED = "published"  # 已发布
-    CANCELLED = "cancelled"  # 已取消
-    FINISHED = "finished"  # 已结束
+class EventStatus(LabelledEnum):
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "已发布"
+    CANCELLED = "cancelled", "已取消"
+    FINISHED = "finished", "已结束"
 
 
-EVENT_STATUS_LABELS = {
-    EventStatus.DRAFT: "草稿",
-    EventStatus.PUBLISHED: "已发布",
-    EventStatus.CANCELLED: "已取消",
-    EventStatus.FINISHED: "已结束",
-}
+EVENT_STATUS_LABELS = EventStatus.labels()
 
 
-class SignupStatus(enum.StrEnum):
-    SEATED = "seated"  # 已入选（有座位）
-    WAITLISTED = "waitlisted"  # 候补中
-    CANCELLED = "cancelled"  # 已取消报名
+class SignupStatus(LabelledEnum):
+    SEATED = "seated", "报名成功"  # 已入选（有座位）
+    WAITLISTED = "waitlisted", "候补中"
+    CANCELLED = "cancelled", "已取消"  # 已取消报名
 
 
-SIGNUP_STATUS_LABELS = {
-    SignupStatus.SEATED: "报名成功",
-    SignupStatus.WAITLISTED: "候补中",
-    SignupStatus.CANCELLED: "已取消",
-}
+SIGNUP_STATUS_LABELS = SignupStatus.labels()
 
 GENDERS = ("male", "female")
 

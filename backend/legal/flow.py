@@ -25,7 +25,7 @@ BOOKING_FLOW = StateMachine(
         Transition("complete", BOOKED, BookingStatus.COMPLETED, "staff", "记录咨询结果"),
         Transition("no_show", BOOKED, BookingStatus.NO_SHOW, "staff", "标记未到场"),
     ],
-    {str(k): v for k, v in BOOKING_STATUS_LABELS.items()},
+    BOOKING_STATUS_LABELS,
 )
 
 # Staff actions only the lawyer who holds the booking may take (they were in the room).

@@ -8,12 +8,12 @@ conditional UPDATE (``capacity.claim_row``), never by read-then-write.
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime, time
 
 from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from backend.common.labels import LabelledEnum
 from backend.common.types import UTCDateTime, utcnow
 from backend.extensions import db
 from backend.members.models import Member
@@ -21,19 +21,14 @@ from backend.orgs.models import Org, OrgLevel
 from backend.staff.models import Staff
 
 
-class CenterLevel(enum.StrEnum):
-    CITY_CENTER = "city_center"  # 市级职工维权中心
-    COUNTY_CENTER = "county_center"  # 县区职工维权中心
-    TOWN_STATION = "town_station"  # 乡镇（街道）工作站
-    ENTERPRISE_POINT = "enterprise_point"  # 企业工作点
+class CenterLevel(LabelledEnum):
+    CITY_CENTER = "city_center", "市级维权中心"  # 市级职工维权中心
+    COUNTY_CENTER = "county_center", "县区维权中心"  # 县区职工维权中心
+    TOWN_STATION = "town_station", "乡镇（街道）工作站"
+    ENTERPRISE_POINT = "enterprise_point", "企业工作点"
 
 
-CENTER_LEVEL_LABELS = {
-    CenterLevel.CITY_CENTER: "市级维权中心",
-    CenterLevel.COUNTY_CENTER: "县区维权中心",
-    CenterLevel.TOWN_STATION: "乡镇（街道）工作站",
-    CenterLevel.ENTERPRISE_POINT: "企业工作点",
-}
+CENTER_LEVEL_LABELS = CenterLevel.labels()
 
 # A centre's level follows the level of the org node that runs it.
 LEVEL_OF_ORG = {
@@ -44,37 +39,32 @@ LEVEL_OF_ORG = {
 }
 
 
-class Mode(enum.StrEnum):
-    IN_PERSON = "in_person"  # 现场咨询
-    PHONE = "phone"  # 电话咨询
-    VIDEO = "video"  # 视频咨询
+class Mode(LabelledEnum):
+    IN_PERSON = "in_person", "现场"  # 现场咨询
+    PHONE = "phone", "电话"  # 电话咨询
+    VIDEO = "video", "视频"  # 视频咨询
 
 
-MODE_LABELS = {Mode.IN_PERSON: "现场", Mode.PHONE: "电话", Mode.VIDEO: "视频"}
+MODE_LABELS = Mode.labels()
 
 
-class BookingStatus(enum.StrEnum):
-    BOOKED = "booked"  # 已预约
-    COMPLETED = "completed"  # 已咨询
-    NO_SHOW = "no_show"  # 未到场
-    CANCELLED = "cancelled"  # 已取消
+class BookingStatus(LabelledEnum):
+    BOOKED = "booked", "已预约"
+    COMPLETED = "completed", "已咨询"
+    NO_SHOW = "no_show", "未到场"
+    CANCELLED = "cancelled", "已取消"
 
 
-BOOKING_STATUS_LABELS = {
-    BookingStatus.BOOKED: "已预约",
-    BookingStatus.COMPLETED: "已咨询",
-    BookingStatus.NO_SHOW: "未到场",
-    BookingStatus.CANCELLED: "已取消",
-}
+BOOKING_STATUS_LABELS = BookingStatus.labels()
 
 
-class Outcome(enum.StrEnum):
-    ADVICE = "advice"  # 已解答
-    CASE_TAKEN = "case_taken"  # 已受理（立案代理）
-    REFERRED = "referred"  # 已转介（仲裁、劳动监察、司法局法援中心 …）
+class Outcome(LabelledEnum):
+    ADVICE = "advice", "已解答"
+    CASE_TAKEN = "case_taken", "已受理"  # 已受理（立案代理）
+    REFERRED = "referred", "已转介"  # 已转介（仲裁、劳动监察、司法局法援中心 …）
 
 
-OUTCOME_LABELS = {Outcome.ADVICE: "已解答", Outcome.CASE_TAKEN: "已受理", Outcome.REFERRED: "已转介"}
+OUTCOME_LABELS = Outcome.labels()
 
 
 def split_modes(modes: str) -> list[str]:

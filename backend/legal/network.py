@@ -4,12 +4,14 @@ audited; every schedule change regenerates the lawyer's free slots in the same t
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime, time
 
 from sqlalchemy import Select, select, update
 
 from backend.audit import service as audit
 from backend.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from backend.common.schema import given
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.legal.models import (
@@ -21,6 +23,7 @@ from backend.legal.models import (
     Mode,
 )
 from backend.legal.rules import rules
+from backend.legal.schemas import CenterChanges, CenterNew, LawyerChanges, LawyerNew, ScheduleTerms
 from backend.legal.slots import local_day_bounds, sync_lawyer_slots
 from backend.orgs.models import Org, OrgLevel
 from backend.staff import permissions as perm
@@ -83,16 +86,16 @@ def _org_in_scope(scope: Scope, org_id: int) -> Org:
     return org
 
 
-def create_center(*, scope: Scope, staff: Staff, data: dict) -> LegalCenter:
+def create_center(*, scope: Scope, staff: Staff, center_in: CenterNew) -> LegalCenter:
     """Open a centre at an org node of the subtree; its level follows the node's level."""
-    org = _org_in_scope(scope, data["org_id"])
+    org = _org_in_scope(scope, center_in.org_id)
     center = LegalCenter(
         org_id=org.id,
-        name=data["name"],
+        name=center_in.name,
         level=LEVEL_OF_ORG[OrgLevel(org.level)],
-        address=data["address"],
-        phone=data.get("phone"),
-        intro=data.get("intro"),
+        address=center_in.address,
+        phone=center_in.phone,
+        intro=center_in.intro,
     )
     db.session.add(center)
     db.session.flush()
@@ -100,7 +103,8 @@ def create_center(*, scope: Scope, staff: Staff, data: dict) -> LegalCenter:
     return center
 
 
-def update_center(*, scope: Scope, staff: Staff, center_id: int, data: dict) -> LegalCenter:
+def update_center(*, scope: Scope, staff: Staff, center_id: int, changes: CenterChanges) -> LegalCenter:
+    data = given(changes)
     center = scope.get(LegalCenter, center_id)
     for name in ("name", "address", "phone", "intro", "active"):
         if name in data:
@@ -130,20 +134,20 @@ def _center_in_scope(scope: Scope, center_id: int) -> LegalCenter:
     return center
 
 
-def add_lawyer(*, scope: Scope, staff: Staff, data: dict) -> Lawyer:
+def add_lawyer(*, scope: Scope, staff: Staff, lawyer_in: LawyerNew) -> Lawyer:
     """Link a lawyer's staff account to a centre of the subtree (one centre per lawyer)."""
-    account = db.session.get(Staff, data["staff_id"])
+    account = db.session.get(Staff, lawyer_in.staff_id)
     if account is None or account.role != Role.LAWYER or not scope.contains(account.org):
         raise InvalidInput("staff_id", "请选择本级或下级工会登记的律师账号")
-    center = _center_in_scope(scope, data["center_id"])
+    center = _center_in_scope(scope, lawyer_in.center_id)
     if db.session.scalars(select(Lawyer.id).where(Lawyer.staff_id == account.id)).first():
         raise Conflict("该律师已在其他法律援助中心登记", code="lawyer_exists")
     lawyer = Lawyer(
         staff_id=account.id,
         center_id=center.id,
         org_id=center.org_id,
-        title=data.get("title"),
-        specialties=data.get("specialties") or [],
+        title=lawyer_in.title,
+        specialties=lawyer_in.specialties or [],
     )
     db.session.add(lawyer)
     db.session.flush()
@@ -151,8 +155,9 @@ def add_lawyer(*, scope: Scope, staff: Staff, data: dict) -> Lawyer:
     return lawyer
 
 
-def update_lawyer(*, scope: Scope, staff: Staff, lawyer_id: int, data: dict) -> Lawyer:
+def update_lawyer(*, scope: Scope, staff: Staff, lawyer_id: int, changes: LawyerChanges) -> Lawyer:
     """Change a lawyer's profile, move them to another centre, or (de)activate them."""
+    data = given(changes)
     lawyer = scope.get(Lawyer, lawyer_id)
     if "center_id" in data and data["center_id"] != lawyer.center_id:
         center = _center_in_scope(scope, data["center_id"])
@@ -228,8 +233,9 @@ def _schedule_values(data: dict) -> dict:
     }
 
 
-def add_schedule(*, scope: Scope, staff: Staff, lawyer_id: int, data: dict) -> LegalSchedule:
+def add_schedule(*, scope: Scope, staff: Staff, lawyer_id: int, terms: ScheduleTerms) -> LegalSchedule:
     """A weekly consultation period for a lawyer; its slots appear at once."""
+    data = asdict(terms)
     lawyer = scope.get(Lawyer, lawyer_id)
     _check_schedule(lawyer, data)
     schedule = LegalSchedule(lawyer_id=lawyer.id, **_schedule_values(data))
@@ -247,7 +253,8 @@ def _schedule_in_scope(scope: Scope, schedule_id: int) -> tuple[LegalSchedule, L
     return schedule, scope.get(Lawyer, schedule.lawyer_id)
 
 
-def update_schedule(*, scope: Scope, staff: Staff, schedule_id: int, data: dict) -> LegalSchedule:
+def update_schedule(*, scope: Scope, staff: Staff, schedule_id: int, terms: ScheduleTerms) -> LegalSchedule:
+    data = asdict(terms)
     schedule, lawyer = _schedule_in_scope(scope, schedule_id)
     _check_schedule(lawyer, data, replacing=schedule.id)
     for name, value in _schedule_values(data).items():

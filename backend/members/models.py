@@ -2,60 +2,43 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.common.crypto import Encrypted
+from backend.common.labels import LabelledEnum
 from backend.common.types import UTCDateTime, utcnow
 from backend.extensions import db
 from backend.orgs.models import Org
 
 
-class WorkerType(enum.StrEnum):
-    REGULAR = "regular"  # 普通职工
-    MIGRANT = "migrant"  # 农民工
-    TRUCK_DRIVER = "truck_driver"  # 货车司机
-    COURIER = "courier"  # 快递员
-    DELIVERY_RIDER = "delivery_rider"  # 外卖送餐员
-    RIDE_HAILING_DRIVER = "ride_hailing_driver"  # 网约车司机
-    DOMESTIC_WORKER = "domestic_worker"  # 家政服务员
-    CARE_WORKER = "care_worker"  # 护工护理员
-    SECURITY_GUARD = "security_guard"  # 保安员
-    PROPERTY_STAFF = "property_staff"  # 物业服务人员
+class WorkerType(LabelledEnum):
+    REGULAR = "regular", "普通职工"
+    MIGRANT = "migrant", "农民工"
+    TRUCK_DRIVER = "truck_driver", "货车司机"
+    COURIER = "courier", "快递员"
+    DELIVERY_RIDER = "delivery_rider", "外卖送餐员"
+    RIDE_HAILING_DRIVER = "ride_hailing_driver", "网约车司机"
+    DOMESTIC_WORKER = "domestic_worker", "家政服务员"
+    CARE_WORKER = "care_worker", "护工护理员"
+    SECURITY_GUARD = "security_guard", "保安员"
+    PROPERTY_STAFF = "property_staff", "物业服务人员"
 
 
-WORKER_TYPE_LABELS = {
-    WorkerType.REGULAR: "普通职工",
-    WorkerType.MIGRANT: "农民工",
-    WorkerType.TRUCK_DRIVER: "货车司机",
-    WorkerType.COURIER: "快递员",
-    WorkerType.DELIVERY_RIDER: "外卖送餐员",
-    WorkerType.RIDE_HAILING_DRIVER: "网约车司机",
-    WorkerType.DOMESTIC_WORKER: "家政服务员",
-    WorkerType.CARE_WORKER: "护工护理员",
-    WorkerType.SECURITY_GUARD: "保安员",
-    WorkerType.PROPERTY_STAFF: "物业服务人员",
-}
+WORKER_TYPE_LABELS = WorkerType.labels()
 
 
-class ReviewStatus(enum.StrEnum):
-    SUBMITTED = "submitted"  # 待审核
-    NEEDS_INFO = "needs_info"  # 待补充材料
-    APPROVED = "approved"  # 已通过
-    REJECTED = "rejected"  # 未通过
-    WITHDRAWN = "withdrawn"  # 已撤回
+class ReviewStatus(LabelledEnum):
+    SUBMITTED = "submitted", "待审核"
+    NEEDS_INFO = "needs_info", "待补充材料"
+    APPROVED = "approved", "已通过"
+    REJECTED = "rejected", "未通过"
+    WITHDRAWN = "withdrawn", "已撤回"
 
 
-REVIEW_STATUS_LABELS = {
-    ReviewStatus.SUBMITTED: "待审核",
-    ReviewStatus.NEEDS_INFO: "待补充材料",
-    ReviewStatus.APPROVED: "已通过",
-    ReviewStatus.REJECTED: "未通过",
-    ReviewStatus.WITHDRAWN: "已撤回",
-}
+REVIEW_STATUS_LABELS = ReviewStatus.labels()
 
 OPEN_REVIEW_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.NEEDS_INFO)
 

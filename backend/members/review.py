@@ -20,7 +20,7 @@ REVIEW_FLOW = StateMachine(
         Transition("resubmit", frozenset({S.NEEDS_INFO}), S.SUBMITTED, "worker", "补充后重新提交"),
         Transition("withdraw", frozenset({S.SUBMITTED, S.NEEDS_INFO}), S.WITHDRAWN, "worker", "撤回"),
     ],
-    labels={str(k): v for k, v in REVIEW_STATUS_LABELS.items()},
+    labels=REVIEW_STATUS_LABELS,
 )
 
 # Transfers and unit applications are decided in one step: approve, or reject with a reason.

@@ -1,5 +1,6 @@
-"""Membership rules: applying (个人入会), review, the member record and card, transfers (会员关系转接)
-and unit applications (单位建会). Plain functions; the request or job owns the transaction."""
+"""Membership rules: applying (个人入会), review, the member record and card, and transfers
+(会员关系转接); unit applications (单位建会) are ``orgs.units``. Plain functions; the request or job
+owns the transaction."""
 
 from __future__ import annotations
 
@@ -21,13 +22,13 @@ from backend.members.models import (
     MembershipApplication,
     MembershipTransfer,
     ReviewStatus,
-    UnitApplication,
     WxAccount,
 )
 from backend.members.review import DECISION_FLOW, REVIEW_FLOW
+from backend.members.schemas import Applicant
 from backend.notify import service as notify
 from backend.orgs import service as orgs
-from backend.orgs.models import Org, OrgLevel
+from backend.orgs.models import Org
 from backend.participation import service as participation
 from backend.staff import lookup as staff_lookup
 from backend.staff.models import Staff
@@ -36,9 +37,9 @@ from backend.staff.scope import Scope
 FINAL = (ReviewStatus.APPROVED, ReviewStatus.REJECTED, ReviewStatus.WITHDRAWN)
 
 
-def _check_person(data: dict) -> None:
-    id_number = data["id_number"]
-    if data["gender"] != gender_of(id_number):
+def _check_person(applicant: Applicant) -> None:
+    id_number = applicant.id_number
+    if applicant.gender != gender_of(id_number):
         raise InvalidInput("gender", "性别与身份证号不一致，请核对")
 
 
@@ -69,16 +70,18 @@ def _open_slot(id_blind: str, *, besides: int | None = None) -> str | None:
 
 
 # --- 个人入会 -----------------------------------------------------------------------------------------
-def apply_for_membership(*, account: WxAccount, data: dict, consent_version: str) -> MembershipApplication:
+def apply_for_membership(
+    *, account: WxAccount, applicant: Applicant, consent_version: str
+) -> MembershipApplication:
     """Record a real-name application. One open application or membership per ID number."""
     if account.member is not None:
         raise Conflict("您已是工会会员，无需重复申请", code="already_member")
     _count_application(account)
-    if data["consent_version"] != consent_version:
+    if applicant.consent_version != consent_version:
         raise InvalidInput("consent_version", "隐私政策已更新，请阅读并同意最新版本后再提交")
-    _check_person(data)
-    org = orgs.member_org(data["org_id"])
-    id_blind = crypto.id_number_index(data["id_number"])
+    _check_person(applicant)
+    org = orgs.member_org(applicant.org_id)
+    id_blind = crypto.id_number_index(applicant.id_number)
     open_for_account = select(
         exists().where(
             MembershipApplication.account_id == account.id,
@@ -91,16 +94,16 @@ def apply_for_membership(*, account: WxAccount, data: dict, consent_version: str
     application = MembershipApplication(
         account_id=account.id,
         org_id=org.id,
-        name=data["name"],
-        gender=data["gender"],
-        id_number=data["id_number"],
+        name=applicant.name,
+        gender=applicant.gender,
+        id_number=applicant.id_number,
         id_blind=id_blind,
         open_id_blind=_open_slot(id_blind),
-        mobile=data["mobile"],
-        mobile_blind=crypto.phone_index(data["mobile"]),
-        employer=data["employer"],
-        worker_type=data["worker_type"],
-        consent_version=data["consent_version"],
+        mobile=applicant.mobile,
+        mobile_blind=crypto.phone_index(applicant.mobile),
+        employer=applicant.employer,
+        worker_type=applicant.worker_type,
+        consent_version=applicant.consent_version,
         consented_at=utcnow(),
     )
     db.session.add(application)
@@ -130,23 +133,23 @@ def _own_application(account: WxAccount, application_id: int) -> MembershipAppli
 
 
 def resubmit_application(
-    *, account: WxAccount, application_id: int, data: dict, consent_version: str
+    *, account: WxAccount, application_id: int, applicant: Applicant, consent_version: str
 ) -> MembershipApplication:
     """The worker answers a request for more information and sends the application back."""
     application = _own_application(account, application_id)
     REVIEW_FLOW.transition(application.status, "resubmit", "worker")
     _count_application(account)
-    if data["consent_version"] != consent_version:
+    if applicant.consent_version != consent_version:
         raise InvalidInput("consent_version", "隐私政策已更新，请阅读并同意最新版本后再提交")
-    _check_person(data)
-    org = orgs.member_org(data["org_id"])
-    id_blind = crypto.id_number_index(data["id_number"])
+    _check_person(applicant)
+    org = orgs.member_org(applicant.org_id)
+    id_blind = crypto.id_number_index(applicant.id_number)
     application.org_id = org.id
     for field in ("name", "gender", "id_number", "mobile", "employer", "worker_type", "consent_version"):
-        setattr(application, field, data[field])
+        setattr(application, field, getattr(applicant, field))
     application.id_blind = id_blind
     application.open_id_blind = _open_slot(id_blind, besides=application.id)
-    application.mobile_blind = crypto.phone_index(data["mobile"])
+    application.mobile_blind = crypto.phone_index(applicant.mobile)
     application.status = ReviewStatus.SUBMITTED
     application.submitted_at = utcnow()
     flush_or_conflict("该身份证号已有一份正在处理的入会申请")
@@ -217,20 +220,6 @@ def reveal_application(*, scope: Scope, staff: Staff, application_id: int) -> Me
         staff=staff,
         action="pii.reveal",
         target_type="membership_application",
-        target_id=application.id,
-        org_id=application.org_id,
-    )
-    return application
-
-
-def reveal_unit_contact(*, scope: Scope, staff: Staff, application_id: int) -> UnitApplication:
-    """The full phone of a 单位建会 application's contact, for the staffer who must call them: audited
-    like every reveal; outside the subtree it is a 404."""
-    application = scope.get(UnitApplication, application_id)
-    audit.record(
-        staff=staff,
-        action="pii.reveal",
-        target_type="unit_application",
         target_id=application.id,
         org_id=application.org_id,
     )
@@ -422,76 +411,3 @@ def review_transfer(
 
 def transfers_stmt(scope: Scope, *, status: str | None = None) -> Select:
     return _queue(MembershipTransfer, scope, status)
-
-
-# --- 单位建会 -------------------------------------------------------------------------------------------
-def apply_for_unit(*, account: WxAccount, data: dict) -> UnitApplication:
-    """An employer asks to found a base union under its township (street) union."""
-    parent = db.session.get(Org, data["org_id"])
-    if parent is None:
-        raise InvalidInput("org_id", "所选工会不存在")
-    if parent.level != OrgLevel.TOWN:
-        raise InvalidInput("org_id", "请选择单位所在的乡镇（街道）工会")
-    credit_code = data["credit_code"]
-    if db.session.scalar(
-        select(
-            exists().where(
-                UnitApplication.credit_code == credit_code,
-                UnitApplication.status == ReviewStatus.APPROVED,
-            )
-        )
-    ):
-        raise Conflict("该单位已建立工会", code="unit_exists")
-    application = UnitApplication(
-        account_id=account.id,
-        org_id=parent.id,
-        unit_name=data["unit_name"],
-        credit_code=credit_code,
-        open_credit_code=credit_code,
-        category=data["category"],
-        address=data["address"],
-        employee_count=data["employee_count"],
-        contact_name=data["contact_name"],
-        contact_phone=data["contact_phone"],
-        note=data.get("note"),
-    )
-    db.session.add(application)
-    flush_or_conflict("该单位已有一份正在处理的建会申请")
-    return application
-
-
-def unit_applications_of_stmt(account: WxAccount) -> Select:
-    """The account's 单位建会 applications, newest first."""
-    stmt = select(UnitApplication).where(UnitApplication.account_id == account.id)
-    return stmt.order_by(UnitApplication.id.desc())
-
-
-def unit_applications_of(account: WxAccount) -> list[UnitApplication]:
-    return list(db.session.scalars(unit_applications_of_stmt(account)))
-
-
-def review_unit(
-    *, scope: Scope, staff: Staff, application_id: int, action: str, note: str | None = None
-) -> UnitApplication:
-    """Approval founds the union: a new base node under the township the unit applied to."""
-    application, transition = _decide(
-        UnitApplication,
-        scope=scope,
-        staff=staff,
-        case_id=application_id,
-        action=action,
-        note=note,
-        flow=DECISION_FLOW,
-        audit_as="unit",
-    )
-    if transition.target == ReviewStatus.APPROVED:
-        parent = db.session.get(Org, application.org_id)
-        org = orgs.add_child(
-            parent=parent, name=f"{application.unit_name}工会委员会", category=application.category
-        )
-        application.created_org_id = org.id
-    return application
-
-
-def unit_applications_stmt(scope: Scope, *, status: str | None = None) -> Select:
-    return _queue(UnitApplication, scope, status)

@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from backend.common.labels import LabelledEnum
 from backend.common.types import UTCDateTime, utcnow
 from backend.extensions import db
 
 
-class WeChatStatus(enum.StrEnum):
-    PENDING = "pending"  # waiting for a worker
-    SENDING = "sending"  # claimed by a worker; never sent again from here (at most once)
-    SENT = "sent"
-    INBOX_ONLY = "inbox_only"  # no grant, or the user refused: the inbox copy is the notification
-    FAILED = "failed"  # WeChat refused it; reason recorded
-    UNKNOWN = "unknown"  # a worker died mid-send: it may or may not have arrived
+class WeChatStatus(LabelledEnum):
+    PENDING = "pending", "待发送"  # waiting for a worker
+    SENDING = "sending", "发送中"  # claimed by a worker; never sent again from here (at most once)
+    SENT = "sent", "已发送"
+    INBOX_ONLY = "inbox_only", "仅站内"  # no grant, or the user refused: the inbox copy is the notification
+    FAILED = "failed", "发送失败"  # WeChat refused it; reason recorded
+    UNKNOWN = "unknown", "结果未知"  # a worker died mid-send: it may or may not have arrived
 
 
-WECHAT_STATUS_LABELS = {
-    WeChatStatus.PENDING: "待发送",
-    WeChatStatus.SENDING: "发送中",
-    WeChatStatus.SENT: "已发送",
-    WeChatStatus.INBOX_ONLY: "仅站内",
-    WeChatStatus.FAILED: "发送失败",
-    WeChatStatus.UNKNOWN: "结果未知",
-}
+WECHAT_STATUS_LABELS = WeChatStatus.labels()
 
 
 class Notification(db.Model):

@@ -2,47 +2,41 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from backend.common.labels import LabelledEnum
 from backend.common.types import UTCDateTime, utcnow
 from backend.extensions import db
 
 
-class OrgLevel(enum.StrEnum):
-    CITY = "city"  # 市总工会
-    COUNTY = "county"  # 县区总工会
-    TOWN = "town"  # 乡镇（街道）工会
-    BASE = "base"  # 基层工会
+def ancestor_ids(org: Org) -> list[int]:
+    """The node and every node above it, root first, read from the materialised path ("/1/7/42/")."""
+    return [int(part) for part in org.path.strip("/").split("/") if part]
 
 
-class OrgCategory(enum.StrEnum):
+class OrgLevel(LabelledEnum):
+    CITY = "city", "市总工会"
+    COUNTY = "county", "县区总工会"
+    TOWN = "town", "乡镇（街道）工会"
+    BASE = "base", "基层工会"
+
+
+class OrgCategory(LabelledEnum):
     """The five assessment categories of the Linfen platform."""
 
-    COUNTY_FEDERATION = "county_federation"  # 县市区
-    PUBLIC_INSTITUTION = "public_institution"  # 行政事业
-    STATE_COLLECTIVE = "state_collective"  # 国有集体
-    NON_PUBLIC = "non_public"  # 非公企业
-    TOWNSHIP_STREET = "township_street"  # 乡镇街道
+    COUNTY_FEDERATION = "county_federation", "县市区"
+    PUBLIC_INSTITUTION = "public_institution", "行政事业"
+    STATE_COLLECTIVE = "state_collective", "国有集体"
+    NON_PUBLIC = "non_public", "非公企业"
+    TOWNSHIP_STREET = "township_street", "乡镇街道"
 
 
-CATEGORY_LABELS = {
-    OrgCategory.COUNTY_FEDERATION: "县市区",
-    OrgCategory.PUBLIC_INSTITUTION: "行政事业",
-    OrgCategory.STATE_COLLECTIVE: "国有集体",
-    OrgCategory.NON_PUBLIC: "非公企业",
-    OrgCategory.TOWNSHIP_STREET: "乡镇街道",
-}
+CATEGORY_LABELS = OrgCategory.labels()
 
-LEVEL_LABELS = {
-    OrgLevel.CITY: "市总工会",
-    OrgLevel.COUNTY: "县区总工会",
-    OrgLevel.TOWN: "乡镇（街道）工会",
-    OrgLevel.BASE: "基层工会",
-}
+LEVEL_LABELS = OrgLevel.labels()
 
 CHILD_LEVEL = {OrgLevel.CITY: OrgLevel.COUNTY, OrgLevel.COUNTY: OrgLevel.TOWN, OrgLevel.TOWN: OrgLevel.BASE}
 

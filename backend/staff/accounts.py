@@ -21,13 +21,7 @@ from backend.staff.scope import Scope
 
 MIN_PASSWORD = 10
 
-ROLE_LABELS = {
-    Role.CITY_ADMIN: "市总工会管理员",
-    Role.COUNTY_ADMIN: "县区总工会管理员",
-    Role.TOWN_ADMIN: "乡镇街道工会管理员",
-    Role.UNION_ADMIN: "基层工会管理员",
-    Role.LAWYER: "法律援助律师",
-}
+ROLE_LABELS = Role.labels()
 
 
 def session_stamp(staff: Staff) -> str:

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from backend.common.labels import LabelledEnum
 from backend.common.types import UTCDateTime, utcnow
 from backend.extensions import db
 from backend.orgs.models import Org
 
 
-class Role(enum.StrEnum):
-    CITY_ADMIN = "city_admin"
-    COUNTY_ADMIN = "county_admin"
-    TOWN_ADMIN = "town_admin"
-    UNION_ADMIN = "union_admin"
-    LAWYER = "lawyer"
+class Role(LabelledEnum):
+    CITY_ADMIN = "city_admin", "市总工会管理员"
+    COUNTY_ADMIN = "county_admin", "县区总工会管理员"
+    TOWN_ADMIN = "town_admin", "乡镇街道工会管理员"
+    UNION_ADMIN = "union_admin", "基层工会管理员"
+    LAWYER = "lawyer", "法律援助律师"
 
 
 class Staff(db.Model):

@@ -50,8 +50,8 @@ def summary_rows(summary: dict) -> list[tuple[str, object]]:
         (f"会员（{WORKER_TYPE_LABELS.get(k, k)}）", v)
         for k, v in sorted(summary["members_by_worker_type"].items())
     ]
-    aid_labels = {str(k): v for k, v in AID_STATUS_LABELS.items()}
-    wage_labels = {str(k): v for k, v in WAGE_STATUS_LABELS.items()}
+    aid_labels = AID_STATUS_LABELS
+    wage_labels = WAGE_STATUS_LABELS
     rows += [(f"帮扶申请（{aid_labels.get(k, k)}）", v) for k, v in sorted(summary["aid_by_status"].items())]
     rows += [(f"待办帮扶（{k}）", v) for k, v in summary["aid_age_buckets"].items()]
     rows += [

@@ -26,7 +26,7 @@ WAGE_FLOW = StateMachine(
             needs_note=True,
         ),
     ],
-    labels={str(k): v for k, v in WAGE_STATUS_LABELS.items()},
+    labels=WAGE_STATUS_LABELS,
 )
 
 FINAL_STATES = frozenset({S.RESOLVED, S.CLOSED_UNRESOLVED})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import json
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.cases.models import CaseMixin
 from backend.common.crypto import Encrypted
+from backend.common.labels import LabelledEnum
 from backend.common.types import UTCDateTime, utcnow
 from backend.extensions import db
 from backend.orgs.models import Org
@@ -19,23 +19,16 @@ from backend.orgs.models import Org
 Money = Numeric(14, 2)  # yuan, exact (DECIMAL on MariaDB)
 
 
-class WageStatus(enum.StrEnum):
-    SUBMITTED = "submitted"  # 待受理
-    ACCEPTED = "accepted"  # 已受理
-    MEDIATING = "mediating"  # 调解中
-    REFERRED = "referred"  # 已转办
-    RESOLVED = "resolved"  # 已解决
-    CLOSED_UNRESOLVED = "closed_unresolved"  # 未能解决
+class WageStatus(LabelledEnum):
+    SUBMITTED = "submitted", "待受理"
+    ACCEPTED = "accepted", "已受理"
+    MEDIATING = "mediating", "调解中"
+    REFERRED = "referred", "已转办"
+    RESOLVED = "resolved", "已解决"
+    CLOSED_UNRESOLVED = "closed_unresolved", "未能解决"
 
 
-WAGE_STATUS_LABELS = {
-    WageStatus.SUBMITTED: "待受理",
-    WageStatus.ACCEPTED: "已受理",
-    WageStatus.MEDIATING: "调解中",
-    WageStatus.REFERRED: "已转办",
-    WageStatus.RESOLVED: "已解决",
-    WageStatus.CLOSED_UNRESOLVED: "未能解决",
-}
+WAGE_STATUS_LABELS = WageStatus.labels()
 
 OPEN_STATUSES = (WageStatus.SUBMITTED, WageStatus.ACCEPTED, WageStatus.MEDIATING, WageStatus.REFERRED)
 

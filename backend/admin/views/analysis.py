@@ -50,9 +50,9 @@ def _today() -> date:
 
 def _labels() -> dict:
     return {
-        "tiers": {str(k): v for k, v in TIER_LABELS.items()},
-        "grades": {str(k): v for k, v in GRADE_LABELS.items()},
-        "categories": {str(k): v for k, v in CATEGORY_LABELS.items()},
+        "tiers": TIER_LABELS,
+        "grades": GRADE_LABELS,
+        "categories": CATEGORY_LABELS,
         "statuses": RUN_STATUS_LABELS,
         "period_types": PERIOD_TYPE_LABELS,
         "no_data_labels": NO_DATA_LABELS,
@@ -208,8 +208,8 @@ def statistics():
         charts=charts,
         sla_kinds=stats.SLA_KINDS,
         worker_types=WORKER_TYPE_LABELS,
-        aid_statuses={str(k): v for k, v in AID_STATUS_LABELS.items()},
-        wage_statuses={str(k): v for k, v in WAGE_STATUS_LABELS.items()},
+        aid_statuses=AID_STATUS_LABELS,
+        wage_statuses=WAGE_STATUS_LABELS,
     )
 
 

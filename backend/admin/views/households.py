@@ -1,6 +1,6 @@
 """建档立卡 in the panel: the subtree's needy-household files (one file, one plan, one set of measures
 per household), filing a new one from a help request or by member-card number, closing and reopening
-a file — the same service (``aid.service``) and input schema as ``/api/v1/staff/needy-households``."""
+a file — the same service (``aid.households``) and input schema as ``/api/v1/staff/needy-households``."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from backend.admin import bp
 from backend.admin.views.base import field_errors, requires
-from backend.aid import service as aid
+from backend.aid import households as aid
 from backend.aid import subsidy
 from backend.aid.models import HOUSEHOLD_STATUS_LABELS, NeedyHousehold
-from backend.api.staff_aid import HouseholdIn, HouseholdSettleIn
+from backend.aid.schemas import HouseholdIn, HouseholdSettleIn
 from backend.cases.paging import SortKey, seek
 from backend.common.errors import DomainError
 from backend.extensions import db
@@ -61,7 +61,7 @@ def _page(errors: dict, form, status: int = 200):
         form=form,
         member=_member_of(form),
         hardship_types=subsidy.rules().hardship_types,
-        status_labels={str(k): v for k, v in HOUSEHOLD_STATUS_LABELS.items()},
+        status_labels=HOUSEHOLD_STATUS_LABELS,
         args=request.args,
     ), status
 
@@ -99,7 +99,7 @@ def file_household():
     if errors or data is None:
         return _page(errors, form, 422)
     try:
-        household = aid.file_household(scope=g.scope, staff=g.staff, data=data)
+        household = aid.file_household(scope=g.scope, staff=g.staff, file_in=data)
     except DomainError as exc:
         db.session.rollback()
         return _page(field_errors(exc), form, exc.status if exc.status != 404 else 422)

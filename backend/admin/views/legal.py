@@ -14,7 +14,6 @@ from backend.admin import bp
 from backend.admin.filters import SHANGHAI
 from backend.admin.kinds import KINDS
 from backend.admin.views.base import flash_error, requires
-from backend.api import staff_legal
 from backend.common.errors import DomainError, InvalidInput
 from backend.common.types import utcnow
 from backend.extensions import db
@@ -22,6 +21,7 @@ from backend.legal import network
 from backend.legal.models import MODE_LABELS, Lawyer, LegalCenter, LegalSchedule
 from backend.legal.network import lawyer_of
 from backend.legal.rules import rules as legal_rules
+from backend.legal.schemas import CenterIn, LawyerIn, ScheduleIn
 from backend.staff import permissions as perm
 from backend.staff.models import Role, Staff
 
@@ -79,7 +79,7 @@ def create_legal_center():
     form = request.form
     try:
         data = _load(
-            staff_legal.CenterIn(),
+            CenterIn(),
             {
                 "org_id": form.get("org_id") or None,
                 "name": form.get("name", "").strip(),
@@ -87,7 +87,7 @@ def create_legal_center():
                 "phone": form.get("phone", "").strip() or None,
             },
         )
-        center = network.create_center(scope=g.scope, staff=g.staff, data=data)
+        center = network.create_center(scope=g.scope, staff=g.staff, center_in=data)
     except DomainError as exc:
         flash_error(exc)
         return _back()
@@ -145,7 +145,7 @@ def add_legal_lawyer(center_id: int):
             s.strip() for s in form.get("specialties", "").replace("，", ",").split(",") if s.strip()
         ]
         data = _load(
-            staff_legal.LawyerIn(),
+            LawyerIn(),
             {
                 "staff_id": form.get("staff_id") or None,
                 "center_id": center_id,
@@ -153,7 +153,7 @@ def add_legal_lawyer(center_id: int):
                 "specialties": specialties,
             },
         )
-        network.add_lawyer(scope=g.scope, staff=g.staff, data=data)
+        network.add_lawyer(scope=g.scope, staff=g.staff, lawyer_in=data)
     except DomainError as exc:
         flash_error(exc)
     else:
@@ -168,7 +168,7 @@ def add_legal_schedule(lawyer_id: int):
     form = request.form
     try:
         data = _load(
-            staff_legal.ScheduleIn(),
+            ScheduleIn(),
             {
                 "weekday": form.get("weekday") or None,
                 "start_time": form.get("start_time") or None,
@@ -177,7 +177,7 @@ def add_legal_schedule(lawyer_id: int):
                 "modes": form.getlist("modes"),
             },
         )
-        network.add_schedule(scope=g.scope, staff=g.staff, lawyer_id=lawyer_id, data=data)
+        network.add_schedule(scope=g.scope, staff=g.staff, lawyer_id=lawyer_id, terms=data)
     except DomainError as exc:
         flash_error(exc)
     else:

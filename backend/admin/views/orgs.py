@@ -57,8 +57,8 @@ def org_tree():
         next_cursor=next_cursor,
         q=q,
         root_depth=root_depth,
-        level_labels={str(k): v for k, v in LEVEL_LABELS.items()},
-        category_labels={str(k): v for k, v in CATEGORY_LABELS.items()},
+        level_labels=LEVEL_LABELS,
+        category_labels=CATEGORY_LABELS,
         base_categories=BASE_CATEGORIES,
     )
 

@@ -21,6 +21,7 @@ from backend.events import service as events
 from backend.events.models import Event
 from backend.legal import network
 from backend.legal.models import LegalCenter, Mode
+from backend.legal.schemas import CenterNew, LawyerNew, ScheduleTerms
 from backend.staff.models import Staff
 from backend.staff.scope import Scope
 
@@ -47,36 +48,36 @@ def seed_demo_content(session: Session) -> DemoContent:
         center = network.create_center(
             scope=scope,
             staff=county,
-            data={
-                "org_id": county.org_id,
-                "name": CENTER_NAME,
-                "address": "临汾市尧都区解放路工人文化宫一层",
-                "phone": "0357-2012345",
-                "intro": "为职工提供劳动争议、欠薪追讨、工伤赔偿等法律咨询。",
-            },
+            center_in=CenterNew(
+                org_id=county.org_id,
+                name=CENTER_NAME,
+                address="临汾市尧都区解放路工人文化宫一层",
+                phone="0357-2012345",
+                intro="为职工提供劳动争议、欠薪追讨、工伤赔偿等法律咨询。",
+            ),
         )
         profile = network.add_lawyer(
             scope=scope,
             staff=county,
-            data={
-                "staff_id": lawyer.id,
-                "center_id": center.id,
-                "title": "特聘律师",
-                "specialties": ["劳动争议", "工伤赔偿"],
-            },
+            lawyer_in=LawyerNew(
+                staff_id=lawyer.id,
+                center_id=center.id,
+                title="特聘律师",
+                specialties=["劳动争议", "工伤赔偿"],
+            ),
         )
         for weekday in range(5):
             network.add_schedule(
                 scope=scope,
                 staff=county,
                 lawyer_id=profile.id,
-                data={
-                    "weekday": weekday,
-                    "start_time": time(9, 0),
-                    "end_time": time(11, 0),
-                    "slot_minutes": 30,
-                    "modes": [Mode.IN_PERSON, Mode.PHONE, Mode.VIDEO],
-                },
+                terms=ScheduleTerms(
+                    weekday=weekday,
+                    start_time=time(9, 0),
+                    end_time=time(11, 0),
+                    slot_minutes=30,
+                    modes=[Mode.IN_PERSON, Mode.PHONE, Mode.VIDEO],
+                ),
             )
         content.added.append(CENTER_NAME)
 

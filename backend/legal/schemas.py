@@ -1,0 +1,140 @@
+"""法律援助 schemas: what the network services accept — a centre (``CenterNew``, ``CenterChanges``), a
+lawyer (``LawyerNew``, ``LawyerChanges``) and a weekly schedule (``ScheduleTerms``) — each loaded and
+checked by its schema, for the staff API and the panel alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Any
+
+import marshmallow as ma
+
+from backend.common.fields import Text, one_of
+from backend.common.schema import UNSET, Schema
+from backend.legal.models import MODE_LABELS, Mode
+
+_MODES = MODE_LABELS
+_WEEKDAYS = "0=周一 … 6=周日"
+
+
+@dataclass(frozen=True)
+class CenterNew:
+    org_id: int
+    name: str
+    address: str
+    phone: str | None = None
+    intro: str | None = None
+
+
+@dataclass(frozen=True)
+class CenterChanges:
+    name: Any = UNSET
+    address: Any = UNSET
+    phone: Any = UNSET
+    intro: Any = UNSET
+    active: Any = UNSET
+
+
+@dataclass(frozen=True)
+class LawyerNew:
+    staff_id: int
+    center_id: int
+    title: str | None = None
+    specialties: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LawyerChanges:
+    center_id: Any = UNSET
+    title: Any = UNSET
+    specialties: Any = UNSET
+    active: Any = UNSET
+
+
+@dataclass(frozen=True)
+class ScheduleTerms:
+    """A weekly consultation period: weekday (0 = Monday), times of day in Asia/Shanghai."""
+
+    weekday: int
+    start_time: time
+    end_time: time
+    slot_minutes: int
+    modes: list[str]
+
+
+class LocalTime(ma.fields.Time):
+    """A time of day in Asia/Shanghai, "09:00"."""
+
+    default_error_messages = {"invalid": "时间格式不正确，应为 HH:MM", "format": "时间格式不正确"}
+
+
+# --- centres ---------------------------------------------------------------------------------------
+class CenterIn(Schema):
+    org_id = ma.fields.Integer(required=True, metadata={"description": "设立中心的组织（决定中心层级）"})
+    name = Text(required=True, max_length=100)
+    address = Text(required=True, max_length=200)
+    phone = Text(max_length=30, min_length=0, load_default=None, metadata={"description": "服务电话"})
+    intro = Text(max_length=500, min_length=0, load_default=None)
+
+    @ma.post_load
+    def _center_in(self, data, **_) -> CenterNew:
+        return CenterNew(**data)
+
+
+class CenterPatch(Schema):
+    name = Text(max_length=100)
+    address = Text(max_length=200)
+    phone = Text(max_length=30, min_length=0, allow_none=True)
+    intro = Text(max_length=500, min_length=0, allow_none=True)
+    active = ma.fields.Boolean()
+
+    @ma.post_load
+    def _changes(self, data, **_) -> CenterChanges:
+        return CenterChanges(**data)
+
+
+# --- lawyers and schedules ----------------------------------------------------------------------------
+class LawyerIn(Schema):
+    staff_id = ma.fields.Integer(required=True, metadata={"description": "律师的工作人员账号（角色为律师）"})
+    center_id = ma.fields.Integer(required=True)
+    title = Text(max_length=100, min_length=0, load_default=None, metadata={"description": "执业机构与职务"})
+    specialties = ma.fields.List(
+        Text(max_length=20),
+        load_default=list,
+        validate=ma.validate.Length(max=10),
+        metadata={"description": "擅长领域"},
+    )
+
+    @ma.post_load
+    def _lawyer_in(self, data, **_) -> LawyerNew:
+        return LawyerNew(**data)
+
+
+class LawyerPatch(Schema):
+    center_id = ma.fields.Integer()
+    title = Text(max_length=100, min_length=0, allow_none=True)
+    specialties = ma.fields.List(Text(max_length=20), validate=ma.validate.Length(max=10))
+    active = ma.fields.Boolean()
+
+    @ma.post_load
+    def _changes(self, data, **_) -> LawyerChanges:
+        return LawyerChanges(**data)
+
+
+class ScheduleIn(Schema):
+    weekday = ma.fields.Integer(
+        required=True, validate=ma.validate.Range(min=0, max=6), metadata={"description": _WEEKDAYS}
+    )
+    start_time = LocalTime(required=True, metadata={"description": "开始时间（北京时间），如 09:00"})
+    end_time = LocalTime(required=True, metadata={"description": "结束时间（北京时间），如 11:30"})
+    slot_minutes = ma.fields.Integer(required=True, metadata={"description": "每个时段的分钟数"})
+    modes = ma.fields.List(
+        ma.fields.String(validate=one_of(list(Mode), _MODES)),
+        required=True,
+        validate=ma.validate.Length(min=1, error="至少选择一种咨询方式"),
+    )
+
+    @ma.post_load
+    def _terms(self, data, **_) -> ScheduleTerms:
+        return ScheduleTerms(**data)

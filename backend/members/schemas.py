@@ -1,0 +1,103 @@
+"""Membership schemas: what applying accepts (``Applicant``, loaded and checked by ``ApplicationIn``),
+the application and the transfer as the worker sees them, and the member record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import marshmallow as ma
+
+from backend.common.fields import IdNumber, LocalDateTime, MaskedIdNumber, MaskedPhone, Mobile, Text, one_of
+from backend.common.schema import Schema
+from backend.members.models import REVIEW_STATUS_LABELS, WORKER_TYPE_LABELS, WorkerType
+from backend.orgs.schemas import OrgBrief
+
+
+class MemberSchema(Schema):
+    """A member as the member (or staff) sees it: ID number and phone always masked."""
+
+    id = ma.fields.Integer()
+    card_no = ma.fields.String()
+    name = ma.fields.String()
+    gender = ma.fields.String()
+    id_number = MaskedIdNumber()
+    mobile = MaskedPhone()
+    employer = ma.fields.String()
+    worker_type = ma.fields.String()
+    status = ma.fields.String()
+    org = ma.fields.Nested(OrgBrief)
+    joined_at = LocalDateTime()
+
+
+_GENDERS = {"male": "男", "female": "女"}
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """个人入会: a real-name application as the service takes it, each field already checked."""
+
+    name: str
+    id_number: str
+    mobile: str
+    gender: str
+    employer: str
+    worker_type: str
+    org_id: int
+    consent: bool
+    consent_version: str
+
+
+class ApplicationIn(Schema):
+    name = Text(required=True, max_length=50, metadata={"description": "真实姓名"})
+    id_number = IdNumber(required=True, metadata={"description": "18位居民身份证号"})
+    mobile = Mobile(required=True)
+    gender = ma.fields.String(required=True, validate=one_of(_GENDERS, _GENDERS))
+    employer = Text(required=True, max_length=100, metadata={"description": "工作单位"})
+    worker_type = ma.fields.String(required=True, validate=one_of(list(WorkerType), WORKER_TYPE_LABELS))
+    org_id = ma.fields.Integer(required=True, metadata={"description": "申请加入的基层工会"})
+    consent = ma.fields.Boolean(required=True, metadata={"description": "已阅读并同意隐私政策"})
+    consent_version = Text(required=True, max_length=20)
+
+    @ma.validates("consent")
+    def _must_consent(self, value, **_):
+        if value is not True:
+            raise ma.ValidationError("请阅读并同意《隐私政策》后再提交")
+
+    @ma.post_load
+    def _applicant(self, data, **_) -> Applicant:
+        return Applicant(**data)
+
+
+class ApplicationOut(Schema):
+    id = ma.fields.Integer()
+    status = ma.fields.String()
+    status_label = ma.fields.Function(lambda a: REVIEW_STATUS_LABELS.get(a.status, a.status))
+    status_note = ma.fields.String(allow_none=True)
+    name = ma.fields.String()
+    gender = ma.fields.String()
+    id_number = MaskedIdNumber()
+    mobile = MaskedPhone()
+    employer = ma.fields.String()
+    worker_type = ma.fields.String()
+    org = ma.fields.Nested(OrgBrief)
+    consent_version = ma.fields.String()
+    submitted_at = LocalDateTime()
+    reviewed_at = LocalDateTime(allow_none=True)
+    member_id = ma.fields.Integer(allow_none=True)
+
+
+class TransferIn(Schema):
+    to_org_id = ma.fields.Integer(required=True, metadata={"description": "转入的基层工会"})
+    reason = Text(required=True, max_length=500)
+
+
+class TransferOut(Schema):
+    id = ma.fields.Integer()
+    status = ma.fields.String()
+    status_label = ma.fields.Function(lambda t: REVIEW_STATUS_LABELS.get(t.status, t.status))
+    status_note = ma.fields.String(allow_none=True)
+    from_org = ma.fields.Nested(OrgBrief)
+    org = ma.fields.Nested(OrgBrief, data_key="to_org")
+    reason = ma.fields.String()
+    submitted_at = LocalDateTime()
+    reviewed_at = LocalDateTime(allow_none=True)
