@@ -10,9 +10,10 @@ from flask.views import MethodView
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.base import Blueprint, Schema, SelectPage
 from backend.api.competitions import CompetitionOut, EntryAttachmentOut
-from backend.api.fields import SHANGHAI, LocalDateTime, MaskedPhone, Text, one_of
+from backend.api.fields import LocalDateTime, MaskedPhone, Text, one_of
 from backend.api.schemas import OrgBrief
 from backend.common.crypto import mask_name
+from backend.common.time import SHANGHAI
 from backend.competitions import judging, quiz
 from backend.competitions import service as competitions
 from backend.competitions.models import (

@@ -10,10 +10,11 @@ from flask.views import MethodView
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.base import Blueprint, Schema, SelectPage
 from backend.api.events import EventOut
-from backend.api.fields import SHANGHAI, LocalDateTime, MaskedPhone, Text, one_of
+from backend.api.fields import LocalDateTime, MaskedPhone, Text, one_of
 from backend.api.idempotency import idempotent
 from backend.api.schemas import OrgBrief, TransitionIn
 from backend.common.crypto import mask_name
+from backend.common.time import SHANGHAI
 from backend.events import service as events
 from backend.events.models import SIGNUP_STATUS_LABELS, EventStatus, SignupStatus
 from backend.staff import permissions as perm

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from backend.common.errors import DomainError, NotFound
 from backend.common.statemachine import StateMachine, Transition
+from backend.common.time import chinese_datetime
 from backend.competitions.models import (
     STATUS_LABELS,
     Competition,
@@ -22,7 +22,6 @@ from backend.participation import service as participation
 from backend.uploads import service as uploads
 from backend.uploads.models import Upload
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 ATTACHMENT_CASE_TYPE = "competition_entry"  # uploads.case_type of a proposal's attachments
 
 participation.register_kinds(
@@ -71,7 +70,7 @@ def status_label(competition: Competition) -> str:
 
 
 def local_time(value: datetime) -> str:
-    return value.astimezone(SHANGHAI).strftime("%Y年%m月%d日 %H:%M")
+    return chinese_datetime(value)
 
 
 def team_minimum(competition: Competition) -> int:

@@ -22,6 +22,7 @@ from backend.common.crypto import mask_name
 from backend.common.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from backend.common.persistence import flush_or_conflict
 from backend.common.statemachine import StateMachine, Transition
+from backend.common.time import SHANGHAI
 from backend.common.types import utcnow
 from backend.events.models import (
     EVENT_STATUS_LABELS,
@@ -37,7 +38,6 @@ from backend.extensions import db
 from backend.members import privacy
 from backend.members.models import Member, WxAccount
 from backend.notify import service as notify
-from backend.notify.fitting import SHANGHAI
 from backend.orgs.models import Org
 from backend.participation import service as participation
 from backend.staff.models import Staff

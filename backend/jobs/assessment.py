@@ -43,7 +43,8 @@ def run_scheduled_assessments(now: datetime | None = None) -> list[int]:
     with a finished run of the same version is left alone, so a daily trigger is enough)."""
     from backend.assessment import service as assessment
     from backend.assessment.models import AssessmentRun, RunStatus
-    from backend.assessment.periods import SHANGHAI, last_completed
+    from backend.assessment.periods import last_completed
+    from backend.common.time import SHANGHAI
     from backend.common.types import utcnow
 
     today = (now or utcnow()).astimezone(SHANGHAI).date()

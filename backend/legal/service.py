@@ -16,6 +16,7 @@ from backend.audit import service as audit
 from backend.common import capacity
 from backend.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from backend.common.statemachine import Transition
+from backend.common.time import chinese_datetime
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.legal.flow import BOOKING_FLOW, LAWYER_ONLY
@@ -32,7 +33,7 @@ from backend.legal.models import (
 )
 from backend.legal.network import lawyer_of, visible_to
 from backend.legal.rules import rules
-from backend.legal.slots import SHANGHAI, local_day_bounds
+from backend.legal.slots import local_day_bounds
 from backend.members import privacy
 from backend.members.models import Member, WxAccount
 from backend.notify import service as notify
@@ -89,7 +90,7 @@ def free_slots_stmt(
 
 # --- helpers ----------------------------------------------------------------------------------------
 def local_text(at: datetime) -> str:
-    return at.astimezone(SHANGHAI).strftime("%Y年%m月%d日 %H:%M")
+    return chinese_datetime(at)
 
 
 def _values(booking: LegalBooking, **extra) -> dict:
