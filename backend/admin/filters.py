@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from flask import Flask
 
+from backend.cases.service import current_text
 from backend.common import crypto
 from backend.common.time import PANEL_DATETIME, SHANGHAI, local_text
 
@@ -35,7 +36,6 @@ def count(value) -> str:
 
 
 def install(app: Flask) -> None:
-    from backend.cases.service import current_text
 
     app.jinja_env.filters.update(
         alert_text=current_text,

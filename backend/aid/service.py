@@ -62,19 +62,16 @@ AID_TRANSITIONS = [
 AID_FLOW = StateMachine("aid", AID_TRANSITIONS, labels={str(k): v for k, v in AID_STATUS_LABELS.items()})
 FINAL_STATES = frozenset({S.REJECTED, S.CLOSED, S.WITHDRAWN})
 
-AID = cases.register_kind(
-    cases.CaseKind(name="aid", label="困难帮扶", model=AidRequest, flow=AID_FLOW, final_states=FINAL_STATES)
-)
+AID = cases.CaseKind(name="aid", label="困难帮扶", model=AidRequest, flow=AID_FLOW, final_states=FINAL_STATES)
 
-participation.register_kinds(
-    {
-        "aid.submitted": "提交帮扶申请",
-        "aid.accepted_in_time": "帮扶申请按时受理",
-        "aid.disbursed": "帮扶资金发放",
-        "aid.rated": "会员评议帮扶办理",
-        "aid.household_filed": "困难职工建档立卡",
-    }
-)
+# The participation facts this domain records (its ``register`` declares them).
+PARTICIPATION_KINDS = {
+    "aid.submitted": "提交帮扶申请",
+    "aid.accepted_in_time": "帮扶申请按时受理",
+    "aid.disbursed": "帮扶资金发放",
+    "aid.rated": "会员评议帮扶办理",
+    "aid.household_filed": "困难职工建档立卡",
+}
 
 # Timeline lines beyond the flow's own actions.
 ACTION_LABELS = {
@@ -563,4 +560,4 @@ def erase_personal_data(account: WxAccount, member: Member | None) -> None:
     privacy.forget_history("needy_household", [h.id for h in households])
 
 
-privacy.register_personal_data("aid_requests", export=_export_requests, erase=erase_personal_data)
+PERSONAL_DATA = privacy.PersonalData("aid_requests", export=_export_requests, erase=erase_personal_data)

@@ -21,10 +21,6 @@ from backend.api.schemas import OrgBrief
 from backend.uploads import service as uploads
 
 blp = Blueprint("aid", __name__, url_prefix="/api/v1", description="困难帮扶（职工端）")
-# The rules (categories, tiers, limits) are loaded when the blueprint is registered: a broken
-# config/aid.yaml stops the app at start rather than failing a worker's request.
-blp.record_once(lambda state: subsidy.init_app(state.app))
-
 
 # Sanity ceilings for what a family reports (not aid amounts, which config/aid.yaml caps).
 MEDICAL_CEILING = Decimal("10000000")

@@ -18,20 +18,18 @@ from backend.competitions.models import (
     EntryMode,
 )
 from backend.extensions import db
-from backend.participation import service as participation
 from backend.uploads import service as uploads
 from backend.uploads.models import Upload
 
 ATTACHMENT_CASE_TYPE = "competition_entry"  # uploads.case_type of a proposal's attachments
 
-participation.register_kinds(
-    {
-        "competition.entered": "参加劳动和技能竞赛",
-        "competition.quiz_completed": "完成安康杯知识竞赛答题",
-        "competition.scored": "竞赛成绩评定",
-        "competition.awarded": "竞赛获奖",
-    }
-)
+# The participation facts this domain records (its ``register`` declares them).
+PARTICIPATION_KINDS = {
+    "competition.entered": "参加劳动和技能竞赛",
+    "competition.quiz_completed": "完成安康杯知识竞赛答题",
+    "competition.scored": "竞赛成绩评定",
+    "competition.awarded": "竞赛获奖",
+}
 
 S = CompetitionStatus
 COMPETITION_FLOW = StateMachine(

@@ -43,15 +43,14 @@ from backend.participation import service as participation
 from backend.staff.models import Staff
 from backend.staff.scope import Scope
 
-participation.register_kinds(
-    {
-        "event.signed_up": "报名联谊活动",
-        "event.promoted": "联谊活动候补递补",
-        "event.signup_cancelled": "取消联谊活动报名",
-        "event.attended": "参加联谊活动",
-        "event.matched": "联谊活动互有好感",
-    }
-)
+# The participation facts this domain records (its ``register`` declares them).
+PARTICIPATION_KINDS = {
+    "event.signed_up": "报名联谊活动",
+    "event.promoted": "联谊活动候补递补",
+    "event.signup_cancelled": "取消联谊活动报名",
+    "event.attended": "参加联谊活动",
+    "event.matched": "联谊活动互有好感",
+}
 
 S = EventStatus
 EVENT_FLOW = StateMachine(
@@ -907,7 +906,7 @@ def erase_personal_data(account: WxAccount, member: Member | None) -> None:
     )
 
 
-privacy.register_personal_data(
+PERSONAL_DATA = privacy.PersonalData(
     "event_signups",
     export=lambda account, member: signups_of(member) if member else [],
     erase=erase_personal_data,
