@@ -9,7 +9,12 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from backend.common.errors import DomainError
 from backend.extensions import db
+from backend.orgs import service as orgs
+from backend.orgs.models import Org
+from backend.staff import accounts
+from backend.staff.models import Role
 
 
 def _production() -> bool:
@@ -56,11 +61,6 @@ def init_app(app: Flask) -> None:
         username: str, display_name: str, city: str | None, region: str | None, password_stdin: bool
     ) -> None:
         """Create the first city administrator (市总工会管理员) at the root of the org tree."""
-        from backend.common.errors import DomainError
-        from backend.orgs import service as orgs
-        from backend.orgs.models import Org
-        from backend.staff import accounts
-        from backend.staff.models import Role
 
         if password_stdin:
             password = sys.stdin.readline().rstrip("\r\n")

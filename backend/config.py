@@ -11,6 +11,7 @@ import binascii
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
@@ -93,7 +94,6 @@ class Settings:
     @property
     def redis_db(self) -> int:
         """The Redis database number: the path of ``REDIS_URL`` (``redis://host/6``), else 0."""
-        from urllib.parse import urlsplit
 
         path = urlsplit(self.redis_url).path.strip("/") if self.redis_url else ""
         return int(path) if path.isdigit() else 0
@@ -102,7 +102,6 @@ class Settings:
     def redis_password(self) -> str | None:
         if not self.redis_url:
             return None
-        from urllib.parse import unquote, urlsplit
 
         password = urlsplit(self.redis_url).password
         return unquote(password) if password else None

@@ -14,7 +14,6 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from backend import replica
-from backend.api.base import Api
 
 # Stable constraint names so Alembic migrations read the same on MariaDB and SQLite.
 NAMING_CONVENTION = {
@@ -34,7 +33,6 @@ db = SQLAlchemy(
     model_class=Base, session_options={"expire_on_commit": False, "class_": replica.RoutingSession}
 )
 migrate = Migrate()
-api = Api()
 jwt = JWTManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import yaml
+import marshmallow as ma
 from flask import Blueprint, Flask
 from flask_wtf.csrf import CSRFProtect
 
+from backend.common.config_files import ConfigSchema, WholeNumber, load
 from backend.config import CONFIG_DIR
 
 HERE = Path(__file__).parent
@@ -25,20 +26,32 @@ bp = Blueprint(
 csrf = CSRFProtect()
 
 
+class PanelFile(ConfigSchema):
+    """``config/admin.yaml``: the panel's session lifetime and page size."""
+
+    session_hours = ma.fields.Float(
+        load_default=8,
+        validate=ma.validate.Range(
+            min=0, max=24 * 7, min_inclusive=False, error="should be a number of hours between 0 and 168"
+        ),
+    )
+    page_size = WholeNumber(load_default=20)
+
+    @ma.validates("page_size")
+    def _page_size(self, value: int, **_kwargs) -> None:
+        if not 5 <= value <= 100:
+            raise ma.ValidationError("should be an integer between 5 and 100")
+
+
 def load_settings(path: Path = CONFIG_DIR / "admin.yaml") -> dict:
     """The panel's tunables (session lifetime, page size); a malformed file stops the app at start."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    hours, page_size = data.get("session_hours", 8), data.get("page_size", 20)
-    if not isinstance(hours, int | float) or not 0 < hours <= 24 * 7:
-        raise ValueError(f"{path}: session_hours should be a number of hours between 0 and 168")
-    if not isinstance(page_size, int) or not 5 <= page_size <= 100:
-        raise ValueError(f"{path}: page_size should be an integer between 5 and 100")
-    return {"session_hours": hours, "page_size": page_size}
+    return load(path, PanelFile())
 
 
 def init_app(app: Flask) -> None:
     """Session cookie hardening, CSRF for the panel only, the blueprint and its views."""
-    from backend.admin import filters, views  # noqa: F401  (views register their routes on ``bp``)
+    # The pages register their routes on ``bp`` when imported, which needs ``bp`` to exist first.
+    from backend.admin import filters, views  # noqa: F401
 
     settings = app.extensions["zhigong.settings"]
     panel = load_settings()

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from backend.cases.service import current_text
 from backend.common import crypto
+from backend.common.time import PANEL_DATETIME, SHANGHAI, local_text
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+__all__ = ["SHANGHAI", "count", "install", "local_time", "money"]
 
 
-def local_time(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def local_time(value: datetime | date | None, fmt: str = PANEL_DATETIME) -> str:
     """Stored in UTC, shown in Asia/Shanghai."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(SHANGHAI).strftime(fmt)
+        return local_text(value, fmt)
     return value.isoformat()
 
 
@@ -35,7 +36,6 @@ def count(value) -> str:
 
 
 def install(app: Flask) -> None:
-    from backend.cases.service import current_text
 
     app.jinja_env.filters.update(
         alert_text=current_text,

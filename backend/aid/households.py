@@ -11,11 +11,11 @@ from sqlalchemy.orm import selectinload
 
 from backend.aid.models import HOUSEHOLD_STATUS_LABELS, AidRequest, HouseholdStatus, NeedyHousehold
 from backend.aid.schemas import HouseholdChanges, HouseholdFileIn
-from backend.aid.service import SHANGHAI
 from backend.audit import service as audit
 from backend.common.errors import Conflict, InvalidInput
 from backend.common.persistence import flush_or_conflict
 from backend.common.statemachine import StateMachine, Transition
+from backend.common.time import SHANGHAI
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.members.models import Member

@@ -12,7 +12,6 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
@@ -31,6 +30,7 @@ from backend.cases.models import CaseEvent
 from backend.cases.paging import SortKey, seek
 from backend.common.errors import Conflict, InvalidInput, NotFound
 from backend.common.statemachine import StateMachine, Transition
+from backend.common.time import SHANGHAI
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.members import privacy
@@ -46,7 +46,6 @@ if TYPE_CHECKING:  # the schemas read the service's labels; the service only nam
     from backend.aid.schemas import RequestIn
 
 S = AidStatus
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 REF_TYPE = "aid_request"
 
 # --- the state machine (DESIGN §3): who may do what, from which state -----------------------------------
@@ -64,19 +63,16 @@ AID_TRANSITIONS = [
 AID_FLOW = StateMachine("aid", AID_TRANSITIONS, labels=AID_STATUS_LABELS)
 FINAL_STATES = frozenset({S.REJECTED, S.CLOSED, S.WITHDRAWN})
 
-AID = cases.register_kind(
-    cases.CaseKind(name="aid", label="困难帮扶", model=AidRequest, flow=AID_FLOW, final_states=FINAL_STATES)
-)
+AID = cases.CaseKind(name="aid", label="困难帮扶", model=AidRequest, flow=AID_FLOW, final_states=FINAL_STATES)
 
-participation.register_kinds(
-    {
-        "aid.submitted": "提交帮扶申请",
-        "aid.accepted_in_time": "帮扶申请按时受理",
-        "aid.disbursed": "帮扶资金发放",
-        "aid.rated": "会员评议帮扶办理",
-        "aid.household_filed": "困难职工建档立卡",
-    }
-)
+# The participation facts this domain records (its ``register`` declares them).
+PARTICIPATION_KINDS = {
+    "aid.submitted": "提交帮扶申请",
+    "aid.accepted_in_time": "帮扶申请按时受理",
+    "aid.disbursed": "帮扶资金发放",
+    "aid.rated": "会员评议帮扶办理",
+    "aid.household_filed": "困难职工建档立卡",
+}
 
 # Timeline lines beyond the flow's own actions.
 ACTION_LABELS = {
@@ -458,4 +454,4 @@ def erase_personal_data(account: WxAccount, member: Member | None) -> None:
     privacy.forget_history("needy_household", [h.id for h in households])
 
 
-privacy.register_personal_data("aid_requests", export=_export_requests, erase=erase_personal_data)
+PERSONAL_DATA = privacy.PersonalData("aid_requests", export=_export_requests, erase=erase_personal_data)

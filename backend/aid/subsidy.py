@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 from flask import Flask, current_app
 
+from backend.common.config_files import ConfigTextError
 from backend.config import CONFIG_DIR
 
 CENT = Decimal("0.01")
@@ -23,7 +24,7 @@ SERIOUS_ILLNESS = "serious_illness"
 _EXTENSION = "zhigong.aid"
 
 
-class AidConfigError(ValueError):
+class AidConfigError(ConfigTextError):
     pass
 
 
@@ -211,8 +212,5 @@ def init_app(app: Flask, path: Path | None = None) -> None:
 
 
 def rules() -> AidRules:
-    loaded = current_app.extensions.get(_EXTENSION)
-    if loaded is None:
-        init_app(current_app)
-        loaded = current_app.extensions[_EXTENSION]
-    return loaded
+    """The app's aid rules, read at start."""
+    return current_app.extensions[_EXTENSION]

@@ -2,37 +2,42 @@
 
 from __future__ import annotations
 
+from backend.api import (
+    aid,
+    announcements,
+    auth,
+    cases,
+    competitions,
+    events,
+    health,
+    legal,
+    me,
+    membership,
+    meta,
+    notifications,
+    openapi,
+    orgs,
+    staff_aid,
+    staff_announcements,
+    staff_assessment,
+    staff_audit,
+    staff_competitions,
+    staff_events,
+    staff_legal,
+    staff_lookup,
+    staff_membership,
+    staff_ops,
+    staff_stats,
+    staff_wages,
+    uploads,
+    wages,
+)
 from backend.api.base import Api
+
+api = Api()  # flask-smorest's Api, bound to the app in create_app
 
 
 def register_blueprints(api: Api) -> None:
-    from backend.api import (
-        aid,
-        auth,
-        cases,
-        competitions,
-        events,
-        health,
-        legal,
-        me,
-        membership,
-        meta,
-        notifications,
-        orgs,
-        staff_aid,
-        staff_assessment,
-        staff_audit,
-        staff_competitions,
-        staff_events,
-        staff_legal,
-        staff_lookup,
-        staff_membership,
-        staff_ops,
-        staff_stats,
-        staff_wages,
-        uploads,
-        wages,
-    )
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
@@ -66,11 +71,7 @@ def register_blueprints(api: Api) -> None:
     ):
         api.register_blueprint(module.blp)
 
-    from backend.api import announcements, staff_announcements
-
     for module in (announcements, staff_announcements):
         api.register_blueprint(module.blp)
-
-    from backend.api import openapi
 
     openapi.document_staff_roles(api)  # last: it reads every staff operation registered above

@@ -6,7 +6,6 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.aid import service as aid
-from backend.aid import subsidy
 from backend.aid.schemas import AidRequestIn, AidRequestSchema, RatingIn, WorkerEventOut
 from backend.api.access import current_account, current_member, worker_required
 from backend.api.base import Blueprint, SelectPage
@@ -15,10 +14,6 @@ from backend.api.idempotency import idempotent
 from backend.uploads import service as uploads
 
 blp = Blueprint("aid", __name__, url_prefix="/api/v1", description="困难帮扶（职工端）")
-# The rules (categories, tiers, limits) are loaded when the blueprint is registered: a broken
-# config/aid.yaml stops the app at start rather than failing a worker's request.
-blp.record_once(lambda state: subsidy.init_app(state.app))
-
 AidRequestOut = AidRequestSchema.view("worker", "AidRequestOut")
 AidRequestDetailOut = AidRequestSchema.view(
     "worker",

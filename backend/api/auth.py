@@ -156,11 +156,7 @@ class Refresh(MethodView):
             account = db.session.get(WxAccount, subject)
             if account is None or is_erased(account):
                 raise auth.LoginFailed("账号不存在或已注销，请重新登录")
-        try:
-            rotated = tokens.rotate(claims)
-        except tokens.RefreshReused:
-            db.session.commit()  # the revocation stands although the request is refused
-            raise
+        rotated = tokens.rotate(claims)  # RefreshReused: refused, though the revocation is committed
         return _token_fields(rotated)
 
 

@@ -15,6 +15,7 @@ from flask_smorest import Blueprint as _Blueprint
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from backend.api import openapi
 from backend.api.paging import CursorPaginationMixin
 from backend.common.errors import DomainError
 
@@ -165,7 +166,6 @@ class Api(_Api):
         super().init_app(app, spec_kwargs=spec_kwargs)
 
     def _init_spec(self, *args, **kwargs):
-        from backend.api import openapi
 
         super()._init_spec(*args, **kwargs)
         openapi.register(self)

@@ -11,9 +11,6 @@ from backend.common.schema import Schema
 from backend.reference import service as reference
 
 blp = Blueprint("meta", __name__, url_prefix="/api/v1", description="参考数据（选项、隐私政策、订阅模板）")
-# config/privacy.yaml is read when the blueprint is registered: a missing text stops the app at start.
-blp.record_once(lambda state: reference.init_app(state.app))
-
 
 class OptionOut(Schema):
     value = ma.fields.String(metadata={"description": "提交时使用的取值"})

@@ -13,6 +13,9 @@ from decimal import Decimal
 import marshmallow as ma
 
 from backend.common import fields
+from backend.staff import permissions
+from backend.staff.accounts import ROLE_LABELS
+from backend.staff.models import Role
 
 ID_NUMBER_PATTERN = r"^\d{17}[\dXx]$"
 CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}\d{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}$"
@@ -101,9 +104,6 @@ def _permission_of(view_func, method: str) -> tuple[bool, str | None]:
 def document_staff_roles(api) -> None:
     """Every staff operation says which roles may call it (from the permission table) and that any
     other staff token gets 403 ``forbidden``; a worker's token gets 403 too."""
-    from backend.staff import permissions
-    from backend.staff.accounts import ROLE_LABELS
-    from backend.staff.models import Role
 
     paths = api.spec._paths
     for rule in api._app.url_map.iter_rules():

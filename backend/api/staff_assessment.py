@@ -16,6 +16,7 @@ from backend.assessment.models import (
     RUN_STATUS_LABELS,
     TIER_LABELS,
 )
+from backend.assessment.periods import PeriodError, parse_period
 from backend.common import downloads
 from backend.common.fields import LocalDateTime, one_of
 from backend.common.schema import Schema
@@ -41,7 +42,6 @@ class RunIn(Schema):
     @ma.validates_schema
     def _period_matches_type(self, data, **_):
         if "period_type" in data and "period" in data:
-            from backend.assessment.periods import PeriodError, parse_period
 
             try:
                 parse_period(data["period_type"], data["period"])

@@ -11,8 +11,9 @@ from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.base import Blueprint, SelectPage
 from backend.api.competitions import CompetitionOut, EntryAttachmentOut
 from backend.common.crypto import mask_name
-from backend.common.fields import SHANGHAI, LocalDateTime, MaskedPhone, Text, one_of
+from backend.common.fields import LocalDateTime, MaskedPhone, Text, one_of
 from backend.common.schema import Schema
+from backend.common.time import SHANGHAI
 from backend.competitions import judging, quiz
 from backend.competitions import service as competitions
 from backend.competitions.models import (

@@ -12,8 +12,9 @@ from backend.api.base import Blueprint, SelectPage
 from backend.api.events import EventOut
 from backend.api.idempotency import idempotent
 from backend.common.crypto import mask_name
-from backend.common.fields import SHANGHAI, LocalDateTime, MaskedPhone, Text, one_of
+from backend.common.fields import LocalDateTime, MaskedPhone, Text, one_of
 from backend.common.schema import Schema, TransitionIn
+from backend.common.time import SHANGHAI
 from backend.events import checkin
 from backend.events import service as events
 from backend.events.models import SIGNUP_STATUS_LABELS, EventStatus, SignupStatus

@@ -10,12 +10,11 @@ from flask.views import MethodView
 
 from backend.api.access import current_scope, staff_required
 from backend.api.base import Blueprint
-from backend.assessment.periods import SHANGHAI
 from backend.common import downloads
 from backend.common.errors import InvalidInput
 from backend.common.fields import one_of
 from backend.common.schema import Schema
-from backend.common.types import utcnow
+from backend.common.time import today as local_today
 from backend.extensions import db
 from backend.orgs.models import Org
 from backend.staff import permissions as perm
@@ -104,7 +103,7 @@ def _target(query: dict) -> tuple[Org, date, date]:
         if "org_id" in query
         else db.session.get(Org, scope.org_id)
     )
-    today = utcnow().astimezone(SHANGHAI).date()
+    today = local_today()
     end = query.get("end") or today
     start = query.get("start") or date(end.year, 1, 1)
     if start > end:

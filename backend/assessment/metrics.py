@@ -19,9 +19,12 @@ from decimal import Decimal
 
 from sqlalchemy import and_, case, func, select
 
+from backend.aid.models import AidRequest
 from backend.common.types import utcnow
 from backend.extensions import db
+from backend.members.models import Member
 from backend.participation.models import ParticipationFact
+from backend.wages.models import WageClaim
 
 Aggregate = dict[int, tuple[Decimal, Decimal | None]]  # org id → (numerator, denominator or None)
 
@@ -129,7 +132,6 @@ def fact_ratio(window: Window, params: dict) -> Aggregate:
 # --- membership ------------------------------------------------------------------------------------
 def _active_members(window: Window, before: datetime) -> dict[int, int]:
     """Active members per org who joined before ``before`` — asked by several metrics, counted once."""
-    from backend.members.models import Member
 
     cached = window.member_counts.get(before)
     if cached is None:
@@ -148,7 +150,6 @@ def members(window: Window, params: dict) -> Aggregate:
 
 
 def _new_members(window: Window) -> dict[int, int]:
-    from backend.members.models import Member
 
     if window.new_member_counts is None:
         rows = _grouped(
@@ -177,8 +178,6 @@ def member_growth_rate(window: Window, params: dict) -> Aggregate:
 
 # --- cases: help requests and wage claims ----------------------------------------------------------
 def _case_model(name: str):
-    from backend.aid.models import AidRequest
-    from backend.wages.models import WageClaim
 
     return {"aid": (AidRequest, "aid_request"), "wage": (WageClaim, "wage")}[name]
 
@@ -208,7 +207,6 @@ def case_sla_rate(window: Window, params: dict) -> Aggregate:
 
 
 def _resolved_claims(window: Window) -> dict[int, tuple]:
-    from backend.wages.models import WageClaim
 
     return _grouped(
         select(
@@ -247,7 +245,6 @@ def wage_resolution_rate(window: Window, params: dict) -> Aggregate:
 
 @metric("avg_rating", "会员评议平均分", "分", rate=True)
 def avg_rating(window: Window, params: dict) -> Aggregate:
-    from backend.aid.models import AidRequest
 
     rows = _grouped(
         select(AidRequest.org_id, func.sum(AidRequest.rating), func.count(AidRequest.rating))

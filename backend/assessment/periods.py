@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from backend.common.time import local_midnight_utc
 
 _PATTERNS = {
     "month": (re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), "月度期间应为 YYYY-MM，如 2026-03"),
@@ -34,10 +33,6 @@ class Period:
     @property
     def end_utc(self) -> datetime:
         return local_midnight_utc(self.end_day)
-
-
-def local_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 def _add_months(day: date, months: int) -> date:

@@ -28,7 +28,9 @@ import yaml
 
 from backend.assessment.metrics import METRICS
 from backend.assessment.models import GRADE_ORDER, TIER_ORDER, Tier
+from backend.common.config_files import ConfigTextError
 from backend.orgs.models import OrgCategory, OrgLevel
+from backend.participation.service import KINDS
 
 PERIOD_TYPES = ("month", "quarter", "year")
 MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
@@ -36,7 +38,7 @@ RATED_TIERS = TIER_ORDER[1:]  # qualified, good, excellent: the tiers a threshol
 NO_DATA_RULES = ("excluded", "qualified", "unqualified")
 
 
-class RubricError(ValueError):
+class RubricError(ConfigTextError):
     """A rubric file that cannot be used; the message names file and key."""
 
 
@@ -92,7 +94,6 @@ class RubricSet:
 
 # --- loading -----------------------------------------------------------------------------------------
 def load_rubric_dir(directory: Path) -> RubricSet:
-    from backend.participation.service import KINDS
 
     rubrics: dict[str, Rubric] = {}
     for path in sorted(directory.glob("*.yaml")):

@@ -27,7 +27,6 @@ from backend.audit import service as audit
 from backend.common.errors import InvalidInput, NotFound
 from backend.common.types import utcnow
 from backend.extensions import db
-from backend.jobs.queues import ASSESSMENT
 from backend.orgs.models import Org, OrgCategory
 from backend.outbox import service as outbox
 from backend.staff.models import Staff
@@ -90,13 +89,6 @@ def request_run(
         )
     outbox.emit(RUN_TOPIC, {"run_id": run.id})
     return run
-
-
-@outbox.topic(RUN_TOPIC, ASSESSMENT)
-def _run_from_outbox(payload: dict) -> None:
-    from backend.jobs.assessment import perform_run
-
-    perform_run(payload["run_id"])
 
 
 def mark_running(*, run_id: int) -> AssessmentRun | None:

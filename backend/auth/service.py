@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from wechatpy.exceptions import WeChatClientException
 
 from backend.audit import service as audit
 from backend.auth import tokens
@@ -12,6 +13,7 @@ from backend.common.errors import DomainError
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.members.models import WxAccount
+from backend.staff.accounts import normalise_username
 from backend.staff.models import Staff
 from backend.staff.passwords import hash_password, needs_rehash, verify_password
 
@@ -34,7 +36,6 @@ def issue_tokens(kind: str, subject_id: int, **claims: object) -> Tokens:
 def wechat_login(*, client, js_code: str, check_openid=None) -> WxAccount:
     """Exchange a ``wx.login`` code for the user's openid and find or create their account
     (``check_openid`` may refuse a user who logs in too often)."""
-    from wechatpy.exceptions import WeChatClientException
 
     try:
         session_info = client.code_to_session(js_code)
@@ -66,7 +67,6 @@ def wechat_login(*, client, js_code: str, check_openid=None) -> WxAccount:
 
 def staff_login(*, username: str, password: str) -> Staff:
     """Check a staff password (argon2id); the same answer for a wrong name and a wrong password."""
-    from backend.staff.accounts import normalise_username
 
     username = normalise_username(username)
     staff = db.session.scalars(select(Staff).where(func.lower(Staff.username) == username)).first()

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 from flask import g
 from flask_jwt_extended import create_access_token, create_refresh_token
+from sqlalchemy import select
 
 from backend.auth.models import AuthSession
+from backend.common import unit_of_work
 from backend.common.errors import DomainError
 from backend.common.types import utcnow
 from backend.extensions import db, jwt
@@ -28,7 +30,9 @@ STAFF = "staff"
 SUBJECTS = {WORKER: WxAccount, STAFF: Staff}
 
 
-class RefreshReused(DomainError):
+class RefreshReused(unit_of_work.KeepsWrites, DomainError):
+    """A refresh token presented again: refused, and the revocation of its session is committed."""
+
     status = 401
     code = "token_revoked"
 
@@ -62,7 +66,6 @@ def issue(kind: str, subject_id: int, *, sid: str | None = None, generation: int
 
 def _session(sid: str, kind: str, subject_id: int, *, for_update: bool = False) -> AuthSession | None:
     if for_update:
-        from sqlalchemy import select
 
         return db.session.scalars(
             select(AuthSession).where(AuthSession.sid == sid).with_for_update()

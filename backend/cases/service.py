@@ -21,6 +21,7 @@ from backend.common.errors import InvalidInput, NotFound
 from backend.common.statemachine import StateMachine, Transition
 from backend.common.types import utcnow
 from backend.extensions import db
+from backend.notify import service as notify
 from backend.orgs.models import Org
 from backend.staff.models import Role, Staff
 from backend.staff.scope import Scope
@@ -194,7 +195,6 @@ def assign(
 def escalate_overdue(now: datetime | None = None, *, batch: int = 500) -> int:
     """Move every overdue case one level up (件件有落实): new owner node, fresh deadline, the worker
     and the new node's staff told, the timeline written. Returns how many cases moved or re-alerted."""
-    from backend.notify import service as notify
 
     now = now or utcnow()
     table = sla()

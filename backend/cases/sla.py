@@ -6,11 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import yaml
+from backend.common.config_files import ConfigError, read_yaml
 
-
-class SlaConfigError(ValueError):
-    pass
+SlaConfigError = ConfigError  # the name this module's callers have known it by
 
 
 @dataclass(frozen=True)
@@ -28,19 +26,19 @@ class SlaTable:
 
 
 def load_sla(path: Path) -> SlaTable:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = read_yaml(path)
     limits: dict[str, dict[str, timedelta]] = {}
     for kind, states in raw.items():
         if kind == "max_escalations":
             continue
         if not isinstance(states, dict):
-            raise SlaConfigError(f"{path}: {kind} must map states to durations")
+            raise ConfigError(path, kind, "must map states to durations")
         limits[kind] = {}
         for state, duration in states.items():
             if not isinstance(duration, dict) or set(duration) - {"hours", "days"} or not duration:
-                raise SlaConfigError(f"{path}: {kind}.{state} must be {{hours: N}} or {{days: N}}")
+                raise ConfigError(path, f"{kind}.{state}", "must be {hours: N} or {days: N}")
             delta = timedelta(hours=duration.get("hours", 0), days=duration.get("days", 0))
             if delta <= timedelta(0):
-                raise SlaConfigError(f"{path}: {kind}.{state} must be positive")
+                raise ConfigError(path, f"{kind}.{state}", "must be positive")
             limits[kind][state] = delta
     return SlaTable(limits=limits, max_escalations=int(raw.get("max_escalations", 3)))

@@ -63,7 +63,7 @@ def table_file(fmt: str, header: list[str], rows: list[list], *, sheet: str) -> 
     every text cell neutralised."""
     if fmt == "csv":
         return csv_bytes([header, *rows])
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # heavy, and needed only by the few who ask for .xlsx
 
     book = Workbook()
     table = book.active

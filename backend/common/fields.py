@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import marshmallow as ma
 
 from backend.common import crypto
 from backend.common.idcard import credit_code_error, id_number_error
+from backend.common.time import local
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 CENT = Decimal("0.01")
 # A yuan amount as text: digits, at most two decimals (what the document declares as its pattern).
@@ -25,7 +24,7 @@ class LocalDateTime(ma.fields.DateTime):
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is not None:
-            value = value.astimezone(SHANGHAI)
+            value = local(value)
         return super()._serialize(value, attr, obj, **kwargs)
 
 

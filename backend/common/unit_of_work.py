@@ -26,6 +26,8 @@ from typing import TypeVar
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from backend.extensions import db
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -49,6 +51,11 @@ class RetryPolicy:
 
 
 DEFAULT_POLICY = RetryPolicy()
+
+
+class KeepsWrites:
+    """Mixed into an error after which the unit of work still commits what was written, then lets
+    the error through: a refused refresh token still revokes the session it was stolen from."""
 
 
 def mysql_code(exc: BaseException) -> int | None:
@@ -97,6 +104,10 @@ def run(
                     current.rollback()
             return result
         except BaseException as exc:
+            if isinstance(exc, KeepsWrites) and current.is_active:
+                with _writer_turn(current, writes):
+                    current.commit()  # a failing commit raises its own error instead
+                raise
             _rollback_quietly(current)
             if not _again(exc, attempt, started, policy):
                 raise
@@ -157,7 +168,6 @@ def _writer_turn(session: Session, writes: bool) -> Iterator[None]:
 # --- helpers ----------------------------------------------------------------------------------------
 def _session(session: Session | Callable[[], Session] | None) -> Session:
     if session is None:
-        from backend.extensions import db
 
         return db.session
     return session() if callable(session) and not isinstance(session, Session) else session

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from backend.common.errors import DomainError, NotFound
 from backend.common.statemachine import StateMachine, Transition
+from backend.common.time import chinese_datetime
 from backend.competitions.models import (
     STATUS_LABELS,
     Competition,
@@ -18,21 +18,18 @@ from backend.competitions.models import (
     EntryMode,
 )
 from backend.extensions import db
-from backend.participation import service as participation
 from backend.uploads import service as uploads
 from backend.uploads.models import Upload
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 ATTACHMENT_CASE_TYPE = "competition_entry"  # uploads.case_type of a proposal's attachments
 
-participation.register_kinds(
-    {
-        "competition.entered": "参加劳动和技能竞赛",
-        "competition.quiz_completed": "完成安康杯知识竞赛答题",
-        "competition.scored": "竞赛成绩评定",
-        "competition.awarded": "竞赛获奖",
-    }
-)
+# The participation facts this domain records (its ``register`` declares them).
+PARTICIPATION_KINDS = {
+    "competition.entered": "参加劳动和技能竞赛",
+    "competition.quiz_completed": "完成安康杯知识竞赛答题",
+    "competition.scored": "竞赛成绩评定",
+    "competition.awarded": "竞赛获奖",
+}
 
 S = CompetitionStatus
 COMPETITION_FLOW = StateMachine(
@@ -71,7 +68,7 @@ def status_label(competition: Competition) -> str:
 
 
 def local_time(value: datetime) -> str:
-    return value.astimezone(SHANGHAI).strftime("%Y年%m月%d日 %H:%M")
+    return chinese_datetime(value)
 
 
 def team_minimum(competition: Competition) -> int:

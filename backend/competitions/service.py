@@ -525,7 +525,7 @@ def erase_personal_data(account: WxAccount, member: Member | None) -> None:
     privacy.forget_history("competition_entry", [entry.id for entry in solo])
 
 
-privacy.register_personal_data(
+PERSONAL_DATA = privacy.PersonalData(
     "competition_entries",
     export=lambda account, member: my_participations(member) if member else [],
     erase=erase_personal_data,

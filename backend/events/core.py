@@ -11,21 +11,20 @@ from sqlalchemy import select, update
 
 from backend.common.crypto import mask_name
 from backend.common.errors import DomainError, Forbidden, NotFound
+from backend.common.time import SHANGHAI
 from backend.events.models import Event, EventSignup
 from backend.extensions import db
 from backend.notify import service as notify
-from backend.notify.fitting import SHANGHAI
 from backend.participation import service as participation
 
-participation.register_kinds(
-    {
-        "event.signed_up": "报名联谊活动",
-        "event.promoted": "联谊活动候补递补",
-        "event.signup_cancelled": "取消联谊活动报名",
-        "event.attended": "参加联谊活动",
-        "event.matched": "联谊活动互有好感",
-    }
-)
+# The participation facts this domain records (its ``register`` declares them).
+PARTICIPATION_KINDS = {
+    "event.signed_up": "报名联谊活动",
+    "event.promoted": "联谊活动候补递补",
+    "event.signup_cancelled": "取消联谊活动报名",
+    "event.attended": "参加联谊活动",
+    "event.matched": "联谊活动互有好感",
+}
 
 
 class NotEligible(Forbidden):

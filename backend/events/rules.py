@@ -6,17 +6,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import yaml
+import marshmallow as ma
 from flask import current_app
 
+from backend.common.config_files import ConfigError, ConfigSchema, NonEmptyText, WholeNumber, load
 from backend.config import CONFIG_DIR
 
 RULES_FILE = CONFIG_DIR / "events.yaml"
-_EXTENSION = "zhigong.event_rules"
+EXTENSION = "zhigong.event_rules"
 
 
-class EventConfigError(ValueError):
-    pass
+EventConfigError = ConfigError  # the name this module's callers have known it by
 
 
 @dataclass(frozen=True)
@@ -27,31 +27,38 @@ class EventRules:
     check_in_opens_before: timedelta
 
 
+class _Declaration(ConfigSchema):
+    version = NonEmptyText(required=True)
+    text = NonEmptyText(required=True)
+
+
+class _CheckIn(ConfigSchema):
+    ticket_ttl_seconds = WholeNumber(required=True, minimum=30)
+    opens_hours_before = WholeNumber(required=True, minimum=0)
+
+
+class EventsFile(ConfigSchema):
+    """``config/events.yaml``."""
+
+    declaration = ma.fields.Nested(_Declaration, required=True)
+    check_in = ma.fields.Nested(_CheckIn, required=True)
+
+    @ma.post_load
+    def _rules(self, data: dict, **_kwargs) -> EventRules:
+        declaration, check_in = data["declaration"], data["check_in"]
+        return EventRules(
+            declaration_version=declaration["version"],
+            declaration_text=declaration["text"],
+            ticket_ttl_seconds=check_in["ticket_ttl_seconds"],
+            check_in_opens_before=timedelta(hours=check_in["opens_hours_before"]),
+        )
+
+
 def load_rules(path: Path = RULES_FILE) -> EventRules:
     """Read and check the file; any problem names the file and the key."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise EventConfigError(f"{path}: not valid YAML: {exc}") from exc
-    declaration, check_in = raw.get("declaration") or {}, raw.get("check_in") or {}
-    for key in ("version", "text"):
-        if not isinstance(declaration.get(key), str) or not declaration[key].strip():
-            raise EventConfigError(f"{path}: declaration.{key} must be a non-empty string")
-    for key, minimum in (("ticket_ttl_seconds", 30), ("opens_hours_before", 0)):
-        value = check_in.get(key)
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            raise EventConfigError(f"{path}: check_in.{key} must be an integer ≥ {minimum}")
-    return EventRules(
-        declaration_version=declaration["version"].strip(),
-        declaration_text=declaration["text"].strip(),
-        ticket_ttl_seconds=check_in["ticket_ttl_seconds"],
-        check_in_opens_before=timedelta(hours=check_in["opens_hours_before"]),
-    )
+    return load(path, EventsFile())
 
 
 def rules() -> EventRules:
     """The current app's rules, read once per app."""
-    extensions = current_app.extensions
-    if _EXTENSION not in extensions:
-        extensions[_EXTENSION] = load_rules()
-    return extensions[_EXTENSION]
+    return current_app.extensions[EXTENSION]

@@ -317,7 +317,7 @@ def erase_personal_data(account: WxAccount, member: Member | None) -> None:
     )
 
 
-privacy.register_personal_data(
+PERSONAL_DATA = privacy.PersonalData(
     "event_signups",
     export=lambda account, member: signups_of(member) if member else [],
     erase=erase_personal_data,

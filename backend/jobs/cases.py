@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from backend.common import unit_of_work
-from backend.jobs.context import job_context
+from backend.cases import service as cases
+from backend.jobs.context import job
 
 log = logging.getLogger(__name__)
 
 
+@job
 def escalate_overdue_cases() -> int:
-    from backend.cases import service as cases
-
-    with job_context():  # the app registers every case kind when it is created
-        count = unit_of_work.run(cases.escalate_overdue, what="cases.escalate-overdue")
-        if count:
-            log.info("escalated or re-alerted %d overdue cases", count)
-        return count
+    count = cases.escalate_overdue()
+    if count:
+        log.info("escalating or re-alerting %d overdue cases", count)
+    return count

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from backend.common.errors import NotFound
 from backend.extensions import db
+from backend.jobs.outbox import run_outbox_message
 from backend.jobs.queues import ALL_QUEUES
 from backend.outbox.models import OutboxMessage
 
@@ -58,7 +59,6 @@ def failed_jobs(redis: Redis | None, *, limit: int = 200) -> list[FailedJob]:
 def retry_failed_job(redis: Redis | None, job_id: str) -> None:
     """Put a failed job back on its queue (embedded mode: run the outbox row again, inline)."""
     if redis is None:
-        from backend.jobs.outbox import run_outbox_message
 
         if not job_id.startswith("outbox-") or not job_id[7:].isdigit():
             raise NotFound("任务不存在")

@@ -24,6 +24,10 @@ from rq import SimpleWorker
 from rq.cron import CronScheduler as _CronScheduler
 from rq.exceptions import StopRequested
 
+from backend.config import Settings
+from backend.extensions import connect_redis
+from backend.jobs.context import install_job_logging
+
 log = logging.getLogger(__name__)
 
 REDIS_WAIT_MAX_S = 5.0  # the longest pause between two attempts to reach Redis again
@@ -53,6 +57,10 @@ class Worker(SimpleWorker):
     """
 
     max_connection_wait_time = REDIS_WAIT_MAX_S  # the dequeue loop's own back-off, capped lower
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        install_job_logging()  # the app's log lines name the job that wrote them
 
     @property
     def dequeue_timeout(self) -> int:
@@ -152,8 +160,6 @@ def run_cron(url: str | None, config: str = SCHEDULE_FILE, logging_level: str = 
     if url:
         connection = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
     else:  # the app's own settings: REDIS_SENTINELS (the master Sentinel names) or REDIS_URL
-        from backend.config import Settings
-        from backend.extensions import connect_redis
 
         connection = connect_redis(Settings.from_env())
         if connection is None:

@@ -6,17 +6,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import yaml
+import marshmallow as ma
 from flask import current_app
 
+from backend.common.config_files import ConfigError, ConfigSchema, WholeNumber, load
 from backend.config import CONFIG_DIR
 
 RULES_FILE = CONFIG_DIR / "legal.yaml"
-_EXTENSION = "zhigong.legal_rules"
+EXTENSION = "zhigong.legal_rules"
 
 
-class LegalConfigError(ValueError):
-    pass
+LegalConfigError = ConfigError  # the name this module's callers have known it by
 
 
 @dataclass(frozen=True)
@@ -34,42 +34,70 @@ class LegalRules:
     topics: dict[str, str]
 
 
-def _number(raw: dict, path: Path, section: str, key: str, *, minimum: int = 0) -> int:
-    value = (raw.get(section) or {}).get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise LegalConfigError(f"{path}: {section}.{key} must be an integer ≥ {minimum}")
-    return value
+class _Slots(ConfigSchema):
+    horizon_weeks = WholeNumber(required=True, minimum=1)
+    min_minutes = WholeNumber(required=True, minimum=5)
+    max_minutes = WholeNumber(required=True, minimum=5)
+
+    @ma.validates_schema
+    def _ordered(self, data: dict, **_kwargs) -> None:
+        if data["min_minutes"] > data["max_minutes"]:
+            raise ma.ValidationError("must not exceed slots.max_minutes", "min_minutes")
+
+
+class _Booking(ConfigSchema):
+    closes_minutes_before = WholeNumber(required=True, minimum=0)
+    max_upcoming_per_member = WholeNumber(required=True, minimum=1)
+    cancel_until_hours = WholeNumber(required=True, minimum=0)
+    reschedule_until_hours = WholeNumber(required=True, minimum=0)
+    max_reschedules = WholeNumber(required=True, minimum=0)
+
+
+class _Consultation(ConfigSchema):
+    no_show_after_minutes = WholeNumber(required=True, minimum=0)
+
+
+class _Reminder(ConfigSchema):
+    hours_before = WholeNumber(required=True, minimum=1)
+
+
+class LegalFile(ConfigSchema):
+    """``config/legal.yaml``."""
+
+    topics = ma.fields.Dict(
+        keys=ma.fields.Raw(),
+        values=ma.fields.Raw(),
+        required=True,
+        validate=ma.validate.Length(min=1, error="must map codes to labels"),
+    )
+    slots = ma.fields.Nested(_Slots, required=True)
+    booking = ma.fields.Nested(_Booking, required=True)
+    consultation = ma.fields.Nested(_Consultation, required=True)
+    reminder = ma.fields.Nested(_Reminder, required=True)
+
+    @ma.post_load
+    def _rules(self, data: dict, **_kwargs) -> LegalRules:
+        slots, booking = data["slots"], data["booking"]
+        return LegalRules(
+            horizon_weeks=slots["horizon_weeks"],
+            min_slot_minutes=slots["min_minutes"],
+            max_slot_minutes=slots["max_minutes"],
+            booking_closes=timedelta(minutes=booking["closes_minutes_before"]),
+            max_upcoming_per_member=booking["max_upcoming_per_member"],
+            cancel_until=timedelta(hours=booking["cancel_until_hours"]),
+            reschedule_until=timedelta(hours=booking["reschedule_until_hours"]),
+            max_reschedules=booking["max_reschedules"],
+            no_show_after=timedelta(minutes=data["consultation"]["no_show_after_minutes"]),
+            remind_before=timedelta(hours=data["reminder"]["hours_before"]),
+            topics={str(k): str(v) for k, v in data["topics"].items()},
+        )
 
 
 def load_rules(path: Path = RULES_FILE) -> LegalRules:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise LegalConfigError(f"{path}: not valid YAML: {exc}") from exc
-    topics = raw.get("topics")
-    if not isinstance(topics, dict) or not topics:
-        raise LegalConfigError(f"{path}: topics must map codes to labels")
-    rules = LegalRules(
-        horizon_weeks=_number(raw, path, "slots", "horizon_weeks", minimum=1),
-        min_slot_minutes=_number(raw, path, "slots", "min_minutes", minimum=5),
-        max_slot_minutes=_number(raw, path, "slots", "max_minutes", minimum=5),
-        booking_closes=timedelta(minutes=_number(raw, path, "booking", "closes_minutes_before")),
-        max_upcoming_per_member=_number(raw, path, "booking", "max_upcoming_per_member", minimum=1),
-        cancel_until=timedelta(hours=_number(raw, path, "booking", "cancel_until_hours")),
-        reschedule_until=timedelta(hours=_number(raw, path, "booking", "reschedule_until_hours")),
-        max_reschedules=_number(raw, path, "booking", "max_reschedules"),
-        no_show_after=timedelta(minutes=_number(raw, path, "consultation", "no_show_after_minutes")),
-        remind_before=timedelta(hours=_number(raw, path, "reminder", "hours_before", minimum=1)),
-        topics={str(k): str(v) for k, v in topics.items()},
-    )
-    if rules.min_slot_minutes > rules.max_slot_minutes:
-        raise LegalConfigError(f"{path}: slots.min_minutes must not exceed slots.max_minutes")
-    return rules
+    """Read and check the file; any problem names the file and the key."""
+    return load(path, LegalFile())
 
 
 def rules() -> LegalRules:
     """The current app's rules, read once per app."""
-    extensions = current_app.extensions
-    if _EXTENSION not in extensions:
-        extensions[_EXTENSION] = load_rules()
-    return extensions[_EXTENSION]
+    return current_app.extensions[EXTENSION]

@@ -16,6 +16,7 @@ from backend.audit import service as audit
 from backend.common import capacity
 from backend.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from backend.common.statemachine import Transition
+from backend.common.time import chinese_datetime
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.legal.flow import BOOKING_FLOW, LAWYER_ONLY
@@ -32,7 +33,7 @@ from backend.legal.models import (
 )
 from backend.legal.network import lawyer_of, visible_to
 from backend.legal.rules import rules
-from backend.legal.slots import SHANGHAI, local_day_bounds
+from backend.legal.slots import local_day_bounds
 from backend.members import privacy
 from backend.members.models import Member, WxAccount
 from backend.notify import service as notify
@@ -41,16 +42,15 @@ from backend.staff import permissions as perm
 from backend.staff.models import Staff
 from backend.staff.scope import Scope
 
-participation.register_kinds(
-    {
-        "legal.booked": "预约法律咨询",
-        "legal.cancelled": "取消法律咨询预约",
-        "legal.rescheduled": "法律咨询改约",
-        "legal.reminded": "法律咨询预约提醒",
-        "legal.no_show": "法律咨询预约未到场",
-        "legal.consultation_held": "开展法律咨询",
-    }
-)
+# The participation facts this domain records (its ``register`` declares them).
+PARTICIPATION_KINDS = {
+    "legal.booked": "预约法律咨询",
+    "legal.cancelled": "取消法律咨询预约",
+    "legal.rescheduled": "法律咨询改约",
+    "legal.reminded": "法律咨询预约提醒",
+    "legal.no_show": "法律咨询预约未到场",
+    "legal.consultation_held": "开展法律咨询",
+}
 
 REF_BOOKING = "legal_booking"
 SLOT_TAKEN = "手慢了，该时段已被其他职工预约，请选择其他时段"
@@ -89,7 +89,7 @@ def free_slots_stmt(
 
 # --- helpers ----------------------------------------------------------------------------------------
 def local_text(at: datetime) -> str:
-    return at.astimezone(SHANGHAI).strftime("%Y年%m月%d日 %H:%M")
+    return chinese_datetime(at)
 
 
 def _values(booking: LegalBooking, **extra) -> dict:
@@ -553,7 +553,7 @@ def erase_personal_data(account: WxAccount, member: Member | None) -> None:
         booking.description, booking.opposing_party, booking.outcome_note = None, None, None
 
 
-privacy.register_personal_data(
+PERSONAL_DATA = privacy.PersonalData(
     "legal_bookings",
     export=lambda account, member: bookings_of(member) if member else [],
     erase=erase_personal_data,

@@ -12,17 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select, update
 
+from backend.common.time import SHANGHAI, local_day_bounds
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.legal.models import Lawyer, LegalCenter, LegalSchedule, LegalSlot
 from backend.legal.rules import rules
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -38,12 +36,6 @@ class SyncResult:
     reopened: int = 0
     closed: int = 0
     updated: int = 0
-
-
-def local_day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The UTC instants at which a Shanghai calendar day starts and ends."""
-    start = datetime.combine(day, time(0), SHANGHAI)
-    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
 
 def slot_starts(schedule: LegalSchedule, day: date) -> Iterable[tuple[datetime, datetime]]:

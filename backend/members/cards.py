@@ -6,7 +6,9 @@ from datetime import datetime
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from backend.common.errors import DomainError
+from backend.common.errors import DomainError, NotFound
+from backend.extensions import db
+from backend.members.models import Member
 
 CARD_QR_TTL_SECONDS = 300  # the phone refreshes its QR code; a screenshot stops working soon
 
@@ -59,9 +61,6 @@ def read_card(secret_key: str, token: str) -> dict:
 def verify_card(secret_key: str, payload: str):
     """会员卡核验: the active member a scanned (or typed) QR payload belongs to, or a Chinese refusal
     (an expired or forged code, a card that was replaced, a membership that ended)."""
-    from backend.common.errors import NotFound
-    from backend.extensions import db
-    from backend.members.models import Member
 
     claims = read_card(secret_key, payload)
     member = db.session.get(Member, claims["m"])

@@ -19,7 +19,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy import event as sa_event
 
 from backend.audit import service as audit
+from backend.audit.models import AuditLog
 from backend.auth.tokens import end_all_sessions
+from backend.cases.models import CaseEvent
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.members.models import (
@@ -33,6 +35,7 @@ from backend.members.models import (
 )
 from backend.notify.models import Notification, SubscriptionGrant
 from backend.uploads.models import Upload
+from backend.uploads.service import storage
 
 ERASED_PREFIX = "erased:"
 ERASED_NAME = "已注销"
@@ -58,10 +61,15 @@ def register_personal_data(
     export: Callable[[WxAccount, Member | None], list],
     erase: Callable[[WxAccount, Member | None], None],
 ) -> None:
-    """Called by a domain's service module at import, e.g. ``register_personal_data("wage_claims", …)``."""
+    """Called by a domain's ``register(app)``, e.g. ``register_personal_data("wage_claims", …)``."""
     if name in HOLDERS and HOLDERS[name].export is not export:
         raise ValueError(f"personal data registered twice under {name!r}")
     HOLDERS[name] = PersonalData(name, export, erase)
+
+
+def register_holder(holder: PersonalData) -> None:
+    """Declare what a domain holds about a person (its ``PERSONAL_DATA``)."""
+    register_personal_data(holder.name, export=holder.export, erase=holder.erase)
 
 
 # What staff or the person wrote in a timeline line or an audit entry about one of the person's records.
@@ -71,8 +79,6 @@ FREE_TEXT_KEYS = ("note", "comment", "reason", "title", "description", "name")
 def forget_history(target_type: str, target_ids: list[int]) -> None:
     """The free text of the records' history goes: timeline notes (``case_events``) and the notes kept
     in the audit log's details. Who did what, and when, stays."""
-    from backend.audit.models import AuditLog
-    from backend.cases.models import CaseEvent
 
     ids = list(dict.fromkeys(target_ids))
     if not ids:
@@ -90,7 +96,6 @@ def forget_history(target_type: str, target_ids: list[int]) -> None:
 
 def _delete_files_after_commit(keys: list[str]) -> None:
     """Files go once the erasure is committed (a rolled-back erasure keeps them)."""
-    from backend.uploads.service import storage
 
     if not keys:
         return

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from backend.common.time import chinese_date, chinese_datetime
+
 ELLIPSIS = "…"
 
 _KEY_RE = re.compile(r"^([a-z_]+?)\d*$")
@@ -39,9 +39,9 @@ def field_type(key: str) -> str:
 
 def _text(value) -> str:
     if isinstance(value, datetime):
-        return value.astimezone(SHANGHAI).strftime("%Y年%m月%d日 %H:%M")
+        return chinese_datetime(value)
     if isinstance(value, date):
-        return value.strftime("%Y年%m月%d日")
+        return chinese_date(value)
     return re.sub(r"\s+", " ", str(value)).strip()
 
 
@@ -56,11 +56,11 @@ def fit(key: str, value) -> str:
     kind = field_type(key)
     if kind == "time":
         if isinstance(value, datetime):
-            return value.astimezone(SHANGHAI).strftime("%Y年%m月%d日 %H:%M")
+            return chinese_datetime(value)
         return _text(value)
     if kind == "date":
         if isinstance(value, datetime):
-            return value.astimezone(SHANGHAI).strftime("%Y年%m月%d日")
+            return chinese_date(value)
         return _text(value)
     text = _text(value)
     if kind == "thing":

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import requests
@@ -29,7 +30,6 @@ from backend.audit import service as audit
 from backend.common.errors import Conflict, InvalidInput, NotFound
 from backend.common.types import utcnow
 from backend.extensions import db
-from backend.jobs.queues import NOTIFICATIONS
 from backend.members.models import WxAccount
 from backend.notify.fitting import fit_all
 from backend.notify.models import Notification, SubscriptionGrant, WeChatStatus
@@ -120,6 +120,31 @@ def grants_of(account: WxAccount) -> list[SubscriptionGrant]:
 
 
 # --- sending ----------------------------------------------------------------------------------------
+# A send is three steps, each its own unit of work owned by the job (``backend.jobs.notify``):
+# ``claim`` (committed before WeChat is called), ``send`` (the HTTP call, no database), ``record``.
+@dataclass(frozen=True)
+class Claim:
+    """A notification claimed for sending: its grant is spent, WeChat may now be called."""
+
+    notification_id: int
+    claimed_at: datetime
+    openid: str
+    template_id: str
+    values: dict
+    page: str | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a send did, as it is written to the notification (and its grant)."""
+
+    status: str
+    values: dict
+    refund: bool = False  # the grant goes back: WeChat did not use it up
+    refused: bool = False  # the user turned the template off: no grant is left
+    retry_later: Exception | None = None  # not sent; the job raises ``RetryLater`` once this is written
+
+
 def _set(notification_id: int, **values) -> None:
     db.session.execute(update(Notification).where(Notification.id == notification_id).values(**values))
 
@@ -135,55 +160,67 @@ def _refund(notification: Notification) -> None:
     )
 
 
-# Claims this process made that it knows the outcome of although the database did not take it:
-# {notification_id: (claimed_at, values to write)}; values None = never sent, back to pending.
-_unsettled: dict[int, tuple[datetime, dict | None]] = {}
+def _write(notification: Notification, outcome: Outcome) -> None:
+    _set(notification.id, **outcome.values)
+    if outcome.refund and notification.template_id:
+        _refund(notification)
+    if outcome.refused:
+        db.session.execute(
+            update(SubscriptionGrant)
+            .where(
+                SubscriptionGrant.account_id == notification.account_id,
+                SubscriptionGrant.template_id == notification.template_id,
+            )
+            .values(remaining=0)
+        )
+
+
+NOT_SENT = Outcome(
+    WeChatStatus.PENDING, {"wechat_status": WeChatStatus.PENDING, "claimed_at": None}, refund=True
+)
+
+# Claims this process made whose outcome it knows although the database did not take it:
+# {notification_id: (claimed_at, outcome)}; ``NOT_SENT`` = WeChat was never called, back to pending.
+_unsettled: dict[int, tuple[datetime, Outcome]] = {}
 _unsettled_lock = threading.Lock()
 
 
-def _remember(notification_id: int, claimed_at: datetime, values: dict | None) -> None:
+def remember(notification_id: int, claimed_at: datetime, outcome: Outcome = NOT_SENT) -> None:
+    """Keep an outcome the database could not take, for the job's retry to write (in ``claim``).
+
+    A claim that failed (``NOT_SENT``) never replaces what an earlier claim left to settle."""
     with _unsettled_lock:
-        _unsettled[notification_id] = (claimed_at, values)
+        if outcome is NOT_SENT and notification_id in _unsettled:
+            return
+        _unsettled[notification_id] = (claimed_at, outcome)
 
 
-def _settle_remembered(notification: Notification) -> bool:
-    """A 'sending' row whose claim is ours and whose outcome we know: write it now. True if done."""
+def forget(notification_id: int) -> None:
+    """The claim step committed: whatever was remembered of this notification is settled now."""
+    with _unsettled_lock:
+        _unsettled.pop(notification_id, None)
+
+
+def _settle_remembered(notification: Notification) -> None:
+    """A 'sending' row whose claim is ours and whose outcome we know: write it now."""
     with _unsettled_lock:
         memo = _unsettled.get(notification.id)
     if memo is None:
-        return False
-    claimed_at, values = memo
+        return
+    claimed_at, outcome = memo
     if notification.wechat_status != WeChatStatus.SENDING or notification.claimed_at != claimed_at:
-        # The claim never reached the database, or a later one replaced it: nothing of ours to settle.
-        with _unsettled_lock:
-            _unsettled.pop(notification.id, None)
-        return False
-    if values is None:
-        _set(notification.id, wechat_status=WeChatStatus.PENDING, claimed_at=None)
-        if notification.template_id:
-            _refund(notification)
-    else:
-        _set(notification.id, **values)
-    db.session.commit()
-    with _unsettled_lock:
-        _unsettled.pop(notification.id, None)
+        return  # the claim never reached the database, or a later one replaced it
+    _write(notification, outcome)
+    db.session.flush()
     db.session.refresh(notification)
-    return True
 
 
-def _record_outcome(notification: Notification, claimed_at: datetime, **values) -> None:
-    """Write what the send did; if the database cannot take it now, the job's retry will."""
-    try:
-        _set(notification.id, **values)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        _remember(notification.id, claimed_at, values)
-        raise
+def claim(notification_id: int, *, client, now: datetime) -> Claim | str:
+    """Claim a pending notification and spend its grant (the caller commits this before the send).
 
-
-def deliver(notification_id: int, *, client) -> str:
-    """Send one notification through WeChat if the user granted it; returns the final status."""
+    Returns the :class:`Claim`, or the notification's final status when there is nothing to send
+    (already sent or claimed, the user granted no send: inbox only).
+    """
     notification = db.session.get(Notification, notification_id)
     if notification is not None:
         _settle_remembered(notification)
@@ -195,14 +232,12 @@ def deliver(notification_id: int, *, client) -> str:
     openid = account.openid
     if notification.template_id:
         client.access_token  # noqa: B018  (the shared token: Redis, or WeChat when it has expired)
-    now = utcnow()
     claimed = db.session.execute(
         update(Notification)
         .where(Notification.id == notification_id, Notification.wechat_status == WeChatStatus.PENDING)
         .values(wechat_status=WeChatStatus.SENDING, claimed_at=now)
     ).rowcount
     if not claimed:  # another worker got it first
-        db.session.rollback()
         return "claimed elsewhere"
     spent = (
         notification.template_id
@@ -218,45 +253,44 @@ def deliver(notification_id: int, *, client) -> str:
     )
     if not spent:
         _set(notification_id, wechat_status=WeChatStatus.INBOX_ONLY, wechat_reason="用户未订阅该消息")
-        db.session.commit()
         return WeChatStatus.INBOX_ONLY
-    try:
-        db.session.commit()  # the claim and the spent grant are durable before WeChat is called
-    except Exception:
-        # Whether or not the claim reached the database, WeChat was not called: a retry gives it back.
-        _remember(notification_id, now, None)
-        raise
+    return Claim(
+        notification_id, now, openid, notification.template_id, dict(notification.values), notification.page
+    )
 
-    # From the claim to WeChat's answer nothing but the HTTP call runs.
+
+def send(claimed: Claim, *, client) -> Outcome:
+    """Call WeChat for a committed claim: nothing but the HTTP call runs, and nothing is written."""
     try:
-        result = client.send_subscribe(
-            openid, notification.template_id, notification.values, page=notification.page
-        )
+        result = client.send_subscribe(claimed.openid, claimed.template_id, claimed.values, page=claimed.page)
     except WeChatClientException as exc:
-        return _settle_refusal(notification, exc, now)
+        return _refusal(exc)
     except requests.ConnectionError as exc:
         # Connection refused/reset before any answer: WeChat never saw it, so a retry is safe.
-        _give_back(notification, now, f"网络错误：{exc}")
-        raise RetryLater(str(exc)) from exc
+        return _given_back(f"网络错误：{exc}", RetryLater(str(exc)))
     except RedisError as exc:
         # Only a token refresh after WeChat refused the token touches Redis here: nothing was delivered.
-        _give_back(notification, now, f"Redis 不可用：{exc}")
-        raise RetryLater(str(exc)) from exc
+        return _given_back(f"Redis 不可用：{exc}", RetryLater(str(exc)))
     except requests.RequestException as exc:
         # A timeout may have been delivered: never resend automatically.
-        _record_outcome(
-            notification, now, wechat_status=WeChatStatus.UNKNOWN, wechat_reason=f"发送结果未知：{exc}"[:300]
-        )
-        return WeChatStatus.UNKNOWN
-    _record_outcome(
-        notification,
-        now,
-        wechat_status=WeChatStatus.SENT,
-        sent_at=utcnow(),
-        wechat_msgid=str(result.get("msgid", "")),
-        wechat_reason=None,
+        reason = f"发送结果未知：{exc}"[:300]
+        return Outcome(WeChatStatus.UNKNOWN, {"wechat_status": WeChatStatus.UNKNOWN, "wechat_reason": reason})
+    return Outcome(
+        WeChatStatus.SENT,
+        {
+            "wechat_status": WeChatStatus.SENT,
+            "sent_at": utcnow(),
+            "wechat_msgid": str(result.get("msgid", "")),
+            "wechat_reason": None,
+        },
     )
-    return WeChatStatus.SENT
+
+
+def record(claimed: Claim, outcome: Outcome) -> str:
+    """Write what the send did (the caller commits; if that fails, it ``remember``s the outcome)."""
+    notification = db.session.get(Notification, claimed.notification_id)
+    _write(notification, outcome)
+    return outcome.status
 
 
 # WeChat's documented errcodes of a subscribe-message send, as staff read them (never WeChat's English).
@@ -273,41 +307,24 @@ WECHAT_ERRORS = {
 }
 
 
-def _give_back(notification: Notification, claimed_at: datetime, reason: str) -> None:
+def _given_back(reason: str, retry: Exception) -> Outcome:
     """Not sent: back to pending with its grant, for the job's retry (now or, failing that, later)."""
-    try:
-        _set(notification.id, wechat_status=WeChatStatus.PENDING, wechat_reason=reason[:300])
-        _refund(notification)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        _remember(notification.id, claimed_at, None)
-        raise
+    values = {"wechat_status": WeChatStatus.PENDING, "wechat_reason": reason[:300]}
+    return Outcome(WeChatStatus.PENDING, values, refund=True, retry_later=retry)
 
 
-def _settle_refusal(notification: Notification, exc: WeChatClientException, claimed_at: datetime) -> str:
+def _refusal(exc: WeChatClientException) -> Outcome:
     code = exc.errcode
     reason = f"{code} {WECHAT_ERRORS.get(int(code or 0), '微信返回错误')}"[:300]
     if code in RATE_LIMITED:
-        _give_back(notification, claimed_at, f"限流，稍后重试（{reason}）")
-        raise RetryLater(reason) from exc
+        return _given_back(f"限流，稍后重试（{reason}）", RetryLater(reason))
     if code == USER_REFUSED:
         # The user turned the template off: no grant is left; the inbox copy stands.
-        db.session.execute(
-            update(SubscriptionGrant)
-            .where(
-                SubscriptionGrant.account_id == notification.account_id,
-                SubscriptionGrant.template_id == notification.template_id,
-            )
-            .values(remaining=0)
-        )
-        _set(notification.id, wechat_status=WeChatStatus.INBOX_ONLY, wechat_reason=f"用户拒收（{reason}）")
-        db.session.commit()
-        return WeChatStatus.INBOX_ONLY
-    _refund(notification)  # WeChat refused it, so the user's permission was not used up
-    _set(notification.id, wechat_status=WeChatStatus.FAILED, wechat_reason=reason)
-    db.session.commit()
-    return WeChatStatus.FAILED
+        values = {"wechat_status": WeChatStatus.INBOX_ONLY, "wechat_reason": f"用户拒收（{reason}）"}
+        return Outcome(WeChatStatus.INBOX_ONLY, values, refused=True)
+    # WeChat refused it, so the user's permission was not used up.
+    values = {"wechat_status": WeChatStatus.FAILED, "wechat_reason": reason}
+    return Outcome(WeChatStatus.FAILED, values, refund=True)
 
 
 def release_stale_sends(now: datetime | None = None) -> int:
@@ -319,13 +336,6 @@ def release_stale_sends(now: datetime | None = None) -> int:
         .values(wechat_status=WeChatStatus.UNKNOWN, wechat_reason="发送过程中断，结果未知")
     )
     return result.rowcount or 0
-
-
-@outbox.topic(DELIVER, NOTIFICATIONS)
-def _deliver_from_outbox(payload: dict) -> None:
-    from backend.wechat.tokens import shared_client
-
-    deliver(payload["notification_id"], client=shared_client())
 
 
 # --- the inbox --------------------------------------------------------------------------------------

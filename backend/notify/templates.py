@@ -11,12 +11,13 @@ from pathlib import Path
 
 import yaml
 
+from backend.common.config_files import ConfigTextError
 from backend.notify.fitting import FIELD_LIMITS, field_type
 
 _KNOWN_TYPES = set(FIELD_LIMITS) | {"time", "date"}
 
 
-class TemplateConfigError(ValueError):
+class TemplateConfigError(ConfigTextError):
     pass
 
 

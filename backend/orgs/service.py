@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, select, update
 
+from backend.audit import service as audit
 from backend.common.errors import InvalidInput
 from backend.extensions import db
-from backend.orgs.models import CHILD_LEVEL, Org, OrgLevel, ancestor_ids
+from backend.orgs.models import (
+    CATEGORY_LABELS,
+    CHILD_LEVEL,
+    LEVEL_LABELS,
+    Org,
+    OrgCategory,
+    OrgLevel,
+    ancestor_ids,
+)
 
 
 def search_stmt(
@@ -75,7 +84,6 @@ def _name(value: str) -> str:
 
 
 def _category(level: str, category: str | None) -> str | None:
-    from backend.orgs.models import CATEGORY_LABELS, OrgCategory
 
     if level == OrgLevel.COUNTY:
         return OrgCategory.COUNTY_FEDERATION
@@ -91,7 +99,6 @@ def _category(level: str, category: str | None) -> str | None:
 
 def create_org(*, scope, staff, parent_id: int, name: str, category: str | None = None) -> Org:
     """A new union one level below ``parent_id`` (a node of the caller's subtree)."""
-    from backend.audit import service as audit
 
     parent = scope.get(Org, parent_id, org_attr="id")
     level = CHILD_LEVEL.get(OrgLevel(parent.level))
@@ -107,7 +114,6 @@ def create_org(*, scope, staff, parent_id: int, name: str, category: str | None 
 
 def rename_org(*, scope, staff, org_id: int, name: str) -> Org:
     """更名 a union of the subtree (its own node included)."""
-    from backend.audit import service as audit
 
     org = scope.get(Org, org_id, org_attr="id", for_update=True)
     before, org.name = org.name, _name(name)
@@ -121,9 +127,7 @@ def rename_org(*, scope, staff, org_id: int, name: str) -> Org:
 def move_org(*, scope, staff, org_id: int, parent_id: int) -> Org:
     """调整上级: put a union (with everything below it) under another node of the subtree at the
     level above it. The caller's own node cannot move; the materialised paths follow in one update."""
-    from sqlalchemy import literal, update
 
-    from backend.audit import service as audit
 
     org = scope.get(Org, org_id, org_attr="id", for_update=True)
     if org.id == scope.org_id:
@@ -151,7 +155,6 @@ def move_org(*, scope, staff, org_id: int, parent_id: int) -> Org:
 
 
 def _parent_label(level: str) -> str:
-    from backend.orgs.models import LEVEL_LABELS
 
     parent = {v: k for k, v in CHILD_LEVEL.items()}.get(OrgLevel(level))
     return LEVEL_LABELS[parent] if parent else ""

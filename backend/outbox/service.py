@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from backend.common.types import utcnow
 from backend.extensions import db, redis_client
+from backend.jobs import queues
 from backend.outbox.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -39,23 +40,34 @@ class Topic:
     name: str
     queue: str
     handler: Callable[[dict], None]
+    # False: the handler runs inside the row's own unit of work, which also marks the row done.
+    # True: it opens its own units of work (a send to WeChat: claim, call, record).
+    own_transactions: bool = False
 
 
 TOPICS: dict[str, Topic] = {}
+_runner: Callable[[int], str] | None = None  # the job that runs one row (``backend.jobs.outbox``)
 _redis_down_until = 0.0
 
 
-def topic(name: str, queue: str):
-    """Register the handler of a topic: ``@topic("notification.deliver", NOTIFICATIONS)``.
+def register_topic(
+    name: str, queue: str, handler: Callable[[dict], None], *, own_transactions: bool = False
+) -> Topic:
+    """Declare the handler of a topic (a domain's ``register(app)`` does, with its ``jobs/`` handler).
 
     Handlers must be idempotent: a row can be handed to a worker more than once.
     """
+    known = TOPICS.get(name)
+    if known is not None and (known.queue, known.handler) != (queue, handler):
+        raise ValueError(f"outbox topic {name!r} registered twice")
+    TOPICS[name] = Topic(name, queue, handler, own_transactions)
+    return TOPICS[name]
 
-    def decorator(func: Callable[[dict], None]):
-        TOPICS[name] = Topic(name, queue, func)
-        return func
 
-    return decorator
+def use_runner(runner: Callable[[int], str]) -> None:
+    """The job that runs one row: enqueued after a commit, or run inline in embedded mode."""
+    global _runner
+    _runner = runner
 
 
 def emit(topic_name: str, payload: dict) -> OutboxMessage:
@@ -99,16 +111,13 @@ def enqueue_messages(redis, messages: list[tuple[int, str]], *, force: bool = Fa
     sweeper (``force``) always tries.
     """
     global _redis_down_until
-    from backend.jobs import queues
-    from backend.jobs.outbox import run_outbox_message
-
     if not force and time.monotonic() < _redis_down_until:
         return 0
     done = 0
     try:
         for message_id, topic_name in messages:
             queue_name = TOPICS[topic_name].queue
-            queues.enqueue(redis, queue_name, run_outbox_message, message_id, job_id=f"outbox-{message_id}")
+            queues.enqueue(redis, queue_name, _runner, message_id, job_id=f"outbox-{message_id}")
             done += 1
     except RedisError as exc:
         _redis_down_until = time.monotonic() + REDIS_BACKOFF_S
@@ -123,42 +132,36 @@ def reset_redis_backoff() -> None:
 
 
 def _run_inline(messages: list[tuple[int, str]]) -> None:
-    from backend.jobs.outbox import run_outbox_message
-
     for message_id, _topic in messages:
         try:
-            run_outbox_message(message_id)  # in a fresh app context, so a fresh session
+            _runner(message_id)  # in a fresh app context, so a fresh session
         except Exception:  # an inline job failing must not fail the request that caused it
             log.exception("inline outbox job %s failed", message_id)
 
 
 # --- running and sweeping -----------------------------------------------------------------------------
-def run(message_id: int) -> str:
-    """Run one outbox row's handler and mark it done, in the handler's own transaction."""
+def pending(message_id: int) -> tuple[Topic, dict] | None:
+    """The topic and payload of a row still to be handled; None once it is done."""
     message = db.session.get(OutboxMessage, message_id)
     if message is None or not message.pending:
-        return "already done"
-    handler = TOPICS[message.topic].handler
-    try:
-        handler(message.payload)
-    except Exception as exc:
-        db.session.rollback()
-        _record_error(message_id, exc)
-        raise
+        return None
+    return TOPICS[message.topic], dict(message.payload)
+
+
+def mark_done(message_id: int) -> None:
+    """The row's work is done (in the same unit of work as a handler without transactions of its own)."""
     message = db.session.get(OutboxMessage, message_id)
     message.pending = False
     message.done_at = utcnow()
     message.attempts += 1
-    db.session.commit()
-    return "done"
 
 
-def _record_error(message_id: int, exc: Exception) -> None:
+def record_error(message_id: int, exc: BaseException) -> None:
+    """A failed attempt, for the operations page (in a unit of work of its own)."""
     message = db.session.get(OutboxMessage, message_id)
     if message is not None:
         message.attempts += 1
         message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        db.session.commit()
 
 
 def sweep(redis, now=None) -> int:

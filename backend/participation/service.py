@@ -8,7 +8,6 @@ from sqlalchemy import exists, select
 
 from backend.common.types import utcnow
 from backend.extensions import db
-from backend.jobs.queues import DEFAULT
 from backend.outbox import service as outbox
 from backend.participation.models import ParticipationFact
 
@@ -19,16 +18,11 @@ KINDS: dict[str, str] = {}
 
 
 def register_kinds(kinds: dict[str, str]) -> None:
-    """Called by a domain's service module at import: ``{"aid.accepted_in_time": "帮扶按时受理"}``."""
+    """Called by a domain's ``register(app)``: ``{"aid.accepted_in_time": "帮扶按时受理"}``."""
     clash = {k for k in kinds if k in KINDS and KINDS[k] != kinds[k]}
     if clash:
         raise ValueError(f"participation kinds registered twice: {sorted(clash)}")
     KINDS.update(kinds)
-
-
-register_kinds(
-    {"member.joined": "会员入会", "member.transferred_in": "会员转入", "union.founded": "新建工会"}
-)
 
 
 def record(
@@ -60,8 +54,8 @@ def dedupe_key(payload: dict) -> str:
     return f"{payload['kind']}:{payload['ref_type']}:{payload['ref_id']}:{payload.get('member_id') or ''}"
 
 
-@outbox.topic(RECORD, DEFAULT)
-def _store(payload: dict) -> None:
+def store_fact(payload: dict) -> None:
+    """Store the fact an outbox row carries, once (a row handled twice changes nothing)."""
     key = dedupe_key(payload)
     if db.session.scalar(select(exists().where(ParticipationFact.dedupe_key == key))):
         return

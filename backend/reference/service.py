@@ -7,40 +7,55 @@ import hashlib
 import json
 from pathlib import Path
 
-import yaml
+import marshmallow as ma
 from flask import current_app
 
+from backend.aid import subsidy
+from backend.aid.models import AID_STATUS_LABELS
+from backend.common.config_files import ConfigError, ConfigSchema, NonEmptyText, load
+from backend.competitions.models import CATEGORY_LABELS as INNOVATION_LABELS
+from backend.competitions.models import ENTRY_MODE_LABELS, KIND_LABELS
+from backend.competitions.models import STATUS_LABELS as COMPETITION_STATUS_LABELS
 from backend.config import CONFIG_DIR
+from backend.events.models import EVENT_STATUS_LABELS, SIGNUP_STATUS_LABELS
+from backend.events.rules import rules as event_rules
+from backend.legal.models import BOOKING_STATUS_LABELS, MODE_LABELS
+from backend.legal.rules import rules as legal_rules
+from backend.members.models import REVIEW_STATUS_LABELS, WORKER_TYPE_LABELS
+from backend.notify.service import templates
+from backend.orgs.models import CATEGORY_LABELS, OrgCategory
+from backend.wages.models import WAGE_STATUS_LABELS
 
 PRIVACY_FILE = CONFIG_DIR / "privacy.yaml"
 _NOTICES = "zhigong.privacy_notices"
 GENDER_LABELS = {"male": "男", "female": "女"}
 
 
-class PrivacyConfigError(ValueError):
-    pass
+PrivacyConfigError = ConfigError  # the name this module's callers have known it by
+
+
+class PrivacyFile(ConfigSchema):
+    """``config/privacy.yaml``: the privacy notice's text of every version."""
+
+    notices = ma.fields.Dict(
+        keys=ma.fields.Raw(),
+        values=NonEmptyText(),
+        required=True,
+        validate=ma.validate.Length(min=1, error="must map versions to texts"),
+    )
 
 
 def load_privacy_notices(path: Path = PRIVACY_FILE) -> dict[str, str]:
     """Every version of the privacy notice (隐私政策), by version; a problem names the file and key."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise PrivacyConfigError(f"{path}: not valid YAML: {exc}") from exc
-    notices = raw.get("notices")
-    if not isinstance(notices, dict) or not notices:
-        raise PrivacyConfigError(f"{path}: notices must map versions to texts")
-    for version, text in notices.items():
-        if not isinstance(text, str) or not text.strip():
-            raise PrivacyConfigError(f"{path}: notices.{version} must be a non-empty text")
-    return {str(version): text.strip() for version, text in notices.items()}
+    notices = load(path, PrivacyFile())["notices"]
+    return {str(version): text for version, text in notices.items()}
 
 
 def init_app(app) -> None:
     notices = load_privacy_notices()
     version = app.extensions["zhigong.settings"].consent_version
     if version not in notices:
-        raise PrivacyConfigError(f"{PRIVACY_FILE}: notices has no text for CONSENT_VERSION {version!r}")
+        raise ConfigError(PRIVACY_FILE, "notices", f"has no text for CONSENT_VERSION {version!r}")
     app.extensions[_NOTICES] = notices
 
 
@@ -51,19 +66,6 @@ def options(labels: dict) -> list[dict[str, str]]:
 
 def reference_data() -> dict:
     """Everything a client needs to show choices and labels, and the texts it must show verbatim."""
-    from backend.aid import subsidy
-    from backend.aid.models import AID_STATUS_LABELS
-    from backend.competitions.models import CATEGORY_LABELS as INNOVATION_LABELS
-    from backend.competitions.models import ENTRY_MODE_LABELS, KIND_LABELS
-    from backend.competitions.models import STATUS_LABELS as COMPETITION_STATUS_LABELS
-    from backend.events.models import EVENT_STATUS_LABELS, SIGNUP_STATUS_LABELS
-    from backend.events.rules import rules as event_rules
-    from backend.legal.models import BOOKING_STATUS_LABELS, MODE_LABELS
-    from backend.legal.rules import rules as legal_rules
-    from backend.members.models import REVIEW_STATUS_LABELS, WORKER_TYPE_LABELS
-    from backend.notify.service import templates
-    from backend.orgs.models import CATEGORY_LABELS, OrgCategory
-    from backend.wages.models import WAGE_STATUS_LABELS
 
     version = current_app.extensions["zhigong.settings"].consent_version
     kinds = templates()

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import case, func, select, text
 
 from backend.aid.models import AidRequest
-from backend.assessment.periods import local_midnight_utc
+from backend.common.time import local_midnight_utc
 from backend.common.types import utcnow
 from backend.competitions.models import CompetitionEntry
 from backend.events.models import Event, EventSignup

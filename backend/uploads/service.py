@@ -12,6 +12,7 @@ import filetype
 from flask import current_app
 from sqlalchemy import delete, func, select
 
+from backend.cases.service import KINDS
 from backend.common.errors import DomainError, Forbidden, InvalidInput, NotFound
 from backend.common.ratelimit import hit_or_refuse
 from backend.common.types import utcnow
@@ -152,7 +153,6 @@ def for_worker(*, account: WxAccount, upload_id: int) -> tuple[Upload, bytes]:
 def for_staff(*, scope: Scope, upload_id: int) -> tuple[Upload, bytes]:
     """Staff see a file only through a case in their subtree, and only when their role handles that
     kind of case (``EVIDENCE_PERMISSION``): a lawyer or a reviewer of another kind gets a 403."""
-    from backend.cases.service import KINDS
 
     upload = db.session.get(Upload, upload_id)
     kind = KINDS.get(upload.case_type) if upload is not None else None

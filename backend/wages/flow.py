@@ -4,7 +4,7 @@ an accepted, mediating or referred claim may be closed unresolved, with the reas
 
 from __future__ import annotations
 
-from backend.cases.service import CaseKind, register_kind
+from backend.cases.service import CaseKind
 from backend.common.statemachine import StateMachine, Transition
 from backend.wages.models import WAGE_STATUS_LABELS, WageClaim, WageStatus
 
@@ -31,9 +31,7 @@ WAGE_FLOW = StateMachine(
 
 FINAL_STATES = frozenset({S.RESOLVED, S.CLOSED_UNRESOLVED})
 
-WAGE = register_kind(
-    CaseKind(name="wage", label="欠薪求助", model=WageClaim, flow=WAGE_FLOW, final_states=FINAL_STATES)
-)
+WAGE = CaseKind(name="wage", label="欠薪求助", model=WageClaim, flow=WAGE_FLOW, final_states=FINAL_STATES)
 
 # What each event of a claim's timeline means to the worker who filed it.
 EVENT_LABELS = {

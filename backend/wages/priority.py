@@ -5,19 +5,14 @@ from __future__ import annotations
 import logging
 import math
 from bisect import bisect_left
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
+from backend.common.time import local_date
 from backend.wages.rules import WageRules
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+__all__ = ["festival_nearness", "local_date", "priority_of"]
 log = logging.getLogger(__name__)
-
-
-def local_date(moment: datetime) -> date:
-    """The calendar day in China at ``moment`` (what "today" means to a worker and to the union)."""
-    return moment.astimezone(SHANGHAI).date()
 
 
 def festival_nearness(today: date, rules: WageRules) -> float:

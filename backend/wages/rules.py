@@ -10,12 +10,13 @@ from pathlib import Path
 import yaml
 from flask import current_app
 
+from backend.common.config_files import ConfigTextError
 from backend.config import CONFIG_DIR
 
 RULES_FILE = CONFIG_DIR / "wages.yaml"
 
 
-class WageRulesError(ValueError):
+class WageRulesError(ConfigTextError):
     pass
 
 
@@ -99,9 +100,9 @@ def load_rules(path: Path = RULES_FILE) -> WageRules:
     )
 
 
+EXTENSION = "zhigong.wages"
+
+
 def rules() -> WageRules:
-    """The app's wage rules, loaded once per app (tests may replace ``app.extensions['zhigong.wages']``)."""
-    loaded = current_app.extensions.get("zhigong.wages")
-    if loaded is None:
-        loaded = current_app.extensions["zhigong.wages"] = load_rules()
-    return loaded
+    """The app's wage rules, read at start (tests may replace ``app.extensions['zhigong.wages']``)."""
+    return current_app.extensions[EXTENSION]

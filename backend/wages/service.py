@@ -39,7 +39,8 @@ from backend.wages.schemas import ClaimIn, WageClaimSchema
 # What a union is credited with for wage claims. Filing a claim is not the union's act (and the claim
 # row itself records it for statistics), so the submission path writes no fact and enqueues no job
 # for one; the amounts recovered stay queryable on the claims (amount_recovered, workers_paid).
-participation.register_kinds({"wage.accepted_in_time": "欠薪求助按时受理", "wage.resolved": "欠薪追回"})
+# The participation facts this domain records (its ``register`` declares them).
+PARTICIPATION_KINDS = {"wage.accepted_in_time": "欠薪求助按时受理", "wage.resolved": "欠薪追回"}
 
 QUEUE_ORDER = [SortKey(WageClaim.priority, descending=True), SortKey(WageClaim.id, descending=True)]
 _COLUMNS = WageClaim.__table__.c
@@ -467,6 +468,6 @@ def erase_personal_data(account: WxAccount, member: Member | None) -> None:
     privacy.forget_history(WAGE.name, [claim.id for claim in claims])
 
 
-privacy.register_personal_data(
+PERSONAL_DATA = privacy.PersonalData(
     "wage_claims", export=lambda account, member: claims_of(account), erase=erase_personal_data
 )

@@ -11,10 +11,12 @@ import threading
 from contextlib import contextmanager
 from typing import Any
 
+from flask import current_app
 from redis import Redis
 from wechatpy.session.memorystorage import MemoryStorage
 from wechatpy.session.redisstorage import RedisStorage
 
+from backend.extensions import redis_client
 from backend.wechat.client import WeChatApiClient, WeChatSettings
 
 LOCK_TIMEOUT_S = 15  # longer than one token fetch can take (client timeout 5 s)
@@ -73,9 +75,7 @@ def drop_cached_token(settings: WeChatSettings, redis: Redis | None) -> None:
 
 def shared_client() -> SharedTokenClient:
     """This process's client (one HTTP connection pool), built on first use from the app settings."""
-    from flask import current_app
 
-    from backend.extensions import redis_client
 
     client = current_app.extensions.get("zhigong.wechat_client")
     if client is None:

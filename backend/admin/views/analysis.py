@@ -22,11 +22,11 @@ from backend.assessment.models import (
     AssessmentResult,
     AssessmentRun,
 )
-from backend.assessment.periods import SHANGHAI, last_completed
+from backend.assessment.periods import last_completed
 from backend.cases.paging import SortKey, seek
 from backend.common import downloads
 from backend.common.errors import DomainError, InvalidInput
-from backend.common.types import utcnow
+from backend.common.time import today as local_today
 from backend.extensions import db
 from backend.members.models import WORKER_TYPE_LABELS
 from backend.orgs.models import CATEGORY_LABELS, Org
@@ -45,7 +45,7 @@ NO_DATA_LABELS = {
 
 
 def _today() -> date:
-    return utcnow().astimezone(SHANGHAI).date()
+    return local_today()
 
 
 def _labels() -> dict:

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from backend.admin import bp
 from backend.admin.views.base import requires
-from backend.assessment.periods import local_midnight_utc
 from backend.audit import service as audit
 from backend.audit.models import AuditLog
 from backend.cases.paging import SortKey, seek
+from backend.common.time import local_midnight_utc
 from backend.extensions import db
 from backend.orgs.models import Org
 from backend.staff import permissions as perm

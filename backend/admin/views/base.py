@@ -119,8 +119,7 @@ def login():
             session["staff_id"] = staff.id
             session["stamp"] = accounts.session_stamp(staff)
             session["sid"] = tokens.new_sid()
-            session["ver"] = staff.token_version
-            db.session.commit()  # last_login_at, the audit line, a rehash
+            session["ver"] = staff.token_version  # last_login_at, the audit line, a rehash: committed
             return redirect(_safe_next(request.form.get("next")), code=303)
     db.session.rollback()
     return render_template(
@@ -134,7 +133,6 @@ def logout():
     sid = session.get("sid")
     if sid:
         tokens.revoke_session(sid=sid, kind=tokens.STAFF, subject_id=g.staff.id)
-        db.session.commit()
     session.clear()
     flash("已退出登录", "info")
     return redirect(url_for("admin.login"), code=303)
@@ -145,7 +143,6 @@ def logout():
 def logout_everywhere():
     """Every panel session and API token of this account ends, this one included."""
     tokens.end_all_sessions(g.staff)
-    db.session.commit()
     session.clear()
     flash("已在所有设备上退出登录", "info")
     return redirect(url_for("admin.login"), code=303)

@@ -12,7 +12,9 @@ from werkzeug.datastructures import MultiDict
 from backend.admin import bp
 from backend.admin.kinds import KINDS, Kind, transitions_of
 from backend.admin.views.base import flash_error, requires
+from backend.admin.views.dashboard import COUNT_CAP, capped_count
 from backend.cases import service as cases
+from backend.common import unit_of_work
 from backend.common.errors import DomainError, Forbidden, NotFound
 from backend.extensions import db
 from backend.orgs.models import Org
@@ -59,7 +61,6 @@ def _page_size() -> int:
 
 
 def _count_cap() -> int:
-    from backend.admin.views.dashboard import COUNT_CAP
 
     return COUNT_CAP
 
@@ -120,7 +121,6 @@ def _pending_filters(k: Kind) -> dict:
 
 def _count(k: Kind, filters: dict) -> int:
     """How many items the filters match, counted no further than the dashboard's cap."""
-    from backend.admin.views.dashboard import capped_count
 
     return capped_count(k.stmt(g.scope, g.staff, **filters), k.model)
 
@@ -331,8 +331,8 @@ def reveal(kind: str, item_id: int):
 @bp.post(f"/<{KIND_SLUGS}:kind>/bulk")
 @requires(kind_need)
 def bulk(kind: str):
-    """One action (or one assignment) for many items; each goes through the service on its own and
-    commits on its own, so one refusal does not undo the others."""
+    """One action (or one assignment) for many items; each goes through the service in a unit of
+    work of its own, so one refusal does not undo the others."""
     k = _kind(kind)
     ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()][:100]
     back = request.form.get("back") or url_for("admin.queue", kind=kind)
@@ -343,32 +343,36 @@ def bulk(kind: str):
         return redirect(back, code=303)
     action = request.form.get("action", "")
     assignee = request.form.get("assignee_id", "")
+    assigning = action == "_assign" and k.case_kind is not None
+    if not assigning and action not in {t.action for t in k.bulk_actions}:
+        flash("请选择批量操作", "error")
+        return redirect(back, code=303)
+
+    def handle(item_id: int) -> str | None:
+        """The problem with this item, or None when it was done."""
+        if not assigning:
+            return _act(k, item_id, action, request.form)
+        cases.assign(
+            k.case_kind,
+            scope=g.scope,
+            staff=g.staff,
+            case_id=item_id,
+            assignee_id=int(assignee) if assignee.isdigit() else None,
+            note=None,
+        )
+        return None
+
     done, failed = [], []
     for item_id in ids:
-        if action == "_assign" and k.case_kind is not None:
-            try:
-                cases.assign(
-                    k.case_kind,
-                    scope=g.scope,
-                    staff=g.staff,
-                    case_id=item_id,
-                    assignee_id=int(assignee) if assignee.isdigit() else None,
-                    note=None,
-                )
-                problem = None
-            except DomainError as exc:
-                db.session.rollback()
-                problem = next(iter(m for ms in (exc.errors or {}).values() for m in ms), exc.message)
-        elif action in {t.action for t in k.bulk_actions}:
-            problem = _act(k, item_id, action, request.form)
-        else:
-            flash("请选择批量操作", "error")
-            return redirect(back, code=303)
+        try:
+            problem = unit_of_work.run(
+                lambda item_id=item_id: handle(item_id), keep=lambda problem: not problem, what="bulk item"
+            )
+        except DomainError as exc:
+            problem = next(iter(m for ms in (exc.errors or {}).values() for m in ms), exc.message)
         if problem:
-            db.session.rollback()
             failed.append((item_id, problem))
         else:
-            db.session.commit()
             done.append(item_id)
     if done:
         flash(f"成功办理 {len(done)} 项：" + "、".join(f"#{i}" for i in done), "success")

@@ -9,7 +9,6 @@ import marshmallow as ma
 from flask import flash, g, redirect, render_template, request, url_for
 
 from backend.admin import bp
-from backend.admin.filters import SHANGHAI
 from backend.admin.views.base import field_errors, flash_error, requires
 from backend.api.staff_competitions import (
     CompetitionChangeIn,
@@ -19,6 +18,7 @@ from backend.api.staff_competitions import (
     QuizQuestionSetIn,
 )
 from backend.common.errors import DomainError
+from backend.common.time import FORM_DATETIME, local_text
 from backend.competitions import judging, quiz
 from backend.competitions import service as competitions
 from backend.competitions.models import CATEGORY_LABELS, ENTRY_MODE_LABELS, KIND_LABELS, Competition
@@ -69,7 +69,7 @@ def _messages(exc: ma.ValidationError) -> dict[str, str]:
 def _values(competition: Competition) -> dict:
     values = {name: getattr(competition, name) for name in ("title", "description", "kind", "entry_mode")}
     values.update({name: getattr(competition, name) or "" for name in NUMBERS})
-    values["signup_deadline"] = competition.signup_deadline.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+    values["signup_deadline"] = local_text(competition.signup_deadline, FORM_DATETIME)
     values["trades"] = "\n".join(competition.trades or [])
     values["award_levels"] = "\n".join(competition.award_levels or [])
     values["worker_types"] = competition.worker_type_list

@@ -12,12 +12,11 @@ from backend.admin import bp
 from backend.admin.kinds import KINDS
 from backend.admin.views.analysis import chart_data
 from backend.admin.views.base import flash_error, requires
-from backend.assessment.periods import SHANGHAI
 from backend.cases import service as cases
 from backend.cases.models import StaffAlert
 from backend.cases.paging import SortKey, seek
 from backend.common.errors import DomainError
-from backend.common.types import utcnow
+from backend.common.time import today as local_today
 from backend.extensions import db
 from backend.orgs.models import Org
 from backend.staff import permissions as perm
@@ -57,7 +56,7 @@ def dashboard():
         latest = db.session.scalars(cases.alerts_stmt(g.scope).limit(5)).all()
     figures = charts = None
     if perm.can(g.staff.role, perm.STATS_READ):  # key figures and monthly charts of this year
-        org, today = db.session.get(Org, g.scope.org_id), utcnow().astimezone(SHANGHAI).date()
+        org, today = db.session.get(Org, g.scope.org_id), local_today()
         start = date(today.year, 1, 1)
         figures = stats.subtree_summary(org=org, start=start, end=today)
         charts = chart_data(stats.monthly_series(org=org, start=start, end=today))

@@ -9,12 +9,13 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from sqlalchemy import select
 
 from backend.admin import bp
-from backend.admin.filters import SHANGHAI, local_time
+from backend.admin.filters import local_time
 from backend.admin.views.base import field_errors, flash_error, requires
 from backend.api import staff_events
 from backend.common import downloads
 from backend.common.crypto import mask_name, mask_phone
 from backend.common.errors import DomainError
+from backend.common.time import FORM_DATETIME, local_text
 from backend.events import checkin, core, signups
 from backend.events import service as events
 from backend.events.models import SIGNUP_STATUS_LABELS, Event, EventSignup, EventStatus
@@ -84,7 +85,7 @@ def _form_values(event: Event | None) -> dict:
     for name, _, kind in FIELDS:
         value = getattr(event, name)
         if kind == "datetime-local" and value is not None:
-            value = value.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+            value = local_text(value, FORM_DATETIME)
         values[name] = "" if value is None else str(value)
     values["description"] = event.description
     return values

@@ -11,11 +11,10 @@ from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from backend.admin import bp
-from backend.admin.filters import SHANGHAI
 from backend.admin.kinds import KINDS
 from backend.admin.views.base import flash_error, requires
 from backend.common.errors import DomainError, InvalidInput
-from backend.common.types import utcnow
+from backend.common.time import today
 from backend.extensions import db
 from backend.legal import network
 from backend.legal.models import MODE_LABELS, Lawyer, LegalCenter, LegalSchedule
@@ -107,9 +106,9 @@ def legal_center(center_id: int):
     schedules = {lw.id: network.schedules_of(scope=g.scope, lawyer_id=lw.id) for lw in lawyers}
     day_text = request.args.get("date", "")
     try:
-        day = date.fromisoformat(day_text) if day_text else utcnow().astimezone(SHANGHAI).date()
+        day = date.fromisoformat(day_text) if day_text else today()
     except ValueError:
-        day = utcnow().astimezone(SHANGHAI).date()
+        day = today()
         flash("日期格式应为 2026-01-31", "error")
     slots = list(
         db.session.scalars(
