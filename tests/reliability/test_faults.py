@@ -165,6 +165,45 @@ def test_a_job_left_started_by_a_dead_worker_is_queued_again_by_the_sweep(
     assert outbox.sweep(queue_redis, now=later) == 0
 
 
+def test_a_job_popped_by_a_worker_killed_before_it_started_is_queued_again_by_the_sweep(
+    factory, client, queue_redis, fake_wechat
+):
+    """A worker listening on several queues pops the job's id off its queue and only then marks the
+    job started: killed (or cut off from Redis) in between, it leaves the job 'queued' on no queue,
+    where RQ never looks again."""
+    _, fake = fake_wechat
+    message_id = prepared_notification(factory, client, queue_redis, "popped")
+    outbox.enqueue_messages(queue_redis, [(message_id, "notification.deliver")], force=True)
+    job = Job.fetch(f"outbox-{message_id}", connection=queue_redis)
+    later = utcnow() + outbox.SWEEP_GRACE + timedelta(seconds=1)
+    assert outbox.sweep(queue_redis, now=later) == 0  # waiting on its queue: left alone
+    assert queue_redis.lpop("rq:queue:notifications") == job.id.encode()  # the dead worker's pop
+    assert job.get_status() == JobStatus.QUEUED
+    assert outbox.sweep(queue_redis, now=later) == 1
+    work(queue_redis)
+    assert statuses() == ["sent"] and len(fake.sent_to("o_popped")) == 1
+    assert outbox.sweep(queue_redis, now=later) == 0
+
+
+def test_a_retry_that_redis_lost_from_its_schedule_is_queued_by_the_sweep(
+    factory, client, queue_redis, fake_wechat
+):
+    _, fake = fake_wechat
+    tree = factory.org_tree()
+    token = factory.worker_token("unscheduled")
+    grant(client, token)
+    fake.fail_next(45009, count=1)
+    factory.apply(token, tree.union_a1.id)
+    work(queue_redis)
+    message_id = db.session.scalar(select(OutboxMessage.id))
+    job = Job.fetch(f"outbox-{message_id}", connection=queue_redis)
+    ScheduledJobRegistry("notifications", connection=queue_redis).remove(job)  # an outage lost the entry
+    assert job.get_status() == JobStatus.SCHEDULED
+    assert outbox.sweep(queue_redis, now=utcnow() + outbox.SWEEP_GRACE + timedelta(seconds=1)) == 1
+    work(queue_redis)
+    assert statuses() == ["sent"] and len(fake.sent_to("o_unscheduled")) == 1
+
+
 # --- 2. nothing lost between the claim and the send -----------------------------------------------------
 def prepared_notification(factory, client, queue_redis, code: str) -> int:
     tree = factory.org_tree()
