@@ -6,6 +6,7 @@ test_unit_of_work.py."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -415,6 +416,71 @@ def test_a_database_killed_during_concurrent_writes_gives_no_500(mariadb_app, pr
         stored = set(db.session.scalars(select(WxAccount.openid).where(WxAccount.openid.like("o_conc-%"))))
     ok = {f"o_{code}" for status, code in answers if status == 200}
     assert ok <= stored and stored_codes
+
+
+# --- 8. a connection lost mid-transaction: run again before COMMIT, never after ------------------------
+@contextmanager
+def inserts_into_wx_accounts(app, on_first=None) -> Iterator[list[int]]:
+    """Count the request's INSERTs of a new account; ``on_first(dbapi_connection)`` runs just before
+    the first one is sent."""
+    seen: list[int] = []
+
+    def before_execute(conn, _cursor, statement, *_args) -> None:
+        if statement.startswith("INSERT INTO wx_accounts"):
+            seen.append(len(seen) + 1)
+            if len(seen) == 1 and on_first is not None:
+                on_first(conn.connection.dbapi_connection)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before_execute)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before_execute)
+
+
+def wx_accounts(private_mariadb, openid: str) -> int:
+    with private_mariadb.connect() as conn:
+        cursor = conn.cursor()
+        cursor.execute("SELECT COUNT(*) FROM wx_accounts WHERE openid = %s", (openid,))
+        return cursor.fetchone()[0]
+
+
+def test_a_connection_lost_before_commit_runs_the_request_again(mariadb_app, private_mariadb):
+    def kill(connection) -> None:  # the server ends the session: its open transaction is rolled back
+        with private_mariadb.connect(None) as other:
+            other.cursor().execute(f"KILL CONNECTION {int(connection.thread_id())}")
+
+    http = mariadb_app.test_client()
+    with inserts_into_wx_accounts(mariadb_app, on_first=kill) as inserts:
+        answer = login(http, "lost-before-commit")
+    assert answer.status_code == 200, answer.json
+    assert inserts == [1, 2]  # the first attempt lost its connection mid-statement, the second wrote
+    assert wx_accounts(private_mariadb, "o_lost-before-commit") == 1
+
+
+def test_a_connection_lost_after_commit_was_sent_is_a_503_and_not_run_again(mariadb_app, private_mariadb):
+    """The COMMIT reaches the server and commits; its answer never comes back (the client stops
+    reading its socket). The request cannot know it committed, so it must not run again."""
+
+    def answer_lost(conn) -> None:
+        conn.connection.dbapi_connection._sock.shutdown(socket.SHUT_RD)
+
+    http = mariadb_app.test_client()
+    with mariadb_app.app_context():
+        engine = db.engine
+    with inserts_into_wx_accounts(mariadb_app) as inserts:
+        event.listen(engine, "commit", answer_lost)
+        try:
+            answer = login(http, "lost-after-commit")
+        finally:
+            event.remove(engine, "commit", answer_lost)
+    assert answer.status_code == 503
+    assert answer.json["code"] == "database_unavailable" and answer.headers["Retry-After"]
+    assert inserts == [1]  # not run again
+    assert wx_accounts(private_mariadb, "o_lost-after-commit") == 1  # it had committed after all
+    assert login(http, "lost-after-commit").status_code == 200  # the dead connection is gone from the pool
 
 
 # --- 9. a full connection pool is a 503 with Retry-After ----------------------------------------------
