@@ -56,6 +56,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--lock", type=float, default=20, help="seconds the wage_claims table stays locked")
     parser.add_argument("--between", type=float, default=15, help="seconds of calm load between faults")
     parser.add_argument("--drain", type=float, default=600, help="seconds allowed for the backlog at the end")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, data)")
     return parser.parse_args(argv)
 
 
@@ -347,23 +348,68 @@ def main(argv=None) -> int:
         print("load stopped; waiting for the background work to drain …", flush=True)
 
         def drained() -> bool:
+            """Every outbox row done and no message waiting to be sent. A 'sending' row whose job is
+            done is not waiting: a worker killed mid-send left it, and at most once means it is never
+            sent again (release_stale_sends calls it 'unknown' for staff ten minutes later)."""
             with pymysql.connect(host="127.0.0.1", port=db_port, user="root", database="zhigong") as conn:
                 cursor = conn.cursor()
                 cursor.execute("SELECT COUNT(*) FROM outbox WHERE pending = 1")
                 pending_rows = cursor.fetchone()[0]
-                cursor.execute(
-                    "SELECT COUNT(*) FROM notifications WHERE wechat_status IN ('pending', 'sending')"
-                )
+                cursor.execute("SELECT COUNT(*) FROM notifications WHERE wechat_status = 'pending'")
                 return pending_rows == 0 and cursor.fetchone()[0] == 0
 
-        drain_s = wait_for(drained, args.drain, "the outbox and the notifications drained")
+        try:
+            drain_s = wait_for(drained, args.drain, "the outbox and the notifications drained")
+        except SystemExit:
+            diagnose(db_port, redis_port, children, work)
+            raise
         report(tally, db_port, fake, results, drain_s, stopped, children)
         return 0
     finally:
         for child in reversed(children):
             child.stop()
         fake_server.shutdown()
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def diagnose(db_port: int, redis_port: int, children, work: Path) -> None:
+    """What is left when the backlog did not drain: rows, their jobs in Redis, the processes."""
+    import redis
+    from rq.job import Job
+
+    connection = redis.Redis(port=redis_port)
+    with pymysql.connect(host="127.0.0.1", port=db_port, user="root", database="zhigong") as conn:
+        cursor = conn.cursor()
+        cursor.execute("SELECT id, topic, attempts, created_at, last_error FROM outbox WHERE pending = 1")
+        rows = cursor.fetchall()
+        cursor.execute(
+            "SELECT id, wechat_status, claimed_at, wechat_reason FROM notifications"
+            " WHERE wechat_status IN ('pending', 'sending')"
+        )
+        notes = cursor.fetchall()
+        cursor.execute("SELECT UTC_TIMESTAMP(6)")
+        print("database now", cursor.fetchone()[0])
+    print(f"outbox rows pending: {len(rows)}")
+    for row in rows[:30]:
+        try:
+            job = Job.fetch(f"outbox-{row[0]}", connection=connection)
+            state = f"{job.get_status()} retries_left={job.retries_left} origin={job.origin}"
+        except Exception as exc:
+            state = f"no job ({type(exc).__name__})"
+        print("  ", row, state)
+    print(f"notifications pending/sending: {len(notes)}")
+    for note in notes[:30]:
+        print("  ", note)
+    print("scheduler locks", {k.decode(): connection.get(k) for k in connection.keys("rq:scheduler-lock:*")})
+    print("workers", [k.decode() for k in connection.smembers("rq:workers")])
+    print("still running", [c.name for c in children if c.popen.poll() is None])
+    for name in ("worker.log", "cron.log"):
+        lines = (work / name).read_text(errors="replace").splitlines()
+        print(f"--- last lines of {name}")
+        print("\n".join(lines[-40:]))
 
 
 def report(tally: Tally, db_port: int, fake, results, drain_s: float, stopped: float, children) -> None:
@@ -385,8 +431,8 @@ def report(tally: Tally, db_port: int, fake, results, drain_s: float, stopped: f
     accepted_ids = set(tally.accepted.values())
     received = collections.Counter(s["touser"] for s in fake.sent_to(None))
     # A message is sent twice if WeChat received more for a user than the database says it sent
-    # (or may have sent: 'unknown' after a worker died mid-send).
-    twice = sum(max(0, received[u] - c["sent"] - c["unknown"]) for u, c in per_user.items())
+    # (or may have sent: 'sending', later 'unknown', after a worker died mid-send).
+    twice = sum(max(0, received[u] - c["sent"] - c["unknown"] - c["sending"]) for u, c in per_user.items())
     unreceived = sum(max(0, c["sent"] - received[u]) for u, c in per_user.items())
     five_xx = {k: v for k, v in tally.statuses.items() if k >= 500}
     print()
@@ -404,7 +450,9 @@ def report(tally: Tally, db_port: int, fake, results, drain_s: float, stopped: f
     print(f"notifications by status    {by_status}")
     print(f"WeChat messages received   {sum(received.values())}; sent twice: {twice}; "
           f"recorded sent but not received: {unreceived}")
-    print(f"messages left unsent       {by_status.get('pending', 0) + by_status.get('sending', 0)}")
+    print(f"messages left unsent       {by_status.get('pending', 0)}")
+    print(f"outcome unknown (at most once: a worker killed mid-send) "
+          f"{by_status.get('sending', 0) + by_status.get('unknown', 0)}")
     print(f"backlog drained            {drain_s:.1f} s after the load stopped")
     print(f"still running              {[c.name for c in children if c.popen.poll() is None]}")
 

@@ -9,7 +9,9 @@ MySQL/MariaDB report a deadlock (1213) or a lock wait that ran out (1205) after 
 statement or the whole transaction back; a multi-primary cluster (Galera) reports a write conflict
 found at commit in exactly the same way. The work is then run again from the start in a fresh
 transaction: everything it wrote was undone, and what it read is read again, so it is idempotent by
-construction. After a few attempts (or once the time budget is spent) the error is raised.
+construction. A connection lost before COMMIT was sent (2006/2013) is run again the same way; one
+lost after it is not, as the transaction may have committed. After a few attempts (or once the time
+budget is spent) the error is raised.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -39,6 +42,16 @@ RETRYABLE_MYSQL = {DEADLOCK, LOCK_WAIT_TIMEOUT}
 # Errors that say the database is slow or away: answered 503 with Retry-After, never retried here.
 STATEMENT_TIMEOUT_MYSQL = {1969, 3024}  # MariaDB max_statement_time, MySQL max_execution_time
 CONNECTION_LOST_MYSQL = {2003, 2006, 2013, 2014, 2055, 1040, 1053, 1927, 4031}
+# The connection went away mid-transaction (server gone away, lost during a statement): the server
+# rolls back what was not committed, so the work may run again, on a new connection, as long as no
+# COMMIT was sent. Once it was, the transaction may have committed: never run again, answered 503.
+LOST_MID_TRANSACTION_MYSQL = {2006, 2013}
+_COMMIT_SENT = "unit_of_work.commit_sent"  # in Session.info, set when a COMMIT is about to be sent
+
+
+@event.listens_for(Session, "before_commit")
+def _commit_sent(session: Session) -> None:
+    session.info[_COMMIT_SENT] = True
 
 
 @dataclass(frozen=True)
@@ -95,10 +108,12 @@ def run(
     attempt = 1
     while True:
         current = _session(session)
+        current.info.pop(_COMMIT_SENT, None)
         try:
             with _writer_turn(current, writes):
                 result = work()
                 if keep(result):
+                    current.flush()  # a failure here is before COMMIT: safe to run again
                     current.commit()
                 else:
                     current.rollback()
@@ -109,7 +124,7 @@ def run(
                     current.commit()  # a failing commit raises its own error instead
                 raise
             _rollback_quietly(current)
-            if not _again(exc, attempt, started, policy):
+            if not _again(exc, attempt, started, policy, commit_sent=current.info.get(_COMMIT_SENT, False)):
                 raise
             log.warning(
                 "%s: database error %s on attempt %d, running it again: %s",
@@ -173,9 +188,14 @@ def _session(session: Session | Callable[[], Session] | None) -> Session:
     return session() if callable(session) and not isinstance(session, Session) else session
 
 
-def _again(exc: BaseException, attempt: int, started: float, policy: RetryPolicy) -> bool:
+def _again(
+    exc: BaseException, attempt: int, started: float, policy: RetryPolicy, *, commit_sent: bool
+) -> bool:
+    lost_before_commit = (
+        isinstance(exc, DBAPIError) and mysql_code(exc) in LOST_MID_TRANSACTION_MYSQL and not commit_sent
+    )
     return (
-        is_retryable(exc)
+        (is_retryable(exc) or lost_before_commit)
         and attempt < policy.attempts
         and time.monotonic() - started < policy.budget_s
     )

@@ -199,9 +199,16 @@ def sweep(redis, now=None) -> int:
 
 def _orphaned(redis, job: Job, status) -> bool:
     """A job of a pending row that nothing will run: 'started' by no worker (its worker died, or Redis
-    lost the worker's bookkeeping), or ended without a failure staff can see and retry."""
-    if status in (JobStatus.QUEUED, JobStatus.DEFERRED):
+    lost the worker's bookkeeping), 'queued' on no queue (a worker listening on several queues pops
+    the id and only then marks the job started: killed in between, it leaves the job in no list, and
+    RQ never looks at it again), or ended without a failure staff can see and retry."""
+    if status == JobStatus.DEFERRED:
         return False
+    if status == JobStatus.QUEUED:
+        queue = Queue(job.origin, connection=redis)
+        waiting = (queue.key, queue.intermediate_queue_key)  # single-queue workers move it there
+        on_a_list = any(redis.lpos(key, job.id) is not None for key in waiting)
+        return not on_a_list and job.id not in queue.started_job_registry
     if status == JobStatus.STARTED:
         return job.id not in StartedJobRegistry(job.origin, connection=redis)
     if status == JobStatus.FAILED:
@@ -214,7 +221,9 @@ def _enqueue_if_overdue(redis, job: Job, cutoff) -> int:
     try:
         due = registry.get_scheduled_time(job)
     except NoSuchJobError:
-        return 0
+        if job.get_status(refresh=True) != JobStatus.SCHEDULED:
+            return 0  # the scheduler queued it just now
+        due = cutoff - SWEEP_GRACE  # 'scheduled' in no registry (Redis lost a write): nothing would run it
     if due >= cutoff:
         return 0
     registry.remove(job)

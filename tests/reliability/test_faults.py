@@ -6,6 +6,7 @@ test_unit_of_work.py."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -163,6 +164,45 @@ def test_a_job_left_started_by_a_dead_worker_is_queued_again_by_the_sweep(
     work(queue_redis)
     assert statuses() == ["sent"] and len(fake.sent_to("o_abandoned")) == 1
     assert outbox.sweep(queue_redis, now=later) == 0
+
+
+def test_a_job_popped_by_a_worker_killed_before_it_started_is_queued_again_by_the_sweep(
+    factory, client, queue_redis, fake_wechat
+):
+    """A worker listening on several queues pops the job's id off its queue and only then marks the
+    job started: killed (or cut off from Redis) in between, it leaves the job 'queued' on no queue,
+    where RQ never looks again."""
+    _, fake = fake_wechat
+    message_id = prepared_notification(factory, client, queue_redis, "popped")
+    outbox.enqueue_messages(queue_redis, [(message_id, "notification.deliver")], force=True)
+    job = Job.fetch(f"outbox-{message_id}", connection=queue_redis)
+    later = utcnow() + outbox.SWEEP_GRACE + timedelta(seconds=1)
+    assert outbox.sweep(queue_redis, now=later) == 0  # waiting on its queue: left alone
+    assert queue_redis.lpop("rq:queue:notifications") == job.id.encode()  # the dead worker's pop
+    assert job.get_status() == JobStatus.QUEUED
+    assert outbox.sweep(queue_redis, now=later) == 1
+    work(queue_redis)
+    assert statuses() == ["sent"] and len(fake.sent_to("o_popped")) == 1
+    assert outbox.sweep(queue_redis, now=later) == 0
+
+
+def test_a_retry_that_redis_lost_from_its_schedule_is_queued_by_the_sweep(
+    factory, client, queue_redis, fake_wechat
+):
+    _, fake = fake_wechat
+    tree = factory.org_tree()
+    token = factory.worker_token("unscheduled")
+    grant(client, token)
+    fake.fail_next(45009, count=1)
+    factory.apply(token, tree.union_a1.id)
+    work(queue_redis)
+    message_id = db.session.scalar(select(OutboxMessage.id))
+    job = Job.fetch(f"outbox-{message_id}", connection=queue_redis)
+    ScheduledJobRegistry("notifications", connection=queue_redis).remove(job)  # an outage lost the entry
+    assert job.get_status() == JobStatus.SCHEDULED
+    assert outbox.sweep(queue_redis, now=utcnow() + outbox.SWEEP_GRACE + timedelta(seconds=1)) == 1
+    work(queue_redis)
+    assert statuses() == ["sent"] and len(fake.sent_to("o_unscheduled")) == 1
 
 
 # --- 2. nothing lost between the claim and the send -----------------------------------------------------
@@ -376,6 +416,71 @@ def test_a_database_killed_during_concurrent_writes_gives_no_500(mariadb_app, pr
         stored = set(db.session.scalars(select(WxAccount.openid).where(WxAccount.openid.like("o_conc-%"))))
     ok = {f"o_{code}" for status, code in answers if status == 200}
     assert ok <= stored and stored_codes
+
+
+# --- 8. a connection lost mid-transaction: run again before COMMIT, never after ------------------------
+@contextmanager
+def inserts_into_wx_accounts(app, on_first=None) -> Iterator[list[int]]:
+    """Count the request's INSERTs of a new account; ``on_first(dbapi_connection)`` runs just before
+    the first one is sent."""
+    seen: list[int] = []
+
+    def before_execute(conn, _cursor, statement, *_args) -> None:
+        if statement.startswith("INSERT INTO wx_accounts"):
+            seen.append(len(seen) + 1)
+            if len(seen) == 1 and on_first is not None:
+                on_first(conn.connection.dbapi_connection)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before_execute)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before_execute)
+
+
+def wx_accounts(private_mariadb, openid: str) -> int:
+    with private_mariadb.connect() as conn:
+        cursor = conn.cursor()
+        cursor.execute("SELECT COUNT(*) FROM wx_accounts WHERE openid = %s", (openid,))
+        return cursor.fetchone()[0]
+
+
+def test_a_connection_lost_before_commit_runs_the_request_again(mariadb_app, private_mariadb):
+    def kill(connection) -> None:  # the server ends the session: its open transaction is rolled back
+        with private_mariadb.connect(None) as other:
+            other.cursor().execute(f"KILL CONNECTION {int(connection.thread_id())}")
+
+    http = mariadb_app.test_client()
+    with inserts_into_wx_accounts(mariadb_app, on_first=kill) as inserts:
+        answer = login(http, "lost-before-commit")
+    assert answer.status_code == 200, answer.json
+    assert inserts == [1, 2]  # the first attempt lost its connection mid-statement, the second wrote
+    assert wx_accounts(private_mariadb, "o_lost-before-commit") == 1
+
+
+def test_a_connection_lost_after_commit_was_sent_is_a_503_and_not_run_again(mariadb_app, private_mariadb):
+    """The COMMIT reaches the server and commits; its answer never comes back (the client stops
+    reading its socket). The request cannot know it committed, so it must not run again."""
+
+    def answer_lost(conn) -> None:
+        conn.connection.dbapi_connection._sock.shutdown(socket.SHUT_RD)
+
+    http = mariadb_app.test_client()
+    with mariadb_app.app_context():
+        engine = db.engine
+    with inserts_into_wx_accounts(mariadb_app) as inserts:
+        event.listen(engine, "commit", answer_lost)
+        try:
+            answer = login(http, "lost-after-commit")
+        finally:
+            event.remove(engine, "commit", answer_lost)
+    assert answer.status_code == 503
+    assert answer.json["code"] == "database_unavailable" and answer.headers["Retry-After"]
+    assert inserts == [1]  # not run again
+    assert wx_accounts(private_mariadb, "o_lost-after-commit") == 1  # it had committed after all
+    assert login(http, "lost-after-commit").status_code == 200  # the dead connection is gone from the pool
 
 
 # --- 9. a full connection pool is a 503 with Retry-After ----------------------------------------------
