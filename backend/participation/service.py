@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, select
-
 from backend.common.types import utcnow
-from backend.extensions import db
 from backend.jobs.queues import DEFAULT
 from backend.outbox import service as outbox
-from backend.participation.models import ParticipationFact
+from backend.participation import rollups
 
 RECORD = "participation.record"
 
@@ -62,17 +59,20 @@ def dedupe_key(payload: dict) -> str:
 
 @outbox.topic(RECORD, DEFAULT)
 def _store(payload: dict) -> None:
-    key = dedupe_key(payload)
-    if db.session.scalar(select(exists().where(ParticipationFact.dedupe_key == key))):
-        return
-    db.session.add(
-        ParticipationFact(
-            org_id=payload["org_id"],
-            member_id=payload.get("member_id"),
-            kind=payload["kind"],
-            occurred_at=datetime.fromisoformat(payload["occurred_at"]),
-            ref_type=payload["ref_type"],
-            ref_id=payload["ref_id"],
-            dedupe_key=key,
-        )
+    store(payload)
+
+
+def store(payload: dict) -> bool:
+    """Store the fact of a ``record`` payload and count it in its org's month, once however often it
+    is delivered (the participation job). True when it was new."""
+    return rollups.store_fact(
+        key=dedupe_key(payload),
+        values={
+            "org_id": payload["org_id"],
+            "member_id": payload.get("member_id"),
+            "kind": payload["kind"],
+            "occurred_at": datetime.fromisoformat(payload["occurred_at"]),
+            "ref_type": payload["ref_type"],
+            "ref_id": payload["ref_id"],
+        },
     )
