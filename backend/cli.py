@@ -81,3 +81,19 @@ def init_app(app: Flask) -> None:
             raise click.ClickException("；".join(messages)) from exc
         db.session.commit()
         click.echo(f"已创建市总工会管理员 {staff.username}（{root.name}）")
+
+    @app.cli.group("rollups")
+    def rollups_group() -> None:
+        """The per-org, per-month counts assessments read (participation_rollups, member_rollups)."""
+
+    @rollups_group.command("rebuild")
+    def rollups_rebuild_command() -> None:
+        """Count the rollups again from every participation fact and member (after a bulk load or an
+        upgrade to 0017; run it with the participation workers stopped)."""
+        from backend.participation import rollups
+
+        counts = rollups.rebuild(progress=lambda stage, done: click.echo(f"  已统计至组织 id {done}"))
+        click.echo(
+            f"已重建: 参与记录月度汇总 {counts['participation_rollups']} 行，"
+            f"会员月度汇总 {counts['member_rollups']} 行"
+        )

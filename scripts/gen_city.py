@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     from backend.config import Settings
     from backend.demo.generator import generate_city
     from backend.extensions import db
+    from backend.participation import rollups
 
     overrides = {"database_url": args.database_url} if args.database_url else {}
     app = create_app(Settings.from_env(**overrides))
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         except (RuntimeError, ValueError) as exc:
             print(f"gen_city: {exc}", file=sys.stderr)
             return 1
+        rollups.rebuild()  # the members were bulk-loaded past the ORM: count them in member_rollups
     elapsed = time.perf_counter() - started
     rows = counts["orgs"] + counts["members"]
     print(

@@ -6,8 +6,9 @@ subtree. Town nodes carry township_street too; the shipped rubric assesses the t
 unions and leaves towns out unless ``town`` is added to its ``levels`` (see config/assessment/).
 
 The database does the heavy work: each distinct (metric, parameters) runs once as a ``GROUP BY
-org_id`` over the whole city, and the fact counts of every kind any rubric uses come from one scan of
-the period's facts. Python then only sums those per-org aggregates up the tree and applies the
+org_id`` over the whole city, and the fact counts of every kind any rubric uses come from one read of
+the period's per-org, per-month rollups (``backend.participation.rollups``: orgs × months, however many
+facts there are). Python then only sums those per-org aggregates up the tree and applies the
 thresholds — a few thousand small dicts, no query per union.
 """
 
@@ -20,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 
-from backend.assessment.metrics import METRICS, Aggregate, Window
+from backend.assessment.metrics import METRICS, ROLLUPS, Aggregate, Window
 from backend.assessment.models import TIER_ORDER, Tier
 from backend.assessment.periods import Period
 from backend.assessment.rubrics import RATED_TIERS, Indicator, Rubric, RubricSet
@@ -52,12 +53,13 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(_q(value))
 
 
-def compute(rubrics: RubricSet, period: Period) -> list[Standing]:
-    """Every assessed org's standing for ``period`` (nothing is written here)."""
+def compute(rubrics: RubricSet, period: Period, *, source: str = ROLLUPS) -> list[Standing]:
+    """Every assessed org's standing for ``period`` (nothing is written here). ``source`` is where
+    the counts come from: the per-month rollups, or (``SCAN``) the facts and members themselves."""
     active = rubrics.for_period(period.type)
     if not active:
         return []
-    window = Window(period.start_utc, period.end_utc)
+    window = Window(period.start_utc, period.end_utc, source)
     for rubric in active:
         for indicator in rubric.indicators:
             for value in indicator.params.values():

@@ -14,16 +14,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, case, func, select
 
 from backend.aid.models import AidRequest
+from backend.common.time import local_midnight_utc
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.members.models import Member
-from backend.participation.models import ParticipationFact
+from backend.participation.models import MemberRollup, ParticipationFact, ParticipationRollup
+from backend.participation.rollups import month_of
 from backend.wages.models import WageClaim
 
 Aggregate = dict[int, tuple[Decimal, Decimal | None]]  # org id → (numerator, denominator or None)
@@ -39,12 +41,22 @@ class Param:
     choices: tuple[str, ...] = ()
 
 
+ROLLUPS = "rollups"  # read participation_rollups / member_rollups: orgs × months
+SCAN = "scan"  # read the facts and the members themselves (the rollups are checked against it)
+
+
 @dataclass
 class Window:
-    """The period being assessed, as UTC bounds [start, end), and per-run caches of shared scans."""
+    """The period being assessed, as UTC bounds [start, end), and per-run caches of shared reads.
+
+    ``source`` says where counts come from: the per-org, per-month rollups (what runs use: a
+    province's year is orgs × months, whatever the number of facts), or a scan of the facts and
+    members (what the rollups must always equal). Period bounds fall on Shanghai month starts, so
+    both give the same numbers."""
 
     start: datetime
     end: datetime
+    source: str = ROLLUPS
     _fact_counts: dict[tuple[int, str], int] | None = None
     _kinds_wanted: set[str] = field(default_factory=set)
     member_counts: dict[datetime, dict[int, int]] = field(default_factory=dict)
@@ -54,20 +66,34 @@ class Window:
         self._kinds_wanted.update(kinds)
 
     def fact_counts(self) -> dict[tuple[int, str], int]:
-        """One scan of the period's facts for every kind any rubric uses: (org, kind) → count."""
+        """One read of the period's counts for every kind any rubric uses: (org, kind) → count."""
         if self._fact_counts is None:
-            f = ParticipationFact
-            rows = db.session.execute(
-                select(f.org_id, f.kind, func.count())
-                .where(
-                    f.kind.in_(sorted(self._kinds_wanted)),
-                    f.occurred_at >= self.start,
-                    f.occurred_at < self.end,
+            kinds = sorted(self._kinds_wanted)
+            if self.source == SCAN:
+                f = ParticipationFact
+                stmt = (
+                    select(f.org_id, f.kind, func.count())
+                    .where(f.kind.in_(kinds), f.occurred_at >= self.start, f.occurred_at < self.end)
+                    .group_by(f.org_id, f.kind)
                 )
-                .group_by(f.org_id, f.kind)
-            ).all()
-            self._fact_counts = {(org_id, kind): n for org_id, kind, n in rows}
+            else:
+                r = ParticipationRollup
+                stmt = (
+                    select(r.org_id, r.kind, func.sum(r.facts))
+                    .where(r.kind.in_(kinds), r.month >= self._month(self.start))
+                    .where(r.month < self._month(self.end))
+                    .group_by(r.org_id, r.kind)
+                )
+            rows = db.session.execute(stmt).all()
+            self._fact_counts = {(org_id, kind): int(n) for org_id, kind, n in rows if n}
         return self._fact_counts
+
+    @staticmethod
+    def _month(at: datetime) -> int:
+        month = month_of(at)
+        if local_midnight_utc(date(month // 100, month % 100, 1)) != at:
+            raise ValueError(f"{at.isoformat()} is not the start of a Shanghai month")
+        return month
 
 
 @dataclass(frozen=True)
@@ -135,12 +161,17 @@ def _active_members(window: Window, before: datetime) -> dict[int, int]:
 
     cached = window.member_counts.get(before)
     if cached is None:
-        rows = _grouped(
-            select(Member.org_id, func.count())
-            .where(Member.status == "active", Member.joined_at < before)
-            .group_by(Member.org_id)
-        )
-        cached = window.member_counts[before] = {org: n for org, (n,) in rows.items()}
+        if window.source == SCAN:
+            stmt = (
+                select(Member.org_id, func.count())
+                .where(Member.status == "active", Member.joined_at < before)
+                .group_by(Member.org_id)
+            )
+        else:
+            r = MemberRollup
+            stmt = select(r.org_id, func.sum(r.active)).where(r.month < window._month(before))
+            stmt = stmt.group_by(r.org_id)
+        cached = window.member_counts[before] = {org: int(n) for org, (n,) in _grouped(stmt).items() if n}
     return cached
 
 
@@ -152,12 +183,20 @@ def members(window: Window, params: dict) -> Aggregate:
 def _new_members(window: Window) -> dict[int, int]:
 
     if window.new_member_counts is None:
-        rows = _grouped(
-            select(Member.org_id, func.count())
-            .where(Member.joined_at >= window.start, Member.joined_at < window.end)
-            .group_by(Member.org_id)
-        )
-        window.new_member_counts = {org: n for org, (n,) in rows.items()}
+        if window.source == SCAN:
+            stmt = (
+                select(Member.org_id, func.count())
+                .where(Member.joined_at >= window.start, Member.joined_at < window.end)
+                .group_by(Member.org_id)
+            )
+        else:
+            r = MemberRollup
+            stmt = (
+                select(r.org_id, func.sum(r.joined))
+                .where(r.month >= window._month(window.start), r.month < window._month(window.end))
+                .group_by(r.org_id)
+            )
+        window.new_member_counts = {org: int(n) for org, (n,) in _grouped(stmt).items() if n}
     return window.new_member_counts
 
 

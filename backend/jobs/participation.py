@@ -7,4 +7,4 @@ from backend.participation import service as participation
 
 def record_participation(payload: dict) -> None:
     """Outbox handler of ``participation.record`` (runs in the row's own unit of work)."""
-    participation.store_fact(payload)
+    participation.store(payload)

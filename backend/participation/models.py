@@ -31,3 +31,29 @@ class ParticipationFact(db.Model):
         Index("ix_participation_org_kind_time", "org_id", "kind", "occurred_at"),
         Index("ix_participation_kind_time", "kind", "occurred_at"),
     )
+
+
+class ParticipationRollup(db.Model):
+    """How many facts of one kind an org was credited with in one Shanghai month — what an assessment
+    reads instead of the facts themselves (orgs × months, not facts). Counted by the participation job
+    in the transaction that stores the fact; ``flask rollups rebuild`` makes them again from the facts."""
+
+    __tablename__ = "participation_rollups"
+
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # YYYYMM, Shanghai time
+    org_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    facts: Mapped[int] = mapped_column(default=0)
+
+
+class MemberRollup(db.Model):
+    """The members of an org by the Shanghai month they joined in: all of them (``joined``) and those
+    still active (``active``). Members at a date and new members of a period are sums over months.
+    Kept by every ORM write of a member's org, status or join date (``backend.participation.rollups``)."""
+
+    __tablename__ = "member_rollups"
+
+    month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # YYYYMM, Shanghai time
+    org_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    joined: Mapped[int] = mapped_column(default=0)
+    active: Mapped[int] = mapped_column(default=0)

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, select
-
 from backend.common.types import utcnow
-from backend.extensions import db
 from backend.outbox import service as outbox
-from backend.participation.models import ParticipationFact
+from backend.participation import rollups
 
 RECORD = "participation.record"
 
@@ -54,19 +51,17 @@ def dedupe_key(payload: dict) -> str:
     return f"{payload['kind']}:{payload['ref_type']}:{payload['ref_id']}:{payload.get('member_id') or ''}"
 
 
-def store_fact(payload: dict) -> None:
-    """Store the fact an outbox row carries, once (a row handled twice changes nothing)."""
-    key = dedupe_key(payload)
-    if db.session.scalar(select(exists().where(ParticipationFact.dedupe_key == key))):
-        return
-    db.session.add(
-        ParticipationFact(
-            org_id=payload["org_id"],
-            member_id=payload.get("member_id"),
-            kind=payload["kind"],
-            occurred_at=datetime.fromisoformat(payload["occurred_at"]),
-            ref_type=payload["ref_type"],
-            ref_id=payload["ref_id"],
-            dedupe_key=key,
-        )
+def store(payload: dict) -> bool:
+    """Store the fact of a ``record`` payload and count it in its org's month, once however often it
+    is delivered (the participation job). True when it was new."""
+    return rollups.store_fact(
+        key=dedupe_key(payload),
+        values={
+            "org_id": payload["org_id"],
+            "member_id": payload.get("member_id"),
+            "kind": payload["kind"],
+            "occurred_at": datetime.fromisoformat(payload["occurred_at"]),
+            "ref_type": payload["ref_type"],
+            "ref_id": payload["ref_id"],
+        },
     )

@@ -1,7 +1,8 @@
 """统计 — figures for any subtree over a date range, as plain functions the API and the admin panel share.
 
 Dates are Shanghai local days, both ends included; every figure is a ``GROUP BY`` over the subtree
-(one indexed prefix scan of ``orgs.path``), never a loop over unions. Money stays Decimal.
+(one indexed prefix scan of ``orgs.path``), never a loop over unions. Money stays Decimal. With Redis
+the figures are kept for a minute (``backend.stats.cache``): at most that far behind the writes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from backend.legal.models import LegalBooking
 from backend.members.models import Member
 from backend.orgs.models import Org, OrgLevel
 from backend.participation.models import ParticipationFact
+from backend.stats.cache import cached
 from backend.wages.models import WageClaim
 
 # Age of the open requests, in days since they were filed: (label, lowest day, highest day or None).
@@ -98,6 +100,7 @@ def _ratings(within, lo: datetime, hi: datetime) -> dict:
     return {"count": count, "average": average, "by_score": {int(k): v for k, v in sorted(rows.items())}}
 
 
+@cached("summary")
 def subtree_summary(*, org: Org, start: date, end: date) -> dict:
     """The figures of ``org``'s subtree for the days ``start``…``end`` (Shanghai), both included."""
     lo, hi = _bounds(start, end)
@@ -197,6 +200,7 @@ def _months(start: date, end: date) -> list[str]:
     return out
 
 
+@cached("monthly")
 def monthly_series(*, org: Org, start: date, end: date) -> list[dict]:
     """One row per month of the range: new members, requests, claims, wages recovered, SLA rate,
     consultations, event participants and competition entries of the subtree."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from rq import Queue, SimpleWorker
-from sqlalchemy import update
+from sqlalchemy import select
 
 from backend.aid.models import AidRequest
 from backend.assessment.rubrics import load_rubric_dir
@@ -18,7 +18,7 @@ from backend.jobs.queues import ASSESSMENT
 from backend.members.models import Member
 from backend.orgs import service as orgs
 from backend.orgs.models import OrgCategory
-from backend.participation.models import ParticipationFact
+from backend.participation import service as participation
 from tests.factories import bulk_members
 
 _keys = itertools.count(1)
@@ -96,12 +96,16 @@ def test_rubrics(app, tmp_path: Path):
 
 
 def add_facts(org_id: int, kind: str, at: datetime, count: int = 1) -> None:
+    """Facts stored as the participation job stores them (and counted in their month's rollup)."""
     for _ in range(count):
-        n = next(_keys)
-        db.session.add(
-            ParticipationFact(
-                org_id=org_id, kind=kind, occurred_at=at, ref_type="test", ref_id=n, dedupe_key=f"test:{n}"
-            )
+        participation.store(
+            {
+                "kind": kind,
+                "org_id": org_id,
+                "ref_type": "test",
+                "ref_id": next(_keys),
+                "occurred_at": at.isoformat(),
+            }
         )
 
 
@@ -119,7 +123,8 @@ def add_members(org, count: int, joined_at: datetime, worker_type: str = "regula
         for i in range(count)
     ]
     ids = [m.member_id for m in bulk_members(org, people, openid_prefix=f"o_{org.id}_{next(_keys)}_")]
-    db.session.execute(update(Member).where(Member.id.in_(ids)).values(joined_at=joined_at))
+    for member in db.session.scalars(select(Member).where(Member.id.in_(ids))):
+        member.joined_at = joined_at  # through the ORM, as the app changes members: the rollups follow
     db.session.commit()
     return ids
 
@@ -197,17 +202,13 @@ def city(factory, test_rubrics) -> City:
     }
     for org, (new, consult, attended) in plan.items():
         add_members(org, new, MARCH)
-        add_facts(org.id, "legal.consultation_held", MARCH, consult)
+        # n3's consultations all fall on the first instant of March: they count
+        add_facts(org.id, "legal.consultation_held", MARCH_FIRST_INSTANT if org is c.n3 else MARCH, consult)
         add_facts(org.id, "event.attended", MARCH, attended)
     add_members(tree.union_a2, 1, MARCH)
     # On the period's edges: the first instant of March counts, the last second of February does not.
     add_facts(tree.union_a1.id, "legal.consultation_held", FEBRUARY_LAST_SECOND, 5)
     add_members(tree.union_b1, 4, FEBRUARY_LAST_SECOND)
-    db.session.execute(
-        update(ParticipationFact)
-        .where(ParticipationFact.org_id == c.n3.id, ParticipationFact.kind == "legal.consultation_held")
-        .values(occurred_at=MARCH_FIRST_INSTANT)
-    )
     db.session.commit()
     return c
 
