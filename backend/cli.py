@@ -20,8 +20,8 @@ def init_app(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
         """Load the demo city, the demo staff logins and demo content (idempotent; never in production)."""
-        from backend.demo_content import seed_demo_content
-        from backend.orgs.seed import DEMO_PASSWORD, seed_demo
+        from backend.demo.content import seed_demo_content
+        from backend.demo.tree import DEMO_PASSWORD, seed_demo
 
         if _production():
             raise click.ClickException(

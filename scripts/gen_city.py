@@ -35,8 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from backend import create_app
     from backend.config import Settings
+    from backend.demo.generator import generate_city
     from backend.extensions import db
-    from backend.orgs.seed import generate_city
 
     overrides = {"database_url": args.database_url} if args.database_url else {}
     app = create_app(Settings.from_env(**overrides))

@@ -30,8 +30,8 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from backend import create_app  # noqa: E402
 from backend.config import Settings  # noqa: E402
+from backend.demo.tree import seed_demo  # noqa: E402
 from backend.extensions import db  # noqa: E402
-from backend.orgs.seed import seed_demo  # noqa: E402
 from scripts.fake_wechat import serve_in_thread  # noqa: E402
 
 HOST = "127.0.0.1"

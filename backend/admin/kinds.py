@@ -26,11 +26,11 @@ from backend.api import (
     staff_membership,
     staff_wages,
 )
-from backend.api.schemas import TransitionIn
-from backend.api.wages import referral_label
 from backend.cases.paging import SortKey, seek
 from backend.cases.service import CaseKind
 from backend.common import crypto
+from backend.common.fields import LocalDateTime
+from backend.common.schema import TransitionIn
 from backend.common.statemachine import StateMachine, Transition
 from backend.common.types import utcnow
 from backend.competitions import service as competitions
@@ -54,6 +54,7 @@ from backend.members.models import (
     UnitApplication,
 )
 from backend.members.review import DECISION_FLOW, REVIEW_FLOW
+from backend.orgs import units
 from backend.orgs.models import CATEGORY_LABELS
 from backend.staff import permissions as perm
 from backend.staff.models import Staff
@@ -62,6 +63,7 @@ from backend.wages import service as wages
 from backend.wages.flow import WAGE, WAGE_FLOW
 from backend.wages.models import WAGE_STATUS_LABELS, WageClaim, WageStatus
 from backend.wages.rules import rules as wage_rules
+from backend.wages.schemas import WageClaimSchema, WageTransitionIn
 
 GENDER_LABELS = {"male": "男", "female": "女"}
 
@@ -84,6 +86,37 @@ class Column:
     in_row: bool = True
     in_detail: bool = True
     wrap: bool = False  # long text (a company's full name) wraps in the queue instead of widening it
+
+
+def columns_of(schema: type[ma.Schema], view: str, **shown: Callable[[Any], Any]) -> list[Column]:
+    """A thing's columns read off its schema: each field of ``view`` that has a ``label``, in the
+    view's order, in the queue row when its ``panel`` is "row". Amounts and times read as the panel
+    writes them, other fields as the schema dumps them (masked where the field masks); ``shown``
+    says how a column reads where neither does (a nested org, a deadline)."""
+    fields = schema().fields
+    columns = []
+    for name in schema.views[view]:
+        field = fields[name]
+        if "label" not in field.metadata:
+            continue
+        columns.append(
+            Column(
+                field.metadata["label"],
+                shown.get(name) or _plain(name, field),
+                in_row=field.metadata.get("panel") == "row",
+                wrap=field.metadata.get("wrap", False),
+            )
+        )
+    return columns
+
+
+def _plain(name: str, field: ma.fields.Field) -> Callable[[Any], Any]:
+    attribute = field.attribute or name
+    if isinstance(field, LocalDateTime):
+        return lambda item: local_time(getattr(item, attribute))
+    if isinstance(field, ma.fields.Decimal):
+        return lambda item: money(getattr(item, attribute))
+    return lambda item: "" if (value := field.serialize(name, item)) is None else value
 
 
 @dataclass(frozen=True)
@@ -203,37 +236,21 @@ WAGE_KIND = Kind(
     stmt=lambda scope, staff, **f: wages.queue_stmt(scope, staff_level=staff.org.level, **f),
     page=lambda scope, staff, **kw: wages.queue(scope, staff_level=staff.org.level, **kw),
     load=lambda scope, staff, item_id: wages.claim_for_staff(scope=scope, claim_id=item_id),
-    action_schema=staff_wages.WageTransitionIn,
+    action_schema=WageTransitionIn,
     act=lambda scope, staff, item_id, **data: wages.transition_claim(
         scope=scope, staff=staff, claim_id=item_id, **data
     ),
-    columns=[
-        Column("优先级", lambda c: c.priority),
-        Column("欠薪单位", lambda c: c.employer, wrap=True),
-        Column("项目/工地", lambda c: c.project, in_row=False),
-        Column("欠薪金额", lambda c: money(c.amount_owed)),
-        Column("人数", lambda c: c.workers_owed),
-        Column("欠薪起始", lambda c: c.owed_since.isoformat(), in_row=False),
-        Column("承办工会", lambda c: c.org.name, wrap=True),
-        Column("联系人", lambda c: c.contact_name or "", in_row=False),
-        Column("联系电话", lambda c: crypto.mask_phone(c.contact_phone)),
-        Column("办理时限", _due),
-        Column("预警", lambda c: "劳动关系预警" if c.warning else ""),
-        Column("聚类", lambda c: f"#{c.cluster_id}（{c.cluster.claim_count} 件）", in_row=False),
-        Column(
-            "工友",
-            lambda c: "、".join(
-                f"{w['name']} {crypto.mask_phone(w.get('phone')) or ''}" for w in c.crew_members
-            ),
-            in_row=False,
+    columns=columns_of(
+        WageClaimSchema,
+        "staff_detail",
+        org=lambda c: c.org.name,
+        due_at=_due,
+        warning=lambda c: "劳动关系预警" if c.warning else "",
+        cluster=lambda c: f"#{c.cluster_id}（{c.cluster.claim_count} 件）",
+        crew=lambda c: "、".join(
+            f"{w['name']} {crypto.mask_phone(w.get('phone')) or ''}" for w in c.crew_members
         ),
-        Column("情况说明", lambda c: c.description or "", in_row=False),
-        Column("转办去向", lambda c: referral_label(c) or "", in_row=False),
-        Column("追回金额", lambda c: money(c.amount_recovered), in_row=False),
-        Column("拿到工资人数", lambda c: c.workers_paid or "", in_row=False),
-        Column("结案原因", lambda c: c.close_reason or "", in_row=False),
-        Column("提交时间", lambda c: local_time(c.submitted_at), in_row=False),
-    ],
+    ),
     filters=[
         Filter("status", "状态", choices=lambda: _labels(WAGE_STATUS_LABELS)),
         Filter("overdue", "已超期", "bool"),
@@ -403,7 +420,7 @@ TRANSFER_KIND = Kind(
 
 # --- 单位建会 --------------------------------------------------------------------------------------------
 def _unit_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]:
-    application = members.reveal_unit_contact(scope=scope, staff=staff, application_id=item_id)
+    application = units.reveal_unit_contact(scope=scope, staff=staff, application_id=item_id)
     return {"联系人": application.contact_name, "联系电话": application.contact_phone}
 
 
@@ -415,11 +432,11 @@ UNIT_KIND = Kind(
     status_labels=_labels(REVIEW_STATUS_LABELS),
     model=UnitApplication,
     query_schema=staff_membership.StatusQuery,
-    stmt=lambda scope, staff, **f: members.unit_applications_stmt(scope, **f),
+    stmt=lambda scope, staff, **f: units.unit_applications_stmt(scope, **f),
     order=[SortKey(UnitApplication.submitted_at), SortKey(UnitApplication.id)],
     load=lambda scope, staff, item_id: scope.get(UnitApplication, item_id),
     action_schema=TransitionIn,
-    act=lambda scope, staff, item_id, **data: members.review_unit(
+    act=lambda scope, staff, item_id, **data: units.review_unit(
         scope=scope, staff=staff, application_id=item_id, **data
     ),
     columns=[

@@ -1,5 +1,5 @@
 """困难帮扶 rules: submitting a help request, its state machine, staff handling, the worker's withdrawal
-and rating (会员评议), duplicate flags, and needy-household files (建档立卡).
+and rating (会员评议) and duplicate flags. Needy-household files (建档立卡) are ``aid.households``.
 
 Plain keyword-only functions; the request (or job) owns the transaction. Every transition goes
 through ``cases.move`` (timeline and SLA deadline), tells the worker, and records participation
@@ -13,13 +13,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from backend.aid import subsidy
 from backend.aid.models import (
     AID_STATUS_LABELS,
-    HOUSEHOLD_STATUS_LABELS,
     AidRequest,
     AidStatus,
     HouseholdStatus,
@@ -30,7 +29,6 @@ from backend.cases import service as cases
 from backend.cases.models import CaseEvent
 from backend.cases.paging import SortKey, seek
 from backend.common.errors import Conflict, InvalidInput, NotFound
-from backend.common.persistence import flush_or_conflict
 from backend.common.statemachine import StateMachine, Transition
 from backend.common.types import utcnow
 from backend.extensions import db
@@ -424,113 +422,6 @@ def _tell_worker(case: AidRequest, event: str, **values) -> None:
         category_label=category_label(case.category),
         request_id=case.id,
         **values,
-    )
-
-
-# --- needy-household files (建档立卡) -----------------------------------------------------------------------
-HOUSEHOLD_FLOW = StateMachine(
-    "household",
-    [
-        Transition(
-            "close", frozenset({HouseholdStatus.ACTIVE}), HouseholdStatus.CLOSED, "staff", "销档", True
-        ),
-        Transition(
-            "reopen", frozenset({HouseholdStatus.CLOSED}), HouseholdStatus.ACTIVE, "staff", "恢复建档"
-        ),
-    ],
-    labels={str(k): v for k, v in HOUSEHOLD_STATUS_LABELS.items()},
-)
-HOUSEHOLD_FIELDS = ("hardship_type", "situation", "plan", "measures")
-
-
-def file_household(*, scope: Scope, staff: Staff, data: dict) -> NeedyHousehold:
-    """建档: one file per household (its member); the member's requests are linked to it."""
-    member = db.session.get(Member, data["member_id"])
-    if member is None or not scope.contains_id(member.org_id):
-        raise InvalidInput("member_id", "会员不存在，或不属于本级及下级工会")
-    existing = db.session.scalar(select(NeedyHousehold).where(NeedyHousehold.member_id == member.id))
-    if existing is not None:
-        raise Conflict(
-            f"该会员家庭已建档（档案号 {existing.file_no}），请在原档案上更新", code="already_filed"
-        )
-    if data.get("file_no") and db.session.scalar(
-        select(NeedyHousehold.id).where(NeedyHousehold.file_no == data["file_no"])
-    ):
-        raise InvalidInput("file_no", "档案号已被使用")
-    household = NeedyHousehold(
-        member_id=member.id,
-        org_id=member.org_id,
-        file_no=data.get("file_no"),
-        created_by=staff.id,
-        **{field: data[field] for field in HOUSEHOLD_FIELDS},
-    )
-    db.session.add(household)
-    flush_or_conflict("该会员家庭已建档，或档案号已被使用", "already_filed")
-    if not household.file_no:
-        household.file_no = f"KN{household.created_at.astimezone(SHANGHAI):%Y}{household.id:06d}"
-    db.session.execute(
-        update(AidRequest)
-        .where(AidRequest.member_id == member.id, AidRequest.needy_household_id.is_(None))
-        .values(needy_household_id=household.id)
-    )
-    _audit_household(staff, household, "create", {"file_no": household.file_no})
-    participation.record(
-        kind="aid.household_filed",
-        org_id=household.org_id,
-        member_id=member.id,
-        ref_type="needy_household",
-        ref_id=household.id,
-    )
-    return household
-
-
-def update_household(*, scope: Scope, staff: Staff, household_id: int, data: dict) -> NeedyHousehold:
-    """Revise the situation, plan or measures of an open file."""
-    household = scope.get(NeedyHousehold, household_id, for_update=True)
-    if household.status != HouseholdStatus.ACTIVE:
-        raise Conflict("档案已销档，请先恢复后再修改", code="household_closed")
-    changed = [f for f in HOUSEHOLD_FIELDS if f in data and data[f] != getattr(household, f)]
-    for field in changed:
-        setattr(household, field, data[field])
-    _audit_household(staff, household, "update", {"fields": changed})
-    return household
-
-
-def settle_household(
-    *, scope: Scope, staff: Staff, household_id: int, action: str, note: str | None = None
-) -> NeedyHousehold:
-    """销档 (close, with the reason: 已脱困 …) or reopen a file."""
-    household = scope.get(NeedyHousehold, household_id, for_update=True)
-    transition = HOUSEHOLD_FLOW.transition(household.status, action, "staff")
-    if transition.needs_note and not (note and note.strip()):
-        raise InvalidInput("note", "请填写销档原因")
-    household.status = transition.target
-    closing = transition.target == HouseholdStatus.CLOSED
-    household.closed_at = utcnow() if closing else None
-    household.close_reason = note.strip()[:500] if closing else None
-    _audit_household(staff, household, action, {"note": note})
-    return household
-
-
-def households_stmt(scope: Scope, *, status: str | None = None, q: str | None = None) -> Select:
-    stmt = scope.restrict(select(NeedyHousehold), NeedyHousehold.org_id)
-    if status:
-        stmt = stmt.where(NeedyHousehold.status == status)
-    if q:
-        q = q.strip()
-        by_name = select(Member.id).where(Member.name.contains(q, autoescape=True))
-        stmt = stmt.where((NeedyHousehold.file_no == q) | NeedyHousehold.member_id.in_(by_name))
-    return stmt.options(selectinload(NeedyHousehold.member)).order_by(NeedyHousehold.id.desc())
-
-
-def _audit_household(staff: Staff, household: NeedyHousehold, action: str, detail: dict) -> None:
-    audit.record(
-        staff=staff,
-        action=f"aid.household.{action}",
-        target_type="needy_household",
-        target_id=household.id,
-        org_id=household.org_id,
-        detail=detail,
     )
 
 

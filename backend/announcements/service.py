@@ -11,7 +11,7 @@ from backend.common.errors import Forbidden, InvalidInput
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.members.models import Member
-from backend.orgs.models import Org
+from backend.orgs.models import Org, ancestor_ids
 from backend.staff.models import Staff
 from backend.staff.permissions import ANNOUNCEMENT_PUBLISH, can
 from backend.staff.scope import Scope
@@ -78,11 +78,6 @@ def staff_stmt(scope: Scope) -> Select:
     """Notices published within the staff member's subtree, newest first."""
     stmt = scope.restrict(select(Announcement), Announcement.org_id)
     return stmt.order_by(Announcement.published_at.desc(), Announcement.id.desc())
-
-
-def ancestor_ids(org: Org) -> list[int]:
-    """The node and every node above it, read from the materialised path ("/1/7/42/")."""
-    return [int(part) for part in org.path.strip("/").split("/") if part]
 
 
 def for_member_stmt(member: Member) -> Select:

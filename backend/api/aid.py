@@ -12,12 +12,13 @@ from backend.aid import service as aid
 from backend.aid import subsidy
 from backend.aid.models import AID_STATUS_LABELS
 from backend.api.access import current_account, current_member, worker_required
-from backend.api.base import Blueprint, Schema, SelectPage
+from backend.api.base import Blueprint, SelectPage
 from backend.api.cases import AttachmentOut
-from backend.api.fields import LocalDateTime, Text
-from backend.api.fields import Money as MoneyField
 from backend.api.idempotency import idempotent
-from backend.api.schemas import OrgBrief
+from backend.common.fields import LocalDateTime, Text
+from backend.common.fields import Money as MoneyField
+from backend.common.schema import Schema
+from backend.orgs.schemas import OrgBrief
 from backend.uploads import service as uploads
 
 blp = Blueprint("aid", __name__, url_prefix="/api/v1", description="困难帮扶（职工端）")

@@ -7,9 +7,10 @@ from flask.views import MethodView
 
 from backend.announcements import service as announcements
 from backend.api.access import current_member, worker_required
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import LocalDateTime
-from backend.api.schemas import OrgBrief
+from backend.api.base import Blueprint, SelectPage
+from backend.common.fields import LocalDateTime
+from backend.common.schema import Schema
+from backend.orgs.schemas import OrgBrief
 
 blp = Blueprint("announcements", __name__, url_prefix="/api/v1", description="工会公告")
 

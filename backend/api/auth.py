@@ -7,16 +7,18 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt, get_jwt_identity, jwt_required
 
-from backend.api.base import Blueprint, Schema
-from backend.api.fields import Text
-from backend.api.schemas import MemberSchema, OrgBrief
+from backend.api.base import Blueprint
 from backend.auth import service as auth
 from backend.auth import tokens
+from backend.common.fields import Text
 from backend.common.ratelimit import hit_or_refuse
+from backend.common.schema import Schema
 from backend.extensions import db, limiter
 from backend.members import service as members
 from backend.members.models import REVIEW_STATUS_LABELS, WxAccount
 from backend.members.privacy import is_erased
+from backend.members.schemas import MemberSchema
+from backend.orgs.schemas import OrgBrief
 from backend.staff.accounts import normalise_username
 from backend.staff.models import Staff
 from backend.wechat.client import make_client

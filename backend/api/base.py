@@ -90,15 +90,6 @@ def _string_without_surrogates(self, value, attr, data, **kwargs):
 ma.fields.String._deserialize = _string_without_surrogates
 
 
-class Schema(ma.Schema):
-    """Base schema: unknown fields are refused with a Chinese message."""
-
-    class Meta:
-        unknown = ma.RAISE
-
-    error_messages = {"unknown": "不支持的字段", "type": "请求体应为 JSON 对象"}
-
-
 # --- error format ----------------------------------------------------------------------------------
 _HTTP_MESSAGES = {
     400: ("bad_request", "请求格式不正确"),

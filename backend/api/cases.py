@@ -6,10 +6,11 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import LocalDateTime, Text
+from backend.api.base import Blueprint, SelectPage
 from backend.api.paging import cursor_field, page_size_field
 from backend.cases import service as cases
+from backend.common.fields import LocalDateTime, Text
+from backend.common.schema import Schema
 from backend.staff import permissions as perm
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/staff", description="预警与督办（工作人员）")

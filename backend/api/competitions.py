@@ -9,11 +9,11 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import current_account, current_member, worker_required
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import LocalDateTime, Text, one_of
+from backend.api.base import Blueprint, SelectPage
 from backend.api.idempotency import idempotent
-from backend.api.schemas import OrgBrief
 from backend.common.crypto import mask_name
+from backend.common.fields import LocalDateTime, Text, one_of
+from backend.common.schema import Schema
 from backend.common.types import utcnow
 from backend.competitions import quiz
 from backend.competitions import service as competitions
@@ -30,6 +30,7 @@ from backend.competitions.models import (
 )
 from backend.competitions.rules import attachments_of, is_complete
 from backend.members.models import WORKER_TYPE_LABELS
+from backend.orgs.schemas import OrgBrief
 
 blp = Blueprint("competitions", __name__, url_prefix="/api/v1", description="劳动和技能竞赛（职工端）")
 

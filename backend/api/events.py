@@ -8,14 +8,16 @@ from flask import current_app
 from flask.views import MethodView
 
 from backend.api.access import current_member, worker_required
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import LocalDateTime, Text
+from backend.api.base import Blueprint, SelectPage
 from backend.api.idempotency import idempotent
-from backend.api.schemas import OrgBrief
+from backend.common.fields import LocalDateTime, Text
+from backend.common.schema import Schema
 from backend.common.types import utcnow
+from backend.events import checkin, matching, signups
 from backend.events import service as events
 from backend.events.models import EVENT_STATUS_LABELS, SIGNUP_STATUS_LABELS
 from backend.events.rules import rules
+from backend.orgs.schemas import OrgBrief
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="联谊交友活动（职工端）")
 
@@ -84,7 +86,7 @@ class SignupOut(Schema):
 class MySignupOut(SignupOut):
     event = ma.fields.Nested(EventBrief)
     waitlist_ahead = ma.fields.Function(
-        events.waiting_ahead, metadata={"description": "排在我前面的候补人数"}
+        signups.waiting_ahead, metadata={"description": "排在我前面的候补人数"}
     )
 
 
@@ -154,7 +156,7 @@ class MyEvents(MethodView):
     @blp.paginate(SelectPage)
     def get(self):
         """我的活动报名（最新的在前），含候补序号和前面的候补人数"""
-        return events.signups_of_stmt(current_member())
+        return signups.signups_of_stmt(current_member())
 
 
 @blp.route("/events/<int:event_id>")
@@ -176,7 +178,7 @@ class Signups(MethodView):
     @blp.response(201, SignupOut)
     def post(self, data, event_id):
         """报名：有名额即报名成功，否则进入候补（先到先得）"""
-        return events.sign_up(member=current_member(), event_id=event_id, **data)
+        return signups.sign_up(member=current_member(), event_id=event_id, **data)
 
 
 @blp.route("/events/<int:event_id>/signups/cancel")
@@ -186,7 +188,7 @@ class CancelSignup(MethodView):
     @blp.response(200, SignupOut)
     def post(self, event_id):
         """取消报名（活动开始前）；空出的名额自动由下一位候补递补"""
-        return events.cancel_signup(member=current_member(), event_id=event_id)
+        return signups.cancel_signup(member=current_member(), event_id=event_id)
 
 
 @blp.route("/events/<int:event_id>/ticket")
@@ -196,7 +198,7 @@ class Ticket(MethodView):
     @blp.response(200, TicketOut)
     def get(self, event_id):
         """入场码：签名二维码（5分钟内有效，过期请刷新），工作人员扫码签到"""
-        signup, token = events.ticket_for(
+        signup, token = checkin.ticket_for(
             member=current_member(), event_id=event_id, secret_key=current_app.config["SECRET_KEY"]
         )
         return {
@@ -215,7 +217,7 @@ class Attendees(MethodView):
     @blp.response(200, AttendeeOut(many=True))
     def get(self, event_id):
         """本场已签到的其他参与者（昵称或脱敏姓名、性别、年龄），活动结束后可见"""
-        return events.attendees(member=current_member(), event_id=event_id)
+        return matching.attendees(member=current_member(), event_id=event_id)
 
 
 @blp.route("/events/<int:event_id>/interests")
@@ -227,7 +229,9 @@ class Interests(MethodView):
     @blp.response(200, AttendeeOut(many=True))
     def post(self, data, event_id):
         """心动：选择本场已签到的参与者；双方互选后才能看到对方的联系方式"""
-        return events.mark_interest(member=current_member(), event_id=event_id, member_ids=data["member_ids"])
+        return matching.mark_interest(
+            member=current_member(), event_id=event_id, member_ids=data["member_ids"]
+        )
 
 
 @blp.route("/events/<int:event_id>/matches")
@@ -237,4 +241,4 @@ class Matches(MethodView):
     @blp.response(200, MatchOut(many=True))
     def get(self, event_id):
         """互相心动的对象及其手机号"""
-        return events.matches(member=current_member(), event_id=event_id)
+        return matching.matches(member=current_member(), event_id=event_id)

@@ -6,10 +6,10 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import current_account, current_member, worker_required
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import LocalDateTime, Text, one_of
+from backend.api.base import Blueprint, SelectPage
 from backend.api.idempotency import idempotent
-from backend.api.schemas import OrgBrief
+from backend.common.fields import LocalDateTime, Text, one_of
+from backend.common.schema import Schema
 from backend.legal import network
 from backend.legal import service as legal
 from backend.legal.models import (
@@ -21,6 +21,7 @@ from backend.legal.models import (
     Mode,
 )
 from backend.legal.rules import rules
+from backend.orgs.schemas import OrgBrief
 
 blp = Blueprint("legal", __name__, url_prefix="/api/v1", description="法律援助预约（职工端）")
 

@@ -9,16 +9,18 @@ from flask.views import MethodView
 from backend.api.access import current_account, current_member, worker_required
 from backend.api.aid import AidRequestOut
 from backend.api.auth import ApplicationBrief, worker_summary
-from backend.api.base import Blueprint, Schema
+from backend.api.base import Blueprint
 from backend.api.competitions import MyEntryOut
 from backend.api.events import MySignupOut
-from backend.api.fields import LocalDateTime
 from backend.api.legal import BookingOut
 from backend.api.membership import ApplicationOut, TransferOut, UnitApplicationOut
-from backend.api.schemas import MemberSchema, MessageOut, OrgBrief
 from backend.api.wages import WageClaimOut
+from backend.common.fields import LocalDateTime
+from backend.common.schema import MessageOut, Schema
 from backend.common.types import utcnow
 from backend.members import cards, privacy
+from backend.members.schemas import MemberSchema
+from backend.orgs.schemas import OrgBrief
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1", description="我的信息与会员卡")
 

@@ -7,8 +7,9 @@ from flask import current_app
 from flask.views import MethodView
 
 from backend.api.access import current_account, current_member, worker_required
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import (
+from backend.api.base import Blueprint, SelectPage
+from backend.api.idempotency import idempotent
+from backend.common.fields import (
     CreditCode,
     IdNumber,
     LocalDateTime,
@@ -18,11 +19,12 @@ from backend.api.fields import (
     Text,
     one_of,
 )
-from backend.api.idempotency import idempotent
-from backend.api.schemas import OrgBrief
+from backend.common.schema import Schema
 from backend.members import service as members
 from backend.members.models import REVIEW_STATUS_LABELS, WORKER_TYPE_LABELS, WorkerType
+from backend.orgs import units
 from backend.orgs.models import CATEGORY_LABELS, OrgCategory
+from backend.orgs.schemas import OrgBrief
 
 blp = Blueprint("membership", __name__, url_prefix="/api/v1", description="入会、转会与单位建会（职工端）")
 
@@ -226,7 +228,7 @@ class UnitApplications(MethodView):
     @blp.response(201, UnitApplicationOut)
     def post(self, data):
         """单位申请建立工会"""
-        return members.apply_for_unit(account=current_account(), data=data)
+        return units.apply_for_unit(account=current_account(), data=data)
 
 
 @blp.route("/unit-applications/mine")
@@ -237,4 +239,4 @@ class MyUnitApplications(MethodView):
     @blp.paginate(SelectPage)
     def get(self):
         """我提交的建会申请"""
-        return members.unit_applications_of_stmt(current_account())
+        return units.unit_applications_of_stmt(current_account())

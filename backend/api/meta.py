@@ -6,7 +6,8 @@ import marshmallow as ma
 from flask import Response, request
 from flask.views import MethodView
 
-from backend.api.base import Blueprint, Schema
+from backend.api.base import Blueprint
+from backend.common.schema import Schema
 from backend.reference import service as reference
 
 blp = Blueprint("meta", __name__, url_prefix="/api/v1", description="参考数据（选项、隐私政策、订阅模板）")

@@ -7,9 +7,10 @@ from flask import after_this_request
 from flask.views import MethodView
 
 from backend.api.access import current_account, worker_required
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import LocalDateTime
+from backend.api.base import Blueprint, SelectPage
 from backend.api.idempotency import idempotent
+from backend.common.fields import LocalDateTime
+from backend.common.schema import Schema
 from backend.notify import service as notify
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="消息与订阅")

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import marshmallow as ma
 
-from backend.api import fields
+from backend.common import fields
 
 ID_NUMBER_PATTERN = r"^\d{17}[\dXx]$"
 CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}\d{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}$"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import marshmallow as ma
 from flask.views import MethodView
 
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import one_of
+from backend.api.base import Blueprint, SelectPage
+from backend.common.fields import one_of
+from backend.common.schema import Schema
 from backend.orgs import service as orgs
 from backend.orgs.models import CATEGORY_LABELS, LEVEL_LABELS, OrgLevel
 

@@ -6,18 +6,19 @@ from __future__ import annotations
 import marshmallow as ma
 from flask.views import MethodView
 
+from backend.aid import households, subsidy
 from backend.aid import service as aid
-from backend.aid import subsidy
 from backend.aid.models import AidRequest, AidStatus, HouseholdStatus, NeedyHousehold
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.aid import AidRequestOut, Money
-from backend.api.base import Blueprint, Schema, SelectPage
+from backend.api.base import Blueprint, SelectPage
 from backend.api.cases import AssignIn, AttachmentOut, CaseEventOut, KeysetQuery
-from backend.api.fields import LocalDateTime, Text, one_of
 from backend.api.paging import next_cursor_header
-from backend.api.schemas import MemberSchema
 from backend.cases import service as cases
+from backend.common.fields import LocalDateTime, Text, one_of
+from backend.common.schema import Schema
 from backend.common.types import utcnow
+from backend.members.schemas import MemberSchema
 from backend.staff import permissions as perm
 from backend.uploads import service as uploads
 
@@ -209,13 +210,13 @@ class Households(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query):
         """困难职工档案（本级及下级），最新在前"""
-        return aid.households_stmt(current_scope(), **query)
+        return households.households_stmt(current_scope(), **query)
 
     @blp.arguments(HouseholdIn)
     @blp.response(201, HouseholdOut)
     def post(self, data):
         """建档立卡：一户一档案、一户一计划、一户一措施"""
-        return aid.file_household(scope=current_scope(), staff=current_staff(), data=data)
+        return households.file_household(scope=current_scope(), staff=current_staff(), data=data)
 
 
 @blp.route("/needy-households/<int:household_id>")
@@ -231,7 +232,7 @@ class Household(MethodView):
     @blp.response(200, HouseholdOut)
     def patch(self, data, household_id):
         """更新家庭情况、帮扶计划或帮扶措施"""
-        return aid.update_household(
+        return households.update_household(
             scope=current_scope(), staff=current_staff(), household_id=household_id, data=data
         )
 
@@ -244,6 +245,6 @@ class HouseholdTransition(MethodView):
     @blp.response(200, HouseholdOut)
     def post(self, data, household_id):
         """销档（close，需原因）或恢复建档（reopen）"""
-        return aid.settle_household(
+        return households.settle_household(
             scope=current_scope(), staff=current_staff(), household_id=household_id, **data
         )

@@ -8,8 +8,9 @@ from flask.views import MethodView
 from backend.announcements import service as announcements
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.announcements import AnnouncementOut
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import LocalDateTime, Text
+from backend.api.base import Blueprint, SelectPage
+from backend.common.fields import LocalDateTime, Text
+from backend.common.schema import Schema
 from backend.staff import permissions as perm
 
 blp = Blueprint(

@@ -7,9 +7,7 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import LocalDateTime, one_of
-from backend.api.schemas import OrgBrief
+from backend.api.base import Blueprint, SelectPage
 from backend.assessment import export
 from backend.assessment import service as assessment
 from backend.assessment.models import (
@@ -19,7 +17,10 @@ from backend.assessment.models import (
     TIER_LABELS,
 )
 from backend.common import downloads
+from backend.common.fields import LocalDateTime, one_of
+from backend.common.schema import Schema
 from backend.orgs.models import CATEGORY_LABELS, OrgCategory
+from backend.orgs.schemas import OrgBrief
 from backend.staff import permissions as perm
 
 blp = Blueprint(

@@ -9,10 +9,11 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import current_scope, staff_required
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import LocalDateTime
+from backend.api.base import Blueprint, SelectPage
 from backend.assessment.periods import local_midnight_utc
 from backend.audit import service as audit
+from backend.common.fields import LocalDateTime
+from backend.common.schema import Schema
 from backend.staff import permissions as perm
 
 blp = Blueprint(

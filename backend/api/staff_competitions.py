@@ -8,11 +8,11 @@ from flask import Response
 from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
-from backend.api.base import Blueprint, Schema, SelectPage
+from backend.api.base import Blueprint, SelectPage
 from backend.api.competitions import CompetitionOut, EntryAttachmentOut
-from backend.api.fields import SHANGHAI, LocalDateTime, MaskedPhone, Text, one_of
-from backend.api.schemas import OrgBrief
 from backend.common.crypto import mask_name
+from backend.common.fields import SHANGHAI, LocalDateTime, MaskedPhone, Text, one_of
+from backend.common.schema import Schema
 from backend.competitions import judging, quiz
 from backend.competitions import service as competitions
 from backend.competitions.models import (
@@ -27,6 +27,7 @@ from backend.competitions.models import (
 )
 from backend.competitions.rules import COMPETITION_FLOW, attachments_of, is_complete
 from backend.members.models import WORKER_TYPE_LABELS, WorkerType
+from backend.orgs.schemas import OrgBrief
 from backend.staff import permissions as perm
 
 blp = Blueprint(

@@ -8,14 +8,16 @@ from flask import current_app
 from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
-from backend.api.base import Blueprint, Schema, SelectPage
+from backend.api.base import Blueprint, SelectPage
 from backend.api.events import EventOut
-from backend.api.fields import SHANGHAI, LocalDateTime, MaskedPhone, Text, one_of
 from backend.api.idempotency import idempotent
-from backend.api.schemas import OrgBrief, TransitionIn
 from backend.common.crypto import mask_name
+from backend.common.fields import SHANGHAI, LocalDateTime, MaskedPhone, Text, one_of
+from backend.common.schema import Schema, TransitionIn
+from backend.events import checkin
 from backend.events import service as events
 from backend.events.models import SIGNUP_STATUS_LABELS, EventStatus, SignupStatus
+from backend.orgs.schemas import OrgBrief
 from backend.staff import permissions as perm
 
 blp = Blueprint(
@@ -181,7 +183,7 @@ class CheckIn(MethodView):
     @blp.response(200, CheckInOut)
     def post(self, data, event_id):
         """扫码签到：每人只记一次，重复扫码返回已签到"""
-        done = events.check_in(
+        done = checkin.check_in(
             scope=current_scope(),
             staff=current_staff(),
             event_id=event_id,

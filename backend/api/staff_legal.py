@@ -7,10 +7,10 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import LocalDateTime, MaskedPhone, Text, one_of
+from backend.api.base import Blueprint, SelectPage
 from backend.api.legal import BookingOut, CenterBrief, CenterOut, LawyerBrief, SlotOut
-from backend.api.schemas import OrgBrief
+from backend.common.fields import LocalDateTime, MaskedPhone, Text, one_of
+from backend.common.schema import Schema
 from backend.legal import network
 from backend.legal import service as legal
 from backend.legal.flow import BOOKING_FLOW
@@ -24,6 +24,7 @@ from backend.legal.models import (
     Mode,
     Outcome,
 )
+from backend.orgs.schemas import OrgBrief
 from backend.staff import permissions as perm
 
 blp = Blueprint(

@@ -7,8 +7,9 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import staff_required
-from backend.api.base import Blueprint, Schema
-from backend.api.fields import Text
+from backend.api.base import Blueprint
+from backend.common.fields import Text
+from backend.common.schema import Schema
 from backend.staff import lookup
 from backend.staff import permissions as perm
 

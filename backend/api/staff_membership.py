@@ -8,14 +8,16 @@ from flask import current_app
 from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import Text, one_of
+from backend.api.base import Blueprint, SelectPage
 from backend.api.membership import ApplicationOut, TransferOut, UnitApplicationOut
-from backend.api.schemas import MemberSchema, TransitionIn
+from backend.common.fields import Text, one_of
+from backend.common.schema import Schema, TransitionIn
 from backend.members import cards
 from backend.members import service as members
 from backend.members.models import MembershipApplication, ReviewStatus
 from backend.members.review import REVIEW_FLOW
+from backend.members.schemas import MemberSchema
+from backend.orgs import units
 from backend.staff import permissions as perm
 
 blp = Blueprint(
@@ -142,7 +144,7 @@ class UnitQueue(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query):
         """单位建会申请队列"""
-        return members.unit_applications_stmt(current_scope(), **query)
+        return units.unit_applications_stmt(current_scope(), **query)
 
 
 @blp.route("/unit-applications/<int:application_id>/transition")
@@ -153,7 +155,7 @@ class UnitTransition(MethodView):
     @blp.response(200, UnitApplicationOut)
     def post(self, data, application_id):
         """审核单位建会申请；通过即在该乡镇（街道）工会下建立基层工会"""
-        return members.review_unit(
+        return units.review_unit(
             scope=current_scope(), staff=current_staff(), application_id=application_id, **data
         )
 

@@ -6,9 +6,10 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
-from backend.api.base import Blueprint, Schema, SelectPage
-from backend.api.fields import LocalDateTime
+from backend.api.base import Blueprint, SelectPage
 from backend.audit import service as audit
+from backend.common.fields import LocalDateTime
+from backend.common.schema import Schema
 from backend.extensions import redis_client
 from backend.jobs import registry
 from backend.notify import service as notify

@@ -9,11 +9,12 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import current_scope, staff_required
-from backend.api.base import Blueprint, Schema
-from backend.api.fields import one_of
+from backend.api.base import Blueprint
 from backend.assessment.periods import SHANGHAI
 from backend.common import downloads
 from backend.common.errors import InvalidInput
+from backend.common.fields import one_of
+from backend.common.schema import Schema
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.orgs.models import Org

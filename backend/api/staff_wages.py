@@ -8,18 +8,17 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
-from backend.api.base import Blueprint, Schema
+from backend.api.base import Blueprint
 from backend.api.cases import AssignIn, AttachmentOut, CaseEventOut, KeysetQuery
-from backend.api.fields import LocalDateTime, MaskedPhone, Text, one_of
 from backend.api.paging import next_cursor_header
-from backend.api.schemas import OrgBrief
-from backend.api.wages import CrewMemberOut, Money, referral_label
-from backend.common.types import utcnow
+from backend.common.fields import one_of
+from backend.common.schema import Schema
 from backend.staff import permissions as perm
 from backend.wages import clusters
 from backend.wages import service as wages
 from backend.wages.models import WAGE_STATUS_LABELS, WageStatus
 from backend.wages.rules import rules
+from backend.wages.schemas import ClusterOut, WageClaimSchema, WageTransitionIn
 
 blp = Blueprint("staff_wages", __name__, url_prefix="/api/v1/staff", description="欠薪求助（工作人员）")
 
@@ -53,78 +52,15 @@ class QueueQuery(KeysetQuery):
             raise ma.ValidationError("不能同时按承办人和未分派筛选", "unassigned")
 
 
-class ClusterOut(Schema):
-    id = ma.fields.Integer()
-    county_id = ma.fields.Integer()
-    employer = ma.fields.String()
-    employer_key = ma.fields.String()
-    claim_count = ma.fields.Integer()
-    workers_total = ma.fields.Integer()
-    amount_total = ma.fields.Decimal(as_string=True)
-    first_at = LocalDateTime()
-    last_at = LocalDateTime()
-    warning = ma.fields.Boolean()
-    warned_at = LocalDateTime(allow_none=True)
-
-
-class StaffClaimOut(Schema):
-    """A claim as a queue row: enough to triage without opening it (phones masked)."""
-
-    id = ma.fields.Integer()
-    status = ma.fields.String()
-    status_label = ma.fields.Function(lambda c: _STATUS_LABELS.get(c.status, c.status))
-    priority = ma.fields.Integer()
-    employer = ma.fields.String()
-    project = ma.fields.String()
-    amount_owed = ma.fields.Decimal(as_string=True)
-    workers_owed = ma.fields.Integer()
-    owed_since = ma.fields.Date()
-    org = ma.fields.Nested(OrgBrief)
-    contact_phone = MaskedPhone()
-    assignee_id = ma.fields.Integer(allow_none=True)
-    due_at = LocalDateTime(allow_none=True)
-    overdue = ma.fields.Function(lambda c: c.due_at is not None and c.due_at < utcnow())
-    escalations = ma.fields.Integer()
-    cluster_id = ma.fields.Integer()
-    warning = ma.fields.Boolean()
-    referral_target = ma.fields.String(allow_none=True)
-    referral_label = ma.fields.Function(referral_label)
-    amount_recovered = ma.fields.Decimal(as_string=True, allow_none=True)
-    workers_paid = ma.fields.Integer(allow_none=True)
-    submitted_at = LocalDateTime()
-
-
-class StaffClaimDetailOut(StaffClaimOut):
-    origin_org_id = ma.fields.Integer()
-    contact_name = ma.fields.String(allow_none=True)
-    crew = ma.fields.Nested(CrewMemberOut, many=True, attribute="crew_members")
-    description = ma.fields.String(allow_none=True)
-    referred_at = LocalDateTime(allow_none=True)
-    resolved_at = LocalDateTime(allow_none=True)
-    close_reason = ma.fields.String(allow_none=True)
-    closed_at = LocalDateTime(allow_none=True)
-    cluster = ma.fields.Nested(ClusterOut)
-    timeline = ma.fields.Nested(CaseEventOut, many=True)
-    attachments = ma.fields.Nested(AttachmentOut, many=True)
-    allowed_actions = ma.fields.Function(lambda c: wages.allowed_actions(c))
-    referral_targets = ma.fields.Function(lambda c: rules().referral_targets)
-
-
-class WageTransitionIn(Schema):
-    action = ma.fields.String(
-        required=True,
-        metadata={"description": "accept / mediate / refer / resolve / close（close 需填原因）"},
-    )
-    note = Text(max_length=500, min_length=0, load_default=None)
-    referral_target = ma.fields.String(
-        load_default=None, metadata={"description": "转办去向（refer 时必填）"}
-    )
-    amount_recovered = Money(load_default=None, metadata={"description": "追回金额（元，resolve 时必填）"})
-    workers_paid = ma.fields.Integer(
-        load_default=None,
-        validate=ma.validate.Range(min=1),
-        metadata={"description": "已拿到工资的人数（resolve 时必填）"},
-    )
+StaffClaimOut = WageClaimSchema.view("staff_row", "StaffClaimOut")
+StaffClaimDetailOut = WageClaimSchema.view(
+    "staff_detail",
+    "StaffClaimDetailOut",
+    timeline=ma.fields.Nested(CaseEventOut, many=True),
+    attachments=ma.fields.Nested(AttachmentOut, many=True),
+    allowed_actions=ma.fields.Function(lambda c: wages.allowed_actions(c)),
+    referral_targets=ma.fields.Function(lambda c: rules().referral_targets),
+)
 
 
 class ContactsOut(Schema):

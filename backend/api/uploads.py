@@ -5,15 +5,17 @@ from __future__ import annotations
 from functools import wraps
 
 import marshmallow as ma
-from flask import Response, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest.fields import Upload as UploadField
 
 from backend.api.access import current_account, current_scope, staff_required, worker_required
-from backend.api.base import Blueprint, Schema
-from backend.api.fields import LocalDateTime
+from backend.api.base import Blueprint
+from backend.common.fields import LocalDateTime
+from backend.common.schema import Schema
 from backend.staff import permissions as perm
 from backend.uploads import service as uploads
+from backend.uploads.files import file_response
 
 blp = Blueprint("uploads", __name__, url_prefix="/api/v1", description="附件上传（图片、PDF）")
 
@@ -39,14 +41,6 @@ def _allow_upload_size(view):
     return wrapper
 
 
-def _file_response(upload, data: bytes) -> Response:
-    response = Response(data, mimetype=upload.content_type)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Disposition"] = "inline"
-    return response
-
-
 @blp.route("/uploads")
 class Uploads(MethodView):
     decorators = [worker_required]
@@ -67,7 +61,7 @@ class MyUpload(MethodView):
     @blp.response(200)
     def get(self, upload_id):
         """查看自己上传的附件"""
-        return _file_response(*uploads.for_worker(account=current_account(), upload_id=upload_id))
+        return file_response(*uploads.for_worker(account=current_account(), upload_id=upload_id))
 
 
 @blp.route("/staff/uploads/<int:upload_id>")
@@ -77,4 +71,4 @@ class StaffUpload(MethodView):
     @blp.response(200)
     def get(self, upload_id):
         """查看本级及下级工会案件的附件"""
-        return _file_response(*uploads.for_staff(scope=current_scope(), upload_id=upload_id))
+        return file_response(*uploads.for_staff(scope=current_scope(), upload_id=upload_id))

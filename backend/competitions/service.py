@@ -56,7 +56,7 @@ from backend.extensions import db
 from backend.members import privacy
 from backend.members.models import WORKER_TYPE_LABELS, Member, WxAccount
 from backend.notify import service as notify
-from backend.orgs.models import Org
+from backend.orgs.models import ancestor_ids
 from backend.participation import service as participation
 from backend.staff.models import Staff
 from backend.staff.scope import Scope
@@ -242,10 +242,6 @@ def transition(*, scope: Scope, staff: Staff, competition_id: int, action: str) 
 
 
 # --- eligibility (workers) ------------------------------------------------------------------------
-def _ancestor_ids(org: Org) -> list[int]:
-    return [int(part) for part in org.path.strip("/").split("/") if part]
-
-
 def open_for_member_stmt(member: Member) -> Select:
     """Open competitions this member may enter: organised on their union's branch of the tree,
     sign-up still running, their worker type allowed. Soonest deadline first."""
@@ -254,7 +250,7 @@ def open_for_member_stmt(member: Member) -> Select:
         .where(
             Competition.status == CompetitionStatus.OPEN,
             Competition.signup_deadline > utcnow(),
-            Competition.org_id.in_(_ancestor_ids(member.org)),
+            Competition.org_id.in_(ancestor_ids(member.org)),
             or_(
                 Competition.worker_types == "",
                 Competition.worker_types.contains(f",{member.worker_type},", autoescape=True),
@@ -279,7 +275,7 @@ def eligibility_problem(member: Member, competition: Competition, now: datetime 
         return Conflict(f"本竞赛当前不接受报名（{status_label(competition)}）", code="not_open")
     if now >= competition.signup_deadline:
         return Conflict(f"报名已于{local_time(competition.signup_deadline)}截止", code="signup_closed")
-    if competition.org_id not in _ancestor_ids(member.org):
+    if competition.org_id not in ancestor_ids(member.org):
         return NotEligible(f"本竞赛仅限{competition.org.name}及下属工会的会员参加", code="outside_subtree")
     allowed = competition.worker_type_list
     if allowed and member.worker_type not in allowed:

@@ -1,5 +1,6 @@
-"""Membership rules: applying (个人入会), review, the member record and card, transfers (会员关系转接)
-and unit applications (单位建会). Plain functions; the request or job owns the transaction."""
+"""Membership rules: applying (个人入会), review, the member record and card, and transfers
+(会员关系转接); unit applications (单位建会) are ``orgs.units``. Plain functions; the request or job
+owns the transaction."""
 
 from __future__ import annotations
 
@@ -21,13 +22,12 @@ from backend.members.models import (
     MembershipApplication,
     MembershipTransfer,
     ReviewStatus,
-    UnitApplication,
     WxAccount,
 )
 from backend.members.review import DECISION_FLOW, REVIEW_FLOW
 from backend.notify import service as notify
 from backend.orgs import service as orgs
-from backend.orgs.models import Org, OrgLevel
+from backend.orgs.models import Org
 from backend.participation import service as participation
 from backend.staff import lookup as staff_lookup
 from backend.staff.models import Staff
@@ -223,20 +223,6 @@ def reveal_application(*, scope: Scope, staff: Staff, application_id: int) -> Me
     return application
 
 
-def reveal_unit_contact(*, scope: Scope, staff: Staff, application_id: int) -> UnitApplication:
-    """The full phone of a 单位建会 application's contact, for the staffer who must call them: audited
-    like every reveal; outside the subtree it is a 404."""
-    application = scope.get(UnitApplication, application_id)
-    audit.record(
-        staff=staff,
-        action="pii.reveal",
-        target_type="unit_application",
-        target_id=application.id,
-        org_id=application.org_id,
-    )
-    return application
-
-
 def reveal_transfer_member(*, scope: Scope, staff: Staff, transfer_id: int) -> MembershipTransfer:
     """The full ID number and phone of the member a transfer moves, for the receiving union's check."""
     transfer = scope.get(MembershipTransfer, transfer_id)
@@ -422,76 +408,3 @@ def review_transfer(
 
 def transfers_stmt(scope: Scope, *, status: str | None = None) -> Select:
     return _queue(MembershipTransfer, scope, status)
-
-
-# --- 单位建会 -------------------------------------------------------------------------------------------
-def apply_for_unit(*, account: WxAccount, data: dict) -> UnitApplication:
-    """An employer asks to found a base union under its township (street) union."""
-    parent = db.session.get(Org, data["org_id"])
-    if parent is None:
-        raise InvalidInput("org_id", "所选工会不存在")
-    if parent.level != OrgLevel.TOWN:
-        raise InvalidInput("org_id", "请选择单位所在的乡镇（街道）工会")
-    credit_code = data["credit_code"]
-    if db.session.scalar(
-        select(
-            exists().where(
-                UnitApplication.credit_code == credit_code,
-                UnitApplication.status == ReviewStatus.APPROVED,
-            )
-        )
-    ):
-        raise Conflict("该单位已建立工会", code="unit_exists")
-    application = UnitApplication(
-        account_id=account.id,
-        org_id=parent.id,
-        unit_name=data["unit_name"],
-        credit_code=credit_code,
-        open_credit_code=credit_code,
-        category=data["category"],
-        address=data["address"],
-        employee_count=data["employee_count"],
-        contact_name=data["contact_name"],
-        contact_phone=data["contact_phone"],
-        note=data.get("note"),
-    )
-    db.session.add(application)
-    flush_or_conflict("该单位已有一份正在处理的建会申请")
-    return application
-
-
-def unit_applications_of_stmt(account: WxAccount) -> Select:
-    """The account's 单位建会 applications, newest first."""
-    stmt = select(UnitApplication).where(UnitApplication.account_id == account.id)
-    return stmt.order_by(UnitApplication.id.desc())
-
-
-def unit_applications_of(account: WxAccount) -> list[UnitApplication]:
-    return list(db.session.scalars(unit_applications_of_stmt(account)))
-
-
-def review_unit(
-    *, scope: Scope, staff: Staff, application_id: int, action: str, note: str | None = None
-) -> UnitApplication:
-    """Approval founds the union: a new base node under the township the unit applied to."""
-    application, transition = _decide(
-        UnitApplication,
-        scope=scope,
-        staff=staff,
-        case_id=application_id,
-        action=action,
-        note=note,
-        flow=DECISION_FLOW,
-        audit_as="unit",
-    )
-    if transition.target == ReviewStatus.APPROVED:
-        parent = db.session.get(Org, application.org_id)
-        org = orgs.add_child(
-            parent=parent, name=f"{application.unit_name}工会委员会", category=application.category
-        )
-        application.created_org_id = org.id
-    return application
-
-
-def unit_applications_stmt(scope: Scope, *, status: str | None = None) -> Select:
-    return _queue(UnitApplication, scope, status)

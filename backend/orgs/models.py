@@ -12,6 +12,11 @@ from backend.common.types import UTCDateTime, utcnow
 from backend.extensions import db
 
 
+def ancestor_ids(org: Org) -> list[int]:
+    """The node and every node above it, root first, read from the materialised path ("/1/7/42/")."""
+    return [int(part) for part in org.path.strip("/").split("/") if part]
+
+
 class OrgLevel(enum.StrEnum):
     CITY = "city"  # 市总工会
     COUNTY = "county"  # 县区总工会

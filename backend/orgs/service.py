@@ -6,7 +6,7 @@ from sqlalchemy import Select, func, select
 
 from backend.common.errors import InvalidInput
 from backend.extensions import db
-from backend.orgs.models import CHILD_LEVEL, Org, OrgLevel
+from backend.orgs.models import CHILD_LEVEL, Org, OrgLevel, ancestor_ids
 
 
 def search_stmt(
@@ -61,7 +61,7 @@ def member_org(org_id: int) -> Org:
 
 def ancestors(org: Org) -> list[Org]:
     """From the root down to ``org`` itself, read off the path in one query."""
-    ids = [int(part) for part in org.path.strip("/").split("/") if part]
+    ids = ancestor_ids(org)
     by_id = {o.id: o for o in db.session.scalars(select(Org).where(Org.id.in_(ids)))}
     return [by_id[i] for i in ids if i in by_id]
 

@@ -34,6 +34,7 @@ from backend.wages.flow import EVENT_LABELS, WAGE, WAGE_FLOW
 from backend.wages.models import OPEN_STATUSES, WAGE_STATUS_LABELS, WageClaim, WageStatus
 from backend.wages.priority import local_date, priority_of
 from backend.wages.rules import rules
+from backend.wages.schemas import ClaimIn, WageClaimSchema
 
 # What a union is credited with for wage claims. Filing a claim is not the union's act (and the claim
 # row itself records it for statistics), so the submission path writes no fact and enqueues no job
@@ -41,25 +42,12 @@ from backend.wages.rules import rules
 participation.register_kinds({"wage.accepted_in_time": "欠薪求助按时受理", "wage.resolved": "欠薪追回"})
 
 QUEUE_ORDER = [SortKey(WageClaim.priority, descending=True), SortKey(WageClaim.id, descending=True)]
-# The columns a queue row shows (the crew, the free text and the rest wait for the detail page).
+_COLUMNS = WageClaim.__table__.c
+# The columns a queue row shows: those of the staff row view (the crew, the free text and the rest
+# wait for the detail page).
 QUEUE_ROW = (
-    WageClaim.status,
-    WageClaim.employer,
-    WageClaim.project,
-    WageClaim.amount_owed,
-    WageClaim.workers_owed,
-    WageClaim.owed_since,
+    *(getattr(WageClaim, name) for name in WageClaimSchema.views["staff_row"] if name in _COLUMNS),
     WageClaim.org_id,
-    WageClaim.contact_phone,
-    WageClaim.assignee_id,
-    WageClaim.due_at,
-    WageClaim.escalations,
-    WageClaim.cluster_id,
-    WageClaim.warning,
-    WageClaim.referral_target,
-    WageClaim.amount_recovered,
-    WageClaim.workers_paid,
-    WageClaim.submitted_at,
 )
 _PAGE_ROWS = (
     select(WageClaim)
@@ -86,7 +74,7 @@ def _filing_org(org_id: int) -> Org:
 
 
 # --- filing (the worker) ------------------------------------------------------------------------------
-def submit_claim(*, account: WxAccount, data: dict) -> WageClaim:
+def submit_claim(*, account: WxAccount, claim_in: ClaimIn) -> WageClaim:
     """A worker (member or not) reports unpaid wages, for themselves or for a crew.
 
     This is the phone's hot path, so it runs a fixed handful of statements and no ORM flush of its
@@ -97,32 +85,25 @@ def submit_claim(*, account: WxAccount, data: dict) -> WageClaim:
     """
     now = utcnow()
     wage_rules = rules()
-    org = _filing_org(data["org_id"])
-    workers, amount, owed_since = data["workers_owed"], data["amount_owed"], data["owed_since"]
+    org = _filing_org(claim_in.org_id)
+    workers, amount, owed_since = claim_in.workers_owed, claim_in.amount_owed, claim_in.owed_since
     cluster = clusters.join_cluster(
         county_id=clusters.county_of(org),
-        employer_key=clusters.normalise_employer(data["employer"], wage_rules),
-        employer=data["employer"],
+        employer_key=clusters.normalise_employer(claim_in.employer, wage_rules),
+        employer=claim_in.employer,
         workers=workers,
         amount=amount,
         now=now,
     )
     warn = clusters.reaches_warning(cluster, wage_rules)
-    crew = data.get("crew")
+    crew = claim_in.crew
     claim = WageClaim(
         account_id=account.id,
         org_id=org.id,
         origin_org_id=org.id,
-        employer=data["employer"],
-        project=data["project"],
-        amount_owed=amount,
-        workers_owed=workers,
+        **claim_in.stored(),
         crew=json.dumps(crew, ensure_ascii=False, separators=(",", ":")) if crew else None,
-        owed_since=owed_since,
-        contact_name=data.get("contact_name"),
-        contact_phone=data["contact_phone"],
-        contact_phone_blind=crypto.phone_index(data["contact_phone"]),
-        description=data.get("description"),
+        contact_phone_blind=crypto.phone_index(claim_in.contact_phone),
         priority=priority_of(
             amount=amount, workers=workers, owed_since=owed_since, today=local_date(now), rules=wage_rules
         ),
@@ -137,9 +118,9 @@ def submit_claim(*, account: WxAccount, data: dict) -> WageClaim:
     # Every column explicitly (unset ones are None): Core applies no Python-side defaults to keys given.
     row = {key: getattr(claim, key) for key in _CLAIM_COLUMNS}
     claim.id = db.session.execute(_INSERT_CLAIM, row).inserted_primary_key[0]
-    if data.get("evidence_ids"):
+    if claim_in.evidence_ids:
         uploads.attach(
-            account=account, upload_ids=data["evidence_ids"], case_type=WAGE.name, case_id=claim.id
+            account=account, upload_ids=claim_in.evidence_ids, case_type=WAGE.name, case_id=claim.id
         )
     cases.record(
         WAGE, claim, actor_type="worker", actor_id=account.id, action="submit", to_status=claim.status, at=now

@@ -92,7 +92,7 @@ def publish_event(url: str, staff: str, *, title: str, seats: int, half: int | N
 
 
 def _staff_token(url: str) -> str:
-    from backend.orgs.seed import DEMO_PASSWORD
+    from backend.demo.tree import DEMO_PASSWORD
 
     response = requests.post(
         f"{url}{API}/staff/login", json={"username": "demo_city", "password": DEMO_PASSWORD}

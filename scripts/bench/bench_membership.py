@@ -87,7 +87,7 @@ def _base_union(url: str) -> int:
 
 
 def _staff_token(url: str) -> str:
-    from backend.orgs.seed import DEMO_PASSWORD
+    from backend.demo.tree import DEMO_PASSWORD
 
     response = requests.post(
         f"{url}{API}/staff/login", json={"username": DEMO_STAFF, "password": DEMO_PASSWORD}

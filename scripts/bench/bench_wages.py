@@ -302,10 +302,10 @@ def load_claims(app, total: int, *, seed: int = 7) -> dict[str, Any]:
 
     from backend.cases.sla import SlaTable
     from backend.common.crypto import phone_index
+    from backend.demo.generator import generate_city
     from backend.extensions import db
     from backend.members.models import WxAccount
     from backend.orgs.models import Org, OrgLevel
-    from backend.orgs.seed import generate_city
     from backend.staff.models import Role, Staff
     from backend.staff.passwords import hash_password
     from backend.wages.clusters import normalise_employer

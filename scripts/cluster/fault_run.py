@@ -235,7 +235,7 @@ class FaultRun:
             f"{self.api}/orgs", params={"level": "base", "accepting_members": "true"}, timeout=20
         )
         self.union_id = next(o["id"] for o in unions.json() if o["accepts_members"])
-        from backend.orgs.seed import DEMO_PASSWORD
+        from backend.demo.tree import DEMO_PASSWORD
 
         login = requests.post(
             f"{self.api}/staff/login", json={"username": "demo_city", "password": DEMO_PASSWORD}, timeout=20
@@ -534,9 +534,9 @@ class FaultRun:
         from backend.assessment import engine
         from backend.assessment import service as assessment
         from backend.config import Settings
+        from backend.demo.tree import DEMO_CITY_NAME
         from backend.extensions import db
         from backend.orgs.models import Org
-        from backend.orgs.seed import DEMO_CITY_NAME
         from backend.stats import service as stats
 
         base = Settings.from_env(self.topology.app_env("fault-run"))

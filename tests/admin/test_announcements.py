@@ -8,6 +8,7 @@ from sqlalchemy import select
 from backend.announcements import service as announcements
 from backend.audit.models import AuditLog
 from backend.extensions import db
+from backend.orgs.models import ancestor_ids
 from backend.staff.models import Staff
 from backend.staff.scope import Scope
 from tests.admin.conftest import flashes
@@ -100,7 +101,7 @@ def test_a_withdrawn_notice_is_no_longer_shown(factory, client):
 
 def test_the_service_reads_ancestors_from_the_path(factory):
     tree = factory.org_tree()
-    assert announcements.ancestor_ids(tree.union_a1) == [
+    assert ancestor_ids(tree.union_a1) == [
         tree.city.id,
         tree.county_a.id,
         tree.town_a.id,

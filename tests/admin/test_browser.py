@@ -14,9 +14,9 @@ import requests
 from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import select
 
+from backend.demo.tree import DEMO_PASSWORD, seed_demo
 from backend.extensions import db
 from backend.orgs.models import Org, OrgLevel
-from backend.orgs.seed import DEMO_PASSWORD, seed_demo
 from backend.staff.models import Staff
 from tests.assessment.conftest import drain_assessment_queue
 from tests.factories import application_payload, new_id_number

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from backend.audit.models import AuditLog
 from backend.common.types import utcnow
-from backend.events.service import sign_ticket
+from backend.events.checkin import sign_ticket
 from backend.extensions import db
 from backend.notify.models import Notification
 from backend.outbox.models import OutboxMessage

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from backend.common.types import utcnow
+from backend.events.core import event_day
 from backend.events.models import EventSignup
-from backend.events.service import event_day
 from backend.extensions import db
 from backend.notify.models import Notification
 from backend.outbox.models import OutboxMessage

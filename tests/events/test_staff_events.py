@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from backend.audit.models import AuditLog
-from backend.events.service import age_on, event_day
+from backend.events.core import age_on, event_day
 from backend.extensions import db
 from backend.notify.models import Notification
 from tests.events import (

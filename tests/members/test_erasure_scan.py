@@ -12,12 +12,12 @@ from sqlalchemy import select, text
 
 from backend.common import crypto
 from backend.competitions.models import Competition, CompetitionKind
-from backend.demo_content import seed_demo_content
+from backend.demo.content import seed_demo_content
+from backend.demo.tree import DEMO_PASSWORD, seed_demo
 from backend.events.models import Event
 from backend.extensions import db
 from backend.legal.models import LegalCenter
 from backend.members.models import MembershipApplication
-from backend.orgs.seed import DEMO_PASSWORD, seed_demo
 from backend.staff.models import Staff
 from backend.uploads import service as uploads
 from backend.uploads.models import Upload

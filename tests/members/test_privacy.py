@@ -8,14 +8,14 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from backend.aid.models import AidRequest
-from backend.demo_content import seed_demo_content
+from backend.demo.content import seed_demo_content
+from backend.demo.tree import DEMO_PASSWORD, seed_demo
 from backend.events.models import Event, EventSignup
 from backend.extensions import db
 from backend.legal.models import LegalBooking, LegalCenter, LegalSlot
 from backend.members.models import Member, MembershipApplication
 from backend.members.privacy import ERASED_TEXT
 from backend.notify.models import Notification
-from backend.orgs.seed import DEMO_PASSWORD, seed_demo
 from backend.staff.models import Staff
 from backend.wages.models import WageClaim
 from tests.aid import submit as aid_submit

@@ -12,7 +12,6 @@ from werkzeug.datastructures import MultiDict
 from backend.admin import bp
 from backend.admin.kinds import KINDS, Kind, transitions_of
 from backend.admin.views.base import flash_error, requires
-from backend.api.uploads import _file_response
 from backend.cases import service as cases
 from backend.common.errors import DomainError, Forbidden, NotFound
 from backend.extensions import db
@@ -21,6 +20,7 @@ from backend.staff import lookup as staff_lookup
 from backend.staff import permissions as perm
 from backend.staff.models import Role, Staff
 from backend.uploads import service as uploads
+from backend.uploads.files import file_response
 
 KIND_SLUGS = "any(" + ", ".join(KINDS) + ")"
 
@@ -382,6 +382,6 @@ def bulk(kind: str):
 def upload(upload_id: int):
     """Evidence of a case in the subtree (the same scoped serving as ``/api/v1/staff/uploads``)."""
     try:
-        return _file_response(*uploads.for_staff(scope=g.scope, upload_id=upload_id))
+        return file_response(*uploads.for_staff(scope=g.scope, upload_id=upload_id))
     except NotFound:
         abort(404)

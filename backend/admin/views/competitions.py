@@ -18,7 +18,6 @@ from backend.api.staff_competitions import (
     EntryScoreIn,
     QuizQuestionSetIn,
 )
-from backend.api.uploads import _file_response
 from backend.common.errors import DomainError
 from backend.competitions import judging, quiz
 from backend.competitions import service as competitions
@@ -27,6 +26,7 @@ from backend.competitions.rules import attachments_of, is_complete
 from backend.extensions import db
 from backend.members.models import WORKER_TYPE_LABELS
 from backend.staff import permissions as perm
+from backend.uploads.files import file_response
 
 LINES = ("trades", "award_levels")  # one value per line in the form
 NUMBERS = ("team_min", "team_max", "full_marks", "time_limit_minutes")
@@ -268,4 +268,4 @@ def competition_attachment(competition_id: int, entry_id: int, upload_id: int):
     upload, data = judging.attachment_for_staff(
         scope=g.scope, competition_id=competition_id, entry_id=entry_id, upload_id=upload_id
     )
-    return _file_response(upload, data)
+    return file_response(upload, data)

@@ -1,6 +1,6 @@
 """联谊活动 in the panel: 活动签到 at the door (scan or type the ticket's QR content); creating and editing an
 event; its roster with the waitlist in order, checking a member in or cancelling a seat on their
-behalf from it, and the roster as a file — through ``events.service`` and the staff API's schemas."""
+behalf from it, and the roster as a file — through the events domain and the staff API's schemas."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from backend.api import staff_events
 from backend.common import downloads
 from backend.common.crypto import mask_name, mask_phone
 from backend.common.errors import DomainError
+from backend.events import checkin, core, signups
 from backend.events import service as events
 from backend.events.models import SIGNUP_STATUS_LABELS, Event, EventSignup, EventStatus
 from backend.extensions import db
@@ -38,7 +39,7 @@ def check_in():
             flash("请扫描或输入入场码", "error")
         else:
             try:
-                done = events.check_in(
+                done = checkin.check_in(
                     scope=g.scope,
                     staff=g.staff,
                     event_id=int(event_id),
@@ -49,7 +50,7 @@ def check_in():
                 db.session.rollback()
                 flash(f"签到失败：{exc.message}", "error")
             else:
-                who = events.display_name(done.signup)
+                who = core.display_name(done.signup)
                 if done.first_time:
                     flash(f"签到成功：{who}", "success")
                 else:
@@ -187,16 +188,16 @@ def _roster_action(event_id: int, signup_id: int, what: str):
     try:
         if what == "check_in":
             g.scope.require(perm.EVENT_CHECKIN)
-            done = events.check_in_signup(
+            done = checkin.check_in_signup(
                 scope=g.scope, staff=g.staff, event_id=event_id, signup_id=signup_id
             )
-            who = events.display_name(done.signup)
+            who = core.display_name(done.signup)
             flash(f"签到成功：{who}" if done.first_time else f"{who} 此前已签到", "success")
         else:
-            signup = events.staff_cancel_signup(
+            signup = signups.staff_cancel_signup(
                 scope=g.scope, staff=g.staff, event_id=event_id, signup_id=signup_id
             )
-            flash(f"已代为取消 {events.display_name(signup)} 的报名，名额已按候补顺序递补", "success")
+            flash(f"已代为取消 {core.display_name(signup)} 的报名，名额已按候补顺序递补", "success")
     except DomainError as exc:
         flash_error(exc)
     return redirect(url_for("admin.event_roster", event_id=event_id), code=303)

@@ -1,6 +1,6 @@
 """建档立卡 in the panel: the subtree's needy-household files (one file, one plan, one set of measures
 per household), filing a new one from a help request or by member-card number, closing and reopening
-a file — the same service (``aid.service``) and input schema as ``/api/v1/staff/needy-households``."""
+a file — the same service (``aid.households``) and input schema as ``/api/v1/staff/needy-households``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from backend.admin import bp
 from backend.admin.views.base import field_errors, requires
-from backend.aid import service as aid
+from backend.aid import households as aid
 from backend.aid import subsidy
 from backend.aid.models import HOUSEHOLD_STATUS_LABELS, NeedyHousehold
 from backend.api.staff_aid import HouseholdIn, HouseholdSettleIn

@@ -8,18 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from backend.common.idcard import id_number_error
+from backend.demo.generator import BENCH_CITY_NAME, generate_city
+from backend.demo.tree import DEMO_CITY_NAME, DEMO_PASSWORD, DEMO_USERNAMES, seed_demo
 from backend.extensions import db
 from backend.members.cards import card_number_is_valid
 from backend.members.models import Member, WorkerType
 from backend.orgs.models import Org, OrgCategory, OrgLevel
-from backend.orgs.seed import (
-    BENCH_CITY_NAME,
-    DEMO_CITY_NAME,
-    DEMO_PASSWORD,
-    DEMO_USERNAMES,
-    generate_city,
-    seed_demo,
-)
 from backend.staff.models import Role, Staff
 from backend.staff.passwords import verify_password
 

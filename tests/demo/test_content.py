@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from backend.competitions.models import Competition
-from backend.demo_content import CENTER_NAME, EVENT_TITLE, INNOVATION_TITLE, SKILL_TITLE, seed_demo_content
+from backend.demo.content import CENTER_NAME, EVENT_TITLE, INNOVATION_TITLE, SKILL_TITLE, seed_demo_content
+from backend.demo.tree import seed_demo
 from backend.events.models import Event
 from backend.extensions import db
 from backend.legal.models import LegalCenter
-from backend.orgs.seed import seed_demo
 
 
 def _seed():
