@@ -99,17 +99,13 @@ def enqueue_messages(redis, messages: list[tuple[int, str]], *, force: bool = Fa
     sweeper (``force``) always tries.
     """
     global _redis_down_until
-    from backend.jobs import queues
-    from backend.jobs.outbox import run_outbox_message
+    from backend.outbox import relay
 
     if not force and time.monotonic() < _redis_down_until:
         return 0
     done = 0
     try:
-        for message_id, topic_name in messages:
-            queue_name = TOPICS[topic_name].queue
-            queues.enqueue(redis, queue_name, run_outbox_message, message_id, job_id=f"outbox-{message_id}")
-            done += 1
+        done = relay.enqueue_batch(redis, [(row_id, TOPICS[topic].queue) for row_id, topic in messages])
     except RedisError as exc:
         _redis_down_until = time.monotonic() + REDIS_BACKOFF_S
         log.warning("Redis unavailable, %d outbox rows left for the sweeper: %s", len(messages) - done, exc)
