@@ -292,7 +292,7 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 def _staff_token(url: str, username: str) -> str:
-    from backend.orgs.seed import DEMO_PASSWORD
+    from backend.demo.tree import DEMO_PASSWORD
 
     response = requests.post(
         f"{url}{API}/staff/login", json={"username": username, "password": DEMO_PASSWORD}
