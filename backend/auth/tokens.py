@@ -127,8 +127,23 @@ def install_hooks() -> None:
         kind, subject_id = payload.get("kind"), payload.get("sub")
         if kind not in SUBJECTS or not str(subject_id or "").isdigit():
             return True
-        subject = subject_of(kind, int(subject_id))
+        subject, session = _subject_and_session(kind, int(subject_id), payload.get("sid"))
         g.token_subject = subject  # held, so the route's own look-up is served from the session
-        if subject is None or payload.get("ver") != subject.token_version:
+        if subject is None or payload.get("ver") != subject.token_version or not payload.get("sid"):
             return True
-        return not session_is_live(sid=payload.get("sid"), kind=kind, subject_id=int(subject_id))
+        return session is not None and (
+            session.revoked_at is not None or session.kind != kind or session.subject_id != int(subject_id)
+        )
+
+
+def _subject_and_session(kind: str, subject_id: int, sid: str | None):
+    """The token's account and its log-in session's row (None while never revoked or refreshed),
+    read in one statement: every authenticated request pays for it."""
+    model = SUBJECTS[kind]
+    row = db.session.execute(
+        select(model, AuthSession)
+        .select_from(model)
+        .outerjoin(AuthSession, AuthSession.sid == (sid or ""))
+        .where(model.id == subject_id)
+    ).first()
+    return (row[0], row[1]) if row is not None else (None, None)

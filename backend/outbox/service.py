@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from backend.common.types import utcnow
 from backend.extensions import db, redis_client
-from backend.jobs import queues
+from backend.outbox import relay
 from backend.outbox.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -115,10 +115,8 @@ def enqueue_messages(redis, messages: list[tuple[int, str]], *, force: bool = Fa
         return 0
     done = 0
     try:
-        for message_id, topic_name in messages:
-            queue_name = TOPICS[topic_name].queue
-            queues.enqueue(redis, queue_name, _runner, message_id, job_id=f"outbox-{message_id}")
-            done += 1
+        rows = [(row_id, TOPICS[topic].queue) for row_id, topic in messages]
+        done = relay.enqueue_batch(redis, _runner, rows)
     except RedisError as exc:
         _redis_down_until = time.monotonic() + REDIS_BACKOFF_S
         log.warning("Redis unavailable, %d outbox rows left for the sweeper: %s", len(messages) - done, exc)
