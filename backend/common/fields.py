@@ -8,7 +8,10 @@ from decimal import Decimal
 
 import marshmallow as ma
 
-from backend.common import crypto
+from backend.common import (
+    crypto,
+    messages,  # noqa: F401  (Chinese messages before any schema is built)
+)
 from backend.common.idcard import credit_code_error, id_number_error
 from backend.common.time import local
 

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 import marshmallow as ma
 
+from backend.common import messages  # noqa: F401  (Chinese messages before any schema is built)
 from backend.common.fields import Text
 
 
