@@ -92,7 +92,9 @@ def init_app(app: Flask) -> None:
         upgrade to 0017; run it with the participation workers stopped)."""
         from backend.participation import rollups
 
-        counts = rollups.rebuild(progress=lambda stage, done: click.echo(f"  已统计至组织 id {done}"))
+        counts = rollups.rebuild(
+            checkpoint=db.session.commit, progress=lambda stage, done: click.echo(f"  已统计至组织 id {done}")
+        )
         click.echo(
             f"已重建: 参与记录月度汇总 {counts['participation_rollups']} 行，"
             f"会员月度汇总 {counts['member_rollups']} 行"

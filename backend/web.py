@@ -13,7 +13,6 @@ from functools import partial
 from pathlib import Path
 
 from flask import Flask, g, got_request_exception, request, send_from_directory
-from pymysql.constants import SERVER_STATUS
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import event
@@ -67,9 +66,8 @@ def flask_config(settings: Settings) -> dict:
             pool_size=settings.db_pool_size,
             max_overflow=2 * settings.db_pool_size,
             isolation_level="READ COMMITTED",
-            # No ROLLBACK after every COMMIT: the pool resets a connection only when the server says
-            # a transaction is still open (``_reset_open_transaction``).
-            pool_reset_on_return=None,
+            # The pool's ROLLBACK on return is kept: skipping it hid a COMMIT whose answer was lost.
+            pool_reset_on_return="rollback",
         )
     else:
         # The embedded server's threads each hold at most one connection; writers queue on the
@@ -131,18 +129,6 @@ def _bound_waits(dbapi_connection, _record, *, lock_wait_s: int, statement_s: fl
         cursor.close()
 
 
-def _reset_open_transaction(dbapi_connection, _record, state) -> None:
-    """The pool's reset of a MySQL/MariaDB connection coming back (``pool_reset_on_return=None``):
-    roll back only what is still open. The server's last answer says whether a transaction is
-    (``SERVER_STATUS_IN_TRANS``), so a request that committed costs no extra round trip."""
-    if not type(dbapi_connection).__module__.startswith("pymysql"):
-        return  # SQLite keeps the pool's own rollback on return
-    if state.transaction_was_reset or state.terminate_only:
-        return
-    if dbapi_connection.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS:
-        dbapi_connection.rollback()
-
-
 def _request_id():
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
     g.request_id = incoming if _SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
@@ -190,7 +176,6 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():  # the primary's, and the read replica's when there is one
             _engines.add(engine)
-            event.listen(engine, "reset", _reset_open_transaction)
             event.listen(
                 engine,
                 "connect",

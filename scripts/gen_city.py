@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         except (RuntimeError, ValueError) as exc:
             print(f"gen_city: {exc}", file=sys.stderr)
             return 1
-        rollups.rebuild()  # the members were bulk-loaded past the ORM: count them in member_rollups
+        # the members were bulk-loaded past the ORM: count them in member_rollups
+        rollups.rebuild(checkpoint=db.session.commit)
     elapsed = time.perf_counter() - started
     rows = counts["orgs"] + counts["members"]
     print(

@@ -150,11 +150,12 @@ def _month_sql(column) -> object:
     return extract("year_month", func.date_add(column, text("INTERVAL 8 HOUR")))
 
 
-def rebuild(*, progress=None) -> dict[str, int]:
+def rebuild(*, checkpoint, progress=None) -> dict[str, int]:
     """Count both rollups again from the facts and the members, a range of orgs per transaction
     (each a ``DELETE`` and an ``INSERT … SELECT … GROUP BY`` in the database; no row passes through
     Python). Run it with the participation workers stopped: a fact stored while its range is being
-    rebuilt may be counted twice or not at all (running it again puts that right)."""
+    rebuilt may be counted twice or not at all (running it again puts that right). ``checkpoint``
+    ends one range's transaction; the command that runs the rebuild owns it."""
     report = progress or (lambda stage, done: None)
     top = db.session.scalar(select(func.max(ParticipationFact.org_id))) or 0
     top = max(top, db.session.scalar(select(func.max(Member.org_id))) or 0)
@@ -191,11 +192,11 @@ def rebuild(*, progress=None) -> dict[str, int]:
                 .group_by(m.org_id, member_month),
             )
         )
-        db.session.commit()
+        checkpoint()
         report("orgs", min(high, top + 1))
     counts = {
         "participation_rollups": db.session.scalar(select(func.count()).select_from(ParticipationRollup)),
         "member_rollups": db.session.scalar(select(func.count()).select_from(MemberRollup)),
     }
-    db.session.commit()
+    checkpoint()
     return counts

@@ -214,7 +214,7 @@ def test_every_metric_from_rollups_equals_the_scan_for_every_org(busy_city):
 def test_a_rebuild_from_the_rows_gives_the_rollups_the_job_kept(busy_city):
     kept = _rollup_rows()
     assert kept[0] and kept[1]
-    counts = rollups.rebuild()
+    counts = rollups.rebuild(checkpoint=db.session.commit)
     assert _rollup_rows() == kept
     assert counts == {"participation_rollups": len(kept[0]), "member_rollups": len(kept[1])}
 
