@@ -17,17 +17,16 @@ from sqlalchemy import Select
 from backend.admin.filters import local_time, money
 from backend.aid import service as aid
 from backend.aid import subsidy
-from backend.aid.models import AID_STATUS_LABELS, AidRequest, AidStatus
-from backend.aid.schemas import AidTransitionIn
+from backend.aid.models import AID_STATUS_LABELS, AidStatus
+from backend.aid.queue import QUEUE as AID_QUEUE
 from backend.api import (
-    staff_aid,
     staff_competitions,
     staff_events,
     staff_legal,
     staff_membership,
-    staff_wages,
 )
 from backend.cases.paging import SortKey, seek
+from backend.cases.queue import ASSIGNEE_CHOICES
 from backend.cases.service import CaseKind
 from backend.common import crypto
 from backend.common.fields import LocalDateTime
@@ -61,10 +60,11 @@ from backend.staff import permissions as perm
 from backend.staff.models import Staff
 from backend.staff.scope import Scope
 from backend.wages import service as wages
-from backend.wages.flow import WAGE, WAGE_FLOW
-from backend.wages.models import WAGE_STATUS_LABELS, WageClaim, WageStatus
+from backend.wages.flow import WAGE
+from backend.wages.models import WAGE_STATUS_LABELS, WageStatus
+from backend.wages.queue import QUEUE as WAGE_QUEUE
 from backend.wages.rules import rules as wage_rules
-from backend.wages.schemas import WageClaimSchema, WageTransitionIn
+from backend.wages.schemas import WageClaimSchema
 
 GENDER_LABELS = {"male": "男", "female": "女"}
 
@@ -229,18 +229,16 @@ def _wage_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]:
 WAGE_KIND = Kind(
     slug="wage",
     label="欠薪求助",
-    permissions=(perm.WAGE_HANDLE,),
-    flow=WAGE_FLOW,
+    permissions=(WAGE_QUEUE.permission,),
+    flow=WAGE_QUEUE.flow,
     status_labels=_labels(WAGE_STATUS_LABELS),
-    model=WageClaim,
-    query_schema=staff_wages.QueueQuery,
+    model=WAGE_QUEUE.model,
+    query_schema=WAGE_QUEUE.query,
     stmt=lambda scope, staff, **f: wages.queue_stmt(scope, staff_level=staff.org.level, **f),
-    page=lambda scope, staff, **kw: wages.queue(scope, staff_level=staff.org.level, **kw),
-    load=lambda scope, staff, item_id: wages.claim_for_staff(scope=scope, claim_id=item_id),
-    action_schema=WageTransitionIn,
-    act=lambda scope, staff, item_id, **data: wages.transition_claim(
-        scope=scope, staff=staff, claim_id=item_id, **data
-    ),
+    page=WAGE_QUEUE.page,
+    load=WAGE_QUEUE.load,
+    action_schema=WAGE_QUEUE.action_schema,
+    act=WAGE_QUEUE.act,
     columns=columns_of(
         WageClaimSchema,
         "staff_detail",
@@ -255,7 +253,7 @@ WAGE_KIND = Kind(
     filters=[
         Filter("status", "状态", choices=lambda: _labels(WAGE_STATUS_LABELS)),
         Filter("overdue", "已超期", "bool"),
-        Filter("unassigned", "未分派", "bool"),
+        Filter("assignee", "承办人", choices=lambda: ASSIGNEE_CHOICES),
         Filter("warning", "已预警", "bool"),
         Filter("q", "欠薪单位/项目", "text"),
     ],
@@ -284,18 +282,16 @@ def _aid_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]:
 AID_KIND = Kind(
     slug="aid",
     label="困难帮扶",
-    permissions=(perm.AID_HANDLE,),
-    flow=aid.AID_FLOW,
+    permissions=(AID_QUEUE.permission,),
+    flow=AID_QUEUE.flow,
     status_labels=_labels(AID_STATUS_LABELS),
-    model=AidRequest,
-    query_schema=staff_aid.QueueQuery,
+    model=AID_QUEUE.model,
+    query_schema=AID_QUEUE.query,
     stmt=lambda scope, staff, **f: aid.queue_stmt(scope, **f),
-    page=lambda scope, staff, **kw: aid.queue_page(scope, **kw),
-    load=lambda scope, staff, item_id: scope.get(AidRequest, item_id),
-    action_schema=AidTransitionIn,
-    act=lambda scope, staff, item_id, **data: aid.handle(
-        scope=scope, staff=staff, request_id=item_id, **data
-    ),
+    page=AID_QUEUE.page,
+    load=AID_QUEUE.load,
+    action_schema=AID_QUEUE.action_schema,
+    act=AID_QUEUE.act,
     columns=[
         Column("申请人", lambda c: crypto.mask_name(c.member.name)),
         Column("类别", lambda c: aid.category_label(c.category)),
@@ -320,11 +316,12 @@ AID_KIND = Kind(
         Filter("status", "状态", choices=lambda: _labels(AID_STATUS_LABELS)),
         Filter("category", "类别", choices=lambda: dict(subsidy.rules().categories)),
         Filter("overdue", "已超期", "bool"),
+        Filter("assignee", "经办人", choices=lambda: ASSIGNEE_CHOICES),
         Filter("flagged", "疑似重复", "bool"),
         Filter("q", "困难情况、疾病或姓名", "text"),
     ],
     title=lambda c: f"困难帮扶 #{c.id} {aid.category_label(c.category)}",
-    pending={"status": AidStatus.SUBMITTED},
+    pending={"status": [AidStatus.SUBMITTED]},
     inputs={
         "approve": [Input("amount", "批准金额（元）", "money")],
         "disburse": [

@@ -12,7 +12,8 @@ import marshmallow as ma
 
 from backend.aid import service as aid
 from backend.aid import subsidy
-from backend.aid.models import AID_STATUS_LABELS
+from backend.aid.models import AID_STATUS_LABELS, AidStatus
+from backend.cases.queue import queue_query
 from backend.common.fields import LocalDateTime, Text, one_of
 from backend.common.fields import Money as MoneyField
 from backend.common.schema import Schema
@@ -310,3 +311,16 @@ class HouseholdOut(Schema):
     created_at = LocalDateTime()
     updated_at = LocalDateTime()
     closed_at = LocalDateTime(allow_none=True)
+
+
+# --- the staff queue's filters ----------------------------------------------------------------------------
+AidQueueQuery = queue_query(
+    "AidQueueQuery",
+    AidStatus,
+    AID_STATUS_LABELS,
+    category=ma.fields.String(validate=known("categories")),
+    flagged=ma.fields.Boolean(metadata={"description": "true：只看疑似重复申请"}),
+    q=ma.fields.String(
+        validate=ma.validate.Length(max=50), metadata={"description": "困难情况、疾病名称或申请人姓名关键字"}
+    ),
+)

@@ -28,6 +28,7 @@ from backend.audit import service as audit
 from backend.cases import service as cases
 from backend.cases.models import CaseEvent
 from backend.cases.paging import SortKey, seek
+from backend.cases.queue import filter_queue
 from backend.common.errors import Conflict, InvalidInput, NotFound
 from backend.common.statemachine import StateMachine, Transition
 from backend.common.time import SHANGHAI
@@ -273,7 +274,7 @@ QUEUE_ORDER = [SortKey(AidRequest.submitted_at), SortKey(AidRequest.id)]  # firs
 def queue_stmt(
     scope: Scope,
     *,
-    status: str | None = None,
+    status: list[str] | None = None,
     category: str | None = None,
     overdue: bool | None = None,
     assignee: str | None = None,
@@ -281,21 +282,11 @@ def queue_stmt(
     q: str | None = None,
     now: datetime | None = None,
 ) -> Select:
-    """Help requests of the caller's subtree, filtered. ``assignee``: 'mine', 'none' or a staff id."""
+    """Help requests of the caller's subtree, filtered (the shared filters: ``backend/cases/queue.py``)."""
     stmt = scope.restrict(select(AidRequest), AidRequest.org_id)
-    if status:
-        stmt = stmt.where(AidRequest.status == status)
+    stmt = filter_queue(stmt, AidRequest, scope, status=status, overdue=overdue, assignee=assignee, now=now)
     if category:
         stmt = stmt.where(AidRequest.category == category)
-    if overdue is not None:
-        late = AidRequest.due_at < (now or utcnow())
-        stmt = stmt.where(late if overdue else ~late | AidRequest.due_at.is_(None))
-    if assignee == "mine":
-        stmt = stmt.where(AidRequest.assignee_id == scope.staff_id)
-    elif assignee == "none":
-        stmt = stmt.where(AidRequest.assignee_id.is_(None))
-    elif assignee:
-        stmt = stmt.where(AidRequest.assignee_id == int(assignee))
     if flagged is not None:
         stmt = stmt.where(AidRequest.flagged_duplicate.is_(flagged))
     if q:

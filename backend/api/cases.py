@@ -7,8 +7,8 @@ from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.base import Blueprint, SelectPage
-from backend.api.paging import cursor_field, page_size_field
 from backend.cases import service as cases
+from backend.cases.paging import cursor_field, page_size_field
 from backend.common.fields import LocalDateTime, Text
 from backend.common.schema import Schema
 from backend.staff import permissions as perm

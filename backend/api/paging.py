@@ -18,32 +18,14 @@ from flask import current_app, request
 from flask_smorest.utils import unpack_tuple_response
 from webargs.flaskparser import FlaskParser
 
-from backend.cases.paging import CURSOR_MAX_LENGTH, seek
+from backend.cases.paging import CURSOR_MAX_LENGTH, cursor_field, page_size_field, seek
 
 NEXT_CURSOR_HEADER = "X-Next-Cursor"
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
 NEXT_CURSOR_DOC = {
     "description": "下一页的 cursor（原样放进下次请求的 ?cursor=）；没有下一页时不返回此头",
     "schema": {"type": "string", "maxLength": CURSOR_MAX_LENGTH},
 }
 _PARSER = FlaskParser()
-
-
-def cursor_field() -> ma.fields.String:
-    return ma.fields.String(
-        validate=ma.validate.Length(min=1, max=CURSOR_MAX_LENGTH, error="分页游标无效，请从第一页重新开始"),
-        metadata={"description": "上一页响应头 X-Next-Cursor 的值；不传则从第一页开始"},
-    )
-
-
-def page_size_field(**kwargs) -> ma.fields.Integer:
-    return ma.fields.Integer(
-        load_default=DEFAULT_PAGE_SIZE,
-        validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE, error=f"每页条数应为 1 到 {MAX_PAGE_SIZE}"),
-        metadata={"description": f"每页条数（1–{MAX_PAGE_SIZE}，默认 {DEFAULT_PAGE_SIZE}）"},
-        **kwargs,
-    )
 
 
 class CursorQuery(ma.Schema):

@@ -8,20 +8,19 @@ from flask.views import MethodView
 
 from backend.aid import households
 from backend.aid import service as aid
-from backend.aid.models import AidRequest, AidStatus, HouseholdStatus, NeedyHousehold
+from backend.aid.models import HouseholdStatus, NeedyHousehold
+from backend.aid.queue import QUEUE
 from backend.aid.schemas import (
     AidRequestSchema,
-    AidTransitionIn,
     HouseholdIn,
     HouseholdOut,
     HouseholdSettleIn,
     HouseholdUpdateIn,
-    known,
 )
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.base import Blueprint, SelectPage
-from backend.api.cases import AssignIn, AttachmentOut, CaseEventOut, KeysetQuery
-from backend.api.paging import next_cursor_header
+from backend.api.cases import AttachmentOut, CaseEventOut
+from backend.api.queues import QueueDocs, staff_queue
 from backend.cases import service as cases
 from backend.common.fields import one_of
 from backend.common.schema import Schema
@@ -31,27 +30,6 @@ from backend.uploads import service as uploads
 blp = Blueprint(
     "staff_aid", __name__, url_prefix="/api/v1/staff", description="困难帮扶与建档立卡（工作人员）"
 )
-
-
-def _assignee(value: str) -> None:
-    if value not in ("mine", "none") and not value.isdigit():
-        raise ma.ValidationError("取值应为 mine（我经办的）、none（未分派）或工作人员 id")
-
-
-class QueueQuery(KeysetQuery):
-    status = ma.fields.String(validate=one_of(list(AidStatus)))
-    category = ma.fields.String(validate=known("categories"))
-    overdue = ma.fields.Boolean(metadata={"description": "true：只看已超期的；false：只看未超期的"})
-    assignee = ma.fields.String(validate=_assignee, metadata={"description": "mine / none / 工作人员 id"})
-    flagged = ma.fields.Boolean(metadata={"description": "true：只看疑似重复申请"})
-    q = ma.fields.String(
-        validate=ma.validate.Length(max=50), metadata={"description": "困难情况、疾病名称或申请人姓名关键字"}
-    )
-
-
-NEXT_CURSOR = {
-    "X-Next-Cursor": {"description": "下一页的 cursor（没有下一页时不返回）", "schema": {"type": "string"}}
-}
 
 
 StaffAidRequestOut = AidRequestSchema.view("staff_row", "StaffAidRequestOut")
@@ -66,48 +44,20 @@ StaffAidDetailOut = AidRequestSchema.view(
 
 
 # --- help requests ----------------------------------------------------------------------------------------
-@blp.route("/aid-requests")
-class AidQueue(MethodView):
-    decorators = [staff_required(perm.AID_HANDLE)]
-
-    @blp.arguments(QueueQuery, location="query")
-    @blp.response(200, StaffAidRequestOut(many=True), headers=NEXT_CURSOR)
-    def get(self, query):
-        """帮扶队列（本级及下级），按提交时间先到先办；下一页用响应头 X-Next-Cursor 作 cursor"""
-        rows, cursor = aid.queue_page(current_scope(), **query)
-        return rows, next_cursor_header(cursor)
-
-
-@blp.route("/aid-requests/<int:request_id>")
-class AidDetail(MethodView):
-    decorators = [staff_required(perm.AID_HANDLE)]
-
-    @blp.response(200, StaffAidDetailOut)
-    def get(self, request_id):
-        """查看一件帮扶申请：办理记录、附件、参考补助金额、可执行的操作"""
-        return current_scope().get(AidRequest, request_id)
-
-
-@blp.route("/aid-requests/<int:request_id>/transition")
-class AidTransition(MethodView):
-    decorators = [staff_required(perm.AID_HANDLE)]
-
-    @blp.arguments(AidTransitionIn)
-    @blp.response(200, StaffAidDetailOut)
-    def post(self, data, request_id):
-        """办理：受理、走访核实、批准（金额）、不予批准（原因）、发放（金额、日期）、办结"""
-        return aid.handle(scope=current_scope(), staff=current_staff(), request_id=request_id, **data)
-
-
-@blp.route("/aid-requests/<int:request_id>/assign")
-class AidAssign(MethodView):
-    decorators = [staff_required(perm.AID_HANDLE)]
-
-    @blp.arguments(AssignIn)
-    @blp.response(200, StaffAidDetailOut)
-    def post(self, data, request_id):
-        """分派经办人（本级或下级工会的工作人员）；assignee_id 为 null 即取消分派"""
-        return aid.assign(scope=current_scope(), staff=current_staff(), request_id=request_id, **data)
+staff_queue(
+    blp,
+    QUEUE,
+    row=StaffAidRequestOut,
+    detail=StaffAidDetailOut,
+    prefix="Aid",
+    id_name="request_id",
+    docs=QueueDocs(
+        list="帮扶队列（本级及下级），按提交时间先到先办；下一页用响应头 X-Next-Cursor 作 cursor",
+        detail="查看一件帮扶申请：办理记录、附件、参考补助金额、可执行的操作",
+        transition="办理：受理、走访核实、批准（金额）、不予批准（原因）、发放（金额、日期）、办结",
+        assign="分派经办人（本级或下级工会的工作人员）；assignee_id 为 null 即取消分派",
+    ),
+)
 
 
 # --- needy-household files (建档立卡) ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+import marshmallow as ma
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import Select, and_, false, or_
@@ -24,6 +25,8 @@ from backend import extensions  # the module, not its names: backend.api.base im
 from backend.common.errors import DomainError
 
 CURSOR_MAX_LENGTH = 500
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
 _BAD_CURSOR = "分页游标无效，请从第一页重新开始"
 
 
@@ -142,3 +145,19 @@ def seek(
     rows = rows[:limit]
     return [row[0] for row in rows], encode_cursor(keys, list(rows[-1][1:]))
 
+
+# --- the paging query of every list ---------------------------------------------------------------
+def cursor_field() -> ma.fields.String:
+    return ma.fields.String(
+        validate=ma.validate.Length(min=1, max=CURSOR_MAX_LENGTH, error="分页游标无效，请从第一页重新开始"),
+        metadata={"description": "上一页响应头 X-Next-Cursor 的值；不传则从第一页开始"},
+    )
+
+
+def page_size_field(**kwargs) -> ma.fields.Integer:
+    return ma.fields.Integer(
+        load_default=DEFAULT_PAGE_SIZE,
+        validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE, error=f"每页条数应为 1 到 {MAX_PAGE_SIZE}"),
+        metadata={"description": f"每页条数（1–{MAX_PAGE_SIZE}，默认 {DEFAULT_PAGE_SIZE}）"},
+        **kwargs,
+    )

@@ -12,12 +12,13 @@ from functools import partial
 
 import marshmallow as ma
 
+from backend.cases.queue import queue_query
 from backend.common.fields import LocalDateTime, MaskedPhone, Mobile, Text
 from backend.common.fields import Money as MoneyField
 from backend.common.schema import Schema
 from backend.common.types import utcnow
 from backend.orgs.schemas import OrgBrief
-from backend.wages.models import WAGE_STATUS_LABELS
+from backend.wages.models import WAGE_STATUS_LABELS, WageStatus
 from backend.wages.priority import local_date
 from backend.wages.rules import rules
 
@@ -238,3 +239,23 @@ class WageTransitionIn(Schema):
         validate=ma.validate.Range(min=1),
         metadata={"description": "已拿到工资的人数（resolve 时必填）"},
     )
+
+
+# --- the staff queue's filters ----------------------------------------------------------------------------
+WageQueueQuery = queue_query(
+    "WageQueueQuery",
+    WageStatus,
+    WAGE_STATUS_LABELS,
+    priority_min=ma.fields.Integer(validate=ma.validate.Range(min=0)),
+    priority_max=ma.fields.Integer(validate=ma.validate.Range(min=0)),
+    cluster_id=ma.fields.Integer(validate=ma.validate.Range(min=1, max=2**63 - 1)),
+    warning=ma.fields.Boolean(metadata={"description": "true 只看已触发劳动关系预警的"}),
+    q=ma.fields.String(
+        validate=ma.validate.Length(max=50),
+        metadata={"description": "欠薪单位/项目关键字（完整手机号请用 lookup）"},
+    ),
+    lookup=ma.fields.String(
+        validate=ma.validate.Length(max=300),
+        metadata={"description": "POST /staff/lookup-tokens 换得的查询令牌：按联系人完整手机号查找"},
+    ),
+)

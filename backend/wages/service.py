@@ -15,6 +15,7 @@ from backend.audit import service as audit
 from backend.cases import service as cases
 from backend.cases.models import CaseEvent
 from backend.cases.paging import SortKey, seek
+from backend.cases.queue import filter_queue, narrows_to_one_assignee
 from backend.common import crypto
 from backend.common.errors import InvalidInput, NotFound
 from backend.common.types import utcnow
@@ -231,8 +232,7 @@ def queue_stmt(
     priority_min: int | None = None,
     priority_max: int | None = None,
     overdue: bool | None = None,
-    assignee_id: int | None = None,
-    unassigned: bool | None = None,
+    assignee: str | None = None,
     cluster_id: int | None = None,
     warning: bool | None = None,
     q: str | None = None,
@@ -244,26 +244,14 @@ def queue_stmt(
     stmt = select(WageClaim).where(_holding_claims(scope, staff_level))
     staff_lookup.refuse_in_url(q)  # a whole phone comes as a lookup token, never in the URL
     found = staff_lookup.read_token(lookup) if lookup else None
-    narrower = cluster_id is not None or assignee_id is not None or found  # an index of its own
+    narrower = cluster_id is not None or narrows_to_one_assignee(assignee) or found  # an index of its own
     if staff_level in (OrgLevel.CITY, OrgLevel.COUNTY) and not narrower:
         stmt = stmt.with_hint(WageClaim, _WALK_PRIORITY, "mysql")
-    if status:
-        stmt = stmt.where(WageClaim.status.in_(status))
+    stmt = filter_queue(stmt, WageClaim, scope, status=status, overdue=overdue, assignee=assignee, now=now)
     if priority_min is not None:
         stmt = stmt.where(WageClaim.priority >= priority_min)
     if priority_max is not None:
         stmt = stmt.where(WageClaim.priority <= priority_max)
-    if overdue is not None:
-        now = now or utcnow()
-        stmt = stmt.where(
-            WageClaim.due_at < now if overdue else (WageClaim.due_at.is_(None) | (WageClaim.due_at >= now))
-        )
-    if assignee_id is not None:
-        stmt = stmt.where(WageClaim.assignee_id == assignee_id)
-    if unassigned is not None:
-        stmt = stmt.where(
-            WageClaim.assignee_id.is_(None) if unassigned else WageClaim.assignee_id.is_not(None)
-        )
     if cluster_id is not None:
         stmt = stmt.where(WageClaim.cluster_id == cluster_id)
     if warning is not None:
