@@ -22,8 +22,6 @@ from backend.aid.queue import QUEUE as AID_QUEUE
 from backend.api import (
     staff_competitions,
     staff_events,
-    staff_legal,
-    staff_membership,
 )
 from backend.cases.paging import SortKey, seek
 from backend.cases.queue import ASSIGNEE_CHOICES
@@ -42,20 +40,25 @@ from backend.events import service as events
 from backend.events.models import EVENT_STATUS_LABELS, Event
 from backend.legal import service as legal
 from backend.legal.flow import BOOKING_FLOW
-from backend.legal.models import BOOKING_STATUS_LABELS, MODE_LABELS, OUTCOME_LABELS, LegalBooking
+from backend.legal.models import (
+    BOOKING_STATUS_LABELS,
+    MODE_LABELS,
+    OUTCOME_LABELS,
+    BookingStatus,
+    LegalBooking,
+)
+from backend.legal.queue import BOOKINGS
 from backend.legal.rules import rules as legal_rules
 from backend.members import service as members
 from backend.members.models import (
     REVIEW_STATUS_LABELS,
     WORKER_TYPE_LABELS,
-    MembershipApplication,
-    MembershipTransfer,
     ReviewStatus,
-    UnitApplication,
 )
-from backend.members.review import DECISION_FLOW, REVIEW_FLOW
+from backend.members.queue import APPLICATIONS, TRANSFERS
 from backend.orgs import units
 from backend.orgs.models import CATEGORY_LABELS
+from backend.orgs.queue import UNITS
 from backend.staff import permissions as perm
 from backend.staff.models import Staff
 from backend.staff.scope import Scope
@@ -344,18 +347,16 @@ def _application_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, s
 MEMBERSHIP_KIND = Kind(
     slug="membership",
     label="入会审核",
-    permissions=(perm.MEMBERSHIP_REVIEW,),
-    flow=REVIEW_FLOW,
+    permissions=(APPLICATIONS.permission,),
+    flow=APPLICATIONS.flow,
     status_labels=_labels(REVIEW_STATUS_LABELS),
-    model=MembershipApplication,
-    query_schema=staff_membership.QueueQuery,
+    model=APPLICATIONS.model,
+    query_schema=APPLICATIONS.query,
     stmt=lambda scope, staff, **f: members.applications_stmt(scope, **f),
-    order=[SortKey(MembershipApplication.submitted_at), SortKey(MembershipApplication.id)],
-    load=lambda scope, staff, item_id: scope.get(MembershipApplication, item_id),
-    action_schema=TransitionIn,
-    act=lambda scope, staff, item_id, **data: members.review_application(
-        scope=scope, staff=staff, application_id=item_id, **data
-    ),
+    page=APPLICATIONS.page,
+    load=APPLICATIONS.load,
+    action_schema=APPLICATIONS.action_schema,
+    act=APPLICATIONS.act,
     columns=[
         Column("姓名", lambda a: a.name),
         Column("性别", lambda a: GENDER_LABELS.get(a.gender, a.gender)),
@@ -372,7 +373,7 @@ MEMBERSHIP_KIND = Kind(
         Filter("q", "姓名/单位", "text"),
     ],
     title=lambda a: f"入会申请 #{a.id} {a.name}",
-    pending={"status": ReviewStatus.SUBMITTED},
+    pending={"status": [ReviewStatus.SUBMITTED]},
     reveal=_application_reveal,
 )
 
@@ -386,18 +387,16 @@ def _transfer_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]
 TRANSFER_KIND = Kind(
     slug="transfer",
     label="会员关系转接",
-    permissions=(perm.TRANSFER_REVIEW,),
-    flow=DECISION_FLOW,
+    permissions=(TRANSFERS.permission,),
+    flow=TRANSFERS.flow,
     status_labels=_labels(REVIEW_STATUS_LABELS),
-    model=MembershipTransfer,
-    query_schema=staff_membership.StatusQuery,
+    model=TRANSFERS.model,
+    query_schema=TRANSFERS.query,
     stmt=lambda scope, staff, **f: members.transfers_stmt(scope, **f),
-    order=[SortKey(MembershipTransfer.submitted_at), SortKey(MembershipTransfer.id)],
-    load=lambda scope, staff, item_id: scope.get(MembershipTransfer, item_id),
-    action_schema=TransitionIn,
-    act=lambda scope, staff, item_id, **data: members.review_transfer(
-        scope=scope, staff=staff, transfer_id=item_id, **data
-    ),
+    page=TRANSFERS.page,
+    load=TRANSFERS.load,
+    action_schema=TRANSFERS.action_schema,
+    act=TRANSFERS.act,
     columns=[
         Column("会员", lambda t: t.member.name),
         Column("会员卡号", lambda t: t.member.card_no or ""),
@@ -411,7 +410,7 @@ TRANSFER_KIND = Kind(
     ],
     filters=[Filter("status", "状态", choices=lambda: _labels(REVIEW_STATUS_LABELS))],
     title=lambda t: f"会员关系转接 #{t.id} {t.member.name}",
-    pending={"status": ReviewStatus.SUBMITTED},
+    pending={"status": [ReviewStatus.SUBMITTED]},
     reveal=_transfer_reveal,
 )
 
@@ -425,18 +424,16 @@ def _unit_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]:
 UNIT_KIND = Kind(
     slug="unit",
     label="单位建会",
-    permissions=(perm.UNIT_REVIEW,),
-    flow=DECISION_FLOW,
+    permissions=(UNITS.permission,),
+    flow=UNITS.flow,
     status_labels=_labels(REVIEW_STATUS_LABELS),
-    model=UnitApplication,
-    query_schema=staff_membership.StatusQuery,
+    model=UNITS.model,
+    query_schema=UNITS.query,
     stmt=lambda scope, staff, **f: units.unit_applications_stmt(scope, **f),
-    order=[SortKey(UnitApplication.submitted_at), SortKey(UnitApplication.id)],
-    load=lambda scope, staff, item_id: scope.get(UnitApplication, item_id),
-    action_schema=TransitionIn,
-    act=lambda scope, staff, item_id, **data: units.review_unit(
-        scope=scope, staff=staff, application_id=item_id, **data
-    ),
+    page=UNITS.page,
+    load=UNITS.load,
+    action_schema=UNITS.action_schema,
+    act=UNITS.act,
     columns=[
         Column("单位名称", lambda u: u.unit_name),
         Column("统一社会信用代码", lambda u: u.credit_code),
@@ -452,7 +449,7 @@ UNIT_KIND = Kind(
     ],
     filters=[Filter("status", "状态", choices=lambda: _labels(REVIEW_STATUS_LABELS))],
     title=lambda u: f"单位建会 #{u.id} {u.unit_name}",
-    pending={"status": ReviewStatus.SUBMITTED},
+    pending={"status": [ReviewStatus.SUBMITTED]},
     reveal=_unit_reveal,
 )
 
@@ -470,16 +467,16 @@ def _booking_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]:
 LEGAL_KIND = Kind(
     slug="legal",
     label="法援预约",
-    permissions=(perm.LEGAL_MANAGE, perm.LEGAL_CONSULT),
-    flow=BOOKING_FLOW,
+    permissions=BOOKINGS.permission,
+    flow=BOOKINGS.flow,
     status_labels=_labels(BOOKING_STATUS_LABELS),
-    model=LegalBooking,
-    query_schema=staff_legal.StaffBookingQuery,
+    model=BOOKINGS.model,
+    query_schema=BOOKINGS.query,
     stmt=lambda scope, staff, **f: legal.staff_bookings_stmt(scope=scope, staff=staff, **f),
-    order=[SortKey(LegalBooking.starts_at), SortKey(LegalBooking.id)],
-    load=lambda scope, staff, item_id: legal.staff_booking(scope=scope, staff=staff, booking_id=item_id),
-    action_schema=staff_legal.LegalTransitionIn,
-    act=lambda scope, staff, item_id, **data: legal.act(scope=scope, staff=staff, booking_id=item_id, **data),
+    page=BOOKINGS.page,
+    load=BOOKINGS.load,
+    action_schema=BOOKINGS.action_schema,
+    act=BOOKINGS.act,
     columns=[
         Column("咨询时间", lambda b: local_time(b.starts_at)),
         Column("方式", lambda b: MODE_LABELS.get(b.mode, b.mode)),
@@ -498,7 +495,7 @@ LEGAL_KIND = Kind(
         Filter("date", "日期", "date"),
     ],
     title=lambda b: f"法援预约 #{b.id} {topic_label(b.topic)}",
-    pending={"status": "booked"},
+    pending={"status": [BookingStatus.BOOKED]},
     inputs={
         "complete": [Input("outcome", "咨询结果", "choice", lambda: _labels(OUTCOME_LABELS))],
         "staff_cancel": [Input("close_slot", "同时关闭该时段", "bool")],

@@ -23,13 +23,13 @@ class QueueDocs:
     list: str
     detail: str
     transition: str
-    assign: str = "分派承办人（本级或下级工会的工作人员）；assignee_id 为 null 即取消分派"
+    assign: str = ""
 
 
 def staff_queue(
     blp: Blueprint, queue: CaseQueue, *, row, detail, docs: QueueDocs, prefix: str, id_name: str
 ) -> None:
-    """Add ``/<queue.name>``, ``/<queue.name>/<id>``, ``…/transition`` and ``…/assign`` to ``blp``;
+    """Add ``/<queue.name>``, ``/<queue.name>/<id>``, ``…/transition`` and (for owned cases) ``…/assign``;
     the views are named ``<prefix>Queue``, ``<prefix>Detail``, ``<prefix>Transition``, ``<prefix>Assign``
     and the id in their paths ``id_name`` (``claim_id``), as the API document has always called it."""
     decorators = [staff_required(queue.permission)]
@@ -61,8 +61,9 @@ def staff_queue(
         ("Queue", f"/{queue.name}", "get", list_cases, docs.list),
         ("Detail", one, "get", show_case, docs.detail),
         ("Transition", f"{one}/transition", "post", move_case, docs.transition),
-        ("Assign", f"{one}/assign", "post", assign_case, docs.assign),
     ]
+    if queue.assign is not None:
+        routes.append(("Assign", f"{one}/assign", "post", assign_case, docs.assign))
     for suffix, rule, method, view, summary in routes:
         view.__doc__ = summary
         blp.route(rule)(type(f"{prefix}{suffix}", (MethodView,), {"decorators": decorators, method: view}))

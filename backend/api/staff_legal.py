@@ -9,19 +9,16 @@ from flask.views import MethodView
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.base import Blueprint, SelectPage
 from backend.api.legal import BookingOut, CenterBrief, CenterOut, LawyerBrief, SlotOut
-from backend.common.fields import LocalDateTime, MaskedPhone, Text, one_of
+from backend.api.queues import QueueDocs, staff_queue
+from backend.common.fields import LocalDateTime, MaskedPhone, one_of
 from backend.common.schema import Schema
 from backend.legal import network
 from backend.legal import service as legal
-from backend.legal.flow import BOOKING_FLOW
 from backend.legal.models import (
-    BOOKING_STATUS_LABELS,
     CENTER_LEVEL_LABELS,
-    OUTCOME_LABELS,
-    BookingStatus,
     CenterLevel,
-    Outcome,
 )
+from backend.legal.queue import BOOKINGS
 from backend.legal.schemas import CenterIn, CenterPatch, LawyerIn, LawyerPatch, ScheduleIn
 from backend.orgs.schemas import OrgBrief
 from backend.staff import permissions as perm
@@ -29,9 +26,6 @@ from backend.staff import permissions as perm
 blp = Blueprint(
     "staff_legal", __name__, url_prefix="/api/v1/staff/legal-aid", description="法律援助（工作人员、律师）"
 )
-
-_STAFF_ACTIONS = [t.action for t in BOOKING_FLOW.actions(BookingStatus.BOOKED, "staff")]
-
 
 # --- centres ----------------------------------------------------------------------------------------
 class StaffCenterQuery(Schema):
@@ -81,13 +75,6 @@ class StaffSlotOut(SlotOut):
     closed_at = LocalDateTime(allow_none=True)
 
 
-class StaffBookingQuery(Schema):
-    status = ma.fields.String(validate=one_of(list(BookingStatus), BOOKING_STATUS_LABELS))
-    center_id = ma.fields.Integer()
-    lawyer_id = ma.fields.Integer()
-    day = ma.fields.Date(data_key="date", metadata={"description": "咨询日期（北京时间）"})
-
-
 class BookingMember(Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
@@ -103,21 +90,6 @@ class StaffBookingOut(BookingOut):
     reminded_at = LocalDateTime(allow_none=True)
     handled_by = ma.fields.Integer(allow_none=True)
     allowed_actions = ma.fields.Function(lambda b: legal.staff_actions(b, current_staff()))
-
-
-class LegalTransitionIn(Schema):
-    action = ma.fields.String(
-        required=True,
-        validate=one_of(_STAFF_ACTIONS),
-        metadata={"description": "complete（记录结果）/ no_show（未到场）/ staff_cancel（中心取消，需原因）"},
-    )
-    outcome = ma.fields.String(
-        load_default=None,
-        validate=one_of(list(Outcome), OUTCOME_LABELS),
-        metadata={"description": "complete 时必填：advice 已解答 / case_taken 已受理 / referred 已转介"},
-    )
-    note = Text(max_length=1000, min_length=0, load_default=None, metadata={"description": "说明或原因"})
-    close_slot = ma.fields.Boolean(load_default=False, metadata={"description": "中心取消时同时关闭该时段"})
 
 
 class ContactOut(Schema):
@@ -258,37 +230,20 @@ class StaffCloseSlot(MethodView):
         return network.close_slot(scope=current_scope(), staff=current_staff(), slot_id=slot_id)
 
 
-@blp.route("/bookings")
-class StaffBookings(MethodView):
-    decorators = [staff_required((perm.LEGAL_MANAGE, perm.LEGAL_CONSULT))]
-
-    @blp.arguments(StaffBookingQuery, location="query")
-    @blp.response(200, StaffBookingOut(many=True))
-    @blp.paginate(SelectPage)
-    def get(self, query):
-        """预约一览（管理员：本级及下级中心；律师：仅本人的预约），按咨询时间排列"""
-        return legal.staff_bookings_stmt(scope=current_scope(), staff=current_staff(), **query)
-
-
-@blp.route("/bookings/<int:booking_id>")
-class StaffBooking(MethodView):
-    decorators = [staff_required((perm.LEGAL_MANAGE, perm.LEGAL_CONSULT))]
-
-    @blp.response(200, StaffBookingOut)
-    def get(self, booking_id):
-        """查看一个预约"""
-        return legal.staff_booking(scope=current_scope(), staff=current_staff(), booking_id=booking_id)
-
-
-@blp.route("/bookings/<int:booking_id>/transition")
-class StaffBookingTransition(MethodView):
-    decorators = [staff_required((perm.LEGAL_MANAGE, perm.LEGAL_CONSULT))]
-
-    @blp.arguments(LegalTransitionIn)
-    @blp.response(200, StaffBookingOut)
-    def post(self, data, booking_id):
-        """律师记录咨询结果（complete + outcome）或未到场（no_show）；中心取消（staff_cancel，需原因）"""
-        return legal.act(scope=current_scope(), staff=current_staff(), booking_id=booking_id, **data)
+staff_queue(
+    blp,
+    BOOKINGS,
+    row=StaffBookingOut,
+    detail=StaffBookingOut,
+    prefix="StaffBooking",
+    id_name="booking_id",
+    docs=QueueDocs(
+        list="预约一览（管理员：本级及下级中心；律师：仅本人的预约），按咨询时间排列",
+        detail="查看一个预约",
+        transition="律师记录咨询结果（complete + outcome）或未到场（no_show）；"
+        "中心取消（staff_cancel，需原因）",
+    ),
+)
 
 
 @blp.route("/bookings/<int:booking_id>/contact")

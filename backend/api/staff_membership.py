@@ -8,15 +8,16 @@ from flask import current_app
 from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
-from backend.api.base import Blueprint, SelectPage
-from backend.common.fields import Text, one_of
-from backend.common.schema import Schema, TransitionIn
+from backend.api.base import Blueprint
+from backend.api.queues import QueueDocs, staff_queue
+from backend.common.fields import Text
+from backend.common.schema import Schema
 from backend.members import cards
 from backend.members import service as members
-from backend.members.models import MembershipApplication, ReviewStatus
+from backend.members.queue import APPLICATIONS, TRANSFERS
 from backend.members.review import REVIEW_FLOW
 from backend.members.schemas import ApplicationOut, MemberSchema, TransferOut
-from backend.orgs import units
+from backend.orgs.queue import UNITS
 from backend.orgs.schemas import UnitApplicationOut
 from backend.staff import permissions as perm
 
@@ -26,23 +27,6 @@ blp = Blueprint(
     url_prefix="/api/v1/staff",
     description="入会审核、转会、单位建会（工作人员）",
 )
-
-
-class QueueQuery(Schema):
-    status = ma.fields.String(validate=one_of(list(ReviewStatus)))
-    org_id = ma.fields.Integer()
-    q = ma.fields.String(
-        validate=ma.validate.Length(max=50),
-        metadata={"description": "姓名/单位关键字（完整身份证号、手机号请用 lookup）"},
-    )
-    lookup = ma.fields.String(
-        validate=ma.validate.Length(max=300),
-        metadata={"description": "POST /staff/lookup-tokens 换得的查询令牌：按完整身份证号或手机号查找"},
-    )
-
-
-class StatusQuery(Schema):
-    status = ma.fields.String(validate=one_of(list(ReviewStatus)))
 
 
 class StaffApplicationOut(ApplicationOut):
@@ -63,39 +47,19 @@ class CardVerifyOut(Schema):
     member = ma.fields.Nested(MemberSchema)
 
 
-@blp.route("/membership/applications")
-class ApplicationQueue(MethodView):
-    decorators = [staff_required(perm.MEMBERSHIP_REVIEW)]
-
-    @blp.arguments(QueueQuery, location="query")
-    @blp.response(200, StaffApplicationOut(many=True))
-    @blp.paginate(SelectPage)
-    def get(self, query):
-        """入会审核队列（本级及下级），先到先审"""
-        return members.applications_stmt(current_scope(), **query)
-
-
-@blp.route("/membership/applications/<int:application_id>")
-class ApplicationDetail(MethodView):
-    decorators = [staff_required(perm.MEMBERSHIP_REVIEW)]
-
-    @blp.response(200, StaffApplicationOut)
-    def get(self, application_id):
-        """查看一份入会申请"""
-        return current_scope().get(MembershipApplication, application_id)
-
-
-@blp.route("/membership/applications/<int:application_id>/transition")
-class ApplicationTransition(MethodView):
-    decorators = [staff_required(perm.MEMBERSHIP_REVIEW)]
-
-    @blp.arguments(TransitionIn)
-    @blp.response(200, StaffApplicationOut)
-    def post(self, data, application_id):
-        """审核入会申请：通过、不予通过（需原因）、退回补充材料（需说明）"""
-        return members.review_application(
-            scope=current_scope(), staff=current_staff(), application_id=application_id, **data
-        )
+staff_queue(
+    blp,
+    APPLICATIONS,
+    row=StaffApplicationOut,
+    detail=StaffApplicationOut,
+    prefix="Application",
+    id_name="application_id",
+    docs=QueueDocs(
+        list="入会审核队列（本级及下级），先到先审",
+        detail="查看一份入会申请",
+        transition="审核入会申请：通过、不予通过（需原因）、退回补充材料（需说明）",
+    ),
+)
 
 
 @blp.route("/membership/applications/<int:application_id>/reveal")
@@ -110,54 +74,33 @@ class ApplicationReveal(MethodView):
         )
 
 
-@blp.route("/membership/transfers")
-class TransferQueue(MethodView):
-    decorators = [staff_required(perm.TRANSFER_REVIEW)]
+staff_queue(
+    blp,
+    TRANSFERS,
+    row=TransferOut,
+    detail=TransferOut,
+    prefix="Transfer",
+    id_name="transfer_id",
+    docs=QueueDocs(
+        list="转入本级及下级工会的转会申请",
+        detail="查看一份转会申请",
+        transition="审核转会申请（由转入方审核）",
+    ),
+)
 
-    @blp.arguments(StatusQuery, location="query")
-    @blp.response(200, TransferOut(many=True))
-    @blp.paginate(SelectPage)
-    def get(self, query):
-        """转入本级及下级工会的转会申请"""
-        return members.transfers_stmt(current_scope(), **query)
-
-
-@blp.route("/membership/transfers/<int:transfer_id>/transition")
-class TransferTransition(MethodView):
-    decorators = [staff_required(perm.TRANSFER_REVIEW)]
-
-    @blp.arguments(TransitionIn)
-    @blp.response(200, TransferOut)
-    def post(self, data, transfer_id):
-        """审核转会申请（由转入方审核）"""
-        return members.review_transfer(
-            scope=current_scope(), staff=current_staff(), transfer_id=transfer_id, **data
-        )
-
-
-@blp.route("/unit-applications")
-class UnitQueue(MethodView):
-    decorators = [staff_required(perm.UNIT_REVIEW)]
-
-    @blp.arguments(StatusQuery, location="query")
-    @blp.response(200, UnitApplicationOut(many=True))
-    @blp.paginate(SelectPage)
-    def get(self, query):
-        """单位建会申请队列"""
-        return units.unit_applications_stmt(current_scope(), **query)
-
-
-@blp.route("/unit-applications/<int:application_id>/transition")
-class UnitTransition(MethodView):
-    decorators = [staff_required(perm.UNIT_REVIEW)]
-
-    @blp.arguments(TransitionIn)
-    @blp.response(200, UnitApplicationOut)
-    def post(self, data, application_id):
-        """审核单位建会申请；通过即在该乡镇（街道）工会下建立基层工会"""
-        return units.review_unit(
-            scope=current_scope(), staff=current_staff(), application_id=application_id, **data
-        )
+staff_queue(
+    blp,
+    UNITS,
+    row=UnitApplicationOut,
+    detail=UnitApplicationOut,
+    prefix="Unit",
+    id_name="application_id",
+    docs=QueueDocs(
+        list="单位建会申请队列",
+        detail="查看一份单位建会申请",
+        transition="审核单位建会申请；通过即在该乡镇（街道）工会下建立基层工会",
+    ),
+)
 
 
 @blp.route("/cards/verify")

@@ -1,8 +1,9 @@
 """A staff queue described once: the filters every kind of case shares, and what the API and the
 panel need to list, open, move on and hand on one kind's cases.
 
-Every queue filters the same way — ``status`` (repeatable), ``overdue`` and ``assignee`` (``mine``,
-``none``, ``any`` or a staff id) — and pages by cursor. A kind adds only its own filters (a wage
+Every queue filters the same way — ``status`` (repeatable) and, where cases have an owner and a
+deadline, ``overdue`` and ``assignee`` (``mine``, ``none``, ``any`` or a staff id) — and pages by
+cursor. A kind adds only its own filters (a wage
 claim's cluster, a help request's category). ``backend/api/queues.py`` turns a :class:`CaseQueue`
 into the staff API's routes; the panel's queue page (``backend/admin/kinds.py``) reads the same
 definition, so both validate a filter, page a list and apply an action through one path.
@@ -34,11 +35,16 @@ def _assignee(value: str) -> None:
         raise ma.ValidationError(_ASSIGNEE_ERROR)
 
 
-class _QueueQuery(Schema):
-    """The paging and the shared filters; :func:`queue_query` adds a kind's statuses and own filters."""
+class _PagedQuery(Schema):
+    """The paging of every queue: ?cursor=&page_size= (read as ``limit``)."""
 
     cursor = cursor_field()
     limit = page_size_field(data_key="page_size")
+
+
+class _CaseQueueQuery(_PagedQuery):
+    """…and, for the cases handled under an SLA by an owner (``CaseMixin``), overdue and assignee."""
+
     overdue = ma.fields.Boolean(metadata={"description": "true 只看已超期，false 只看未超期"})
     assignee = ma.fields.String(
         validate=_assignee, metadata={"description": "mine 我经办的、none 未分派、any 已分派，或工作人员 id"}
@@ -65,13 +71,17 @@ class _QueueQuery(Schema):
         return data
 
 
-def queue_query(name: str, statuses, labels: dict[str, str], **fields: ma.fields.Field) -> type[Schema]:
-    """The query schema of one kind's queue: the shared filters, its statuses, and ``fields``."""
+def queue_query(
+    name: str, statuses, labels: dict[str, str], *, owned: bool = True, **fields: ma.fields.Field
+) -> type[Schema]:
+    """The query schema of one kind's queue: paging, its statuses (repeatable), ``overdue`` and
+    ``assignee`` when its cases have an owner and a deadline (``owned``), and ``fields``."""
     status = ma.fields.List(
         ma.fields.String(validate=one_of(list(statuses), labels)),
         metadata={"description": "状态，可重复：?status=submitted&status=accepted"},
     )
-    return type(name, (_QueueQuery,), {"status": status, **fields})
+    base = _CaseQueueQuery if owned else _PagedQuery
+    return type(name, (base,), {"status": status, **fields})
 
 
 def filter_queue(
@@ -79,12 +89,15 @@ def filter_queue(
     model,
     scope: Scope,
     *,
-    status: list[str] | None = None,
+    status: list[str] | str | None = None,
     overdue: bool | None = None,
     assignee: str | None = None,
     now: datetime | None = None,
 ) -> Select:
-    """``stmt`` narrowed by the shared filters (the columns come from ``CaseMixin``)."""
+    """``stmt`` narrowed by the shared filters (``overdue`` and ``assignee`` read ``CaseMixin``'s
+    columns); ``status`` is a list of states, or one."""
+    if isinstance(status, str):
+        status = [status]
     if status:
         stmt = stmt.where(model.status.in_(status))
     if overdue is not None:
@@ -112,7 +125,7 @@ class CaseQueue:
 
     name: str  # the URL's collection: "wage-claims", "aid-requests"
     label: str  # 欠薪求助
-    permission: str
+    permission: str | tuple[str, ...]  # any one of them opens the queue
     model: type
     flow: StateMachine
     query: type[Schema]
@@ -120,4 +133,4 @@ class CaseQueue:
     page: Callable[..., tuple[list, str | None]]  # (scope, staff, *, cursor, limit, **filters)
     load: Callable[[Scope, Any, int], Any]  # one case of the subtree (404 outside it), as shown
     act: Callable[..., Any]  # (scope, staff, case_id, **validated action)
-    assign: Callable[..., Any]  # (scope, staff, case_id, *, assignee_id, note)
+    assign: Callable[..., Any] | None = None  # (scope, staff, case_id, *, assignee_id, note), if owned

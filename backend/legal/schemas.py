@@ -10,9 +10,18 @@ from typing import Any
 
 import marshmallow as ma
 
+from backend.cases.queue import queue_query
 from backend.common.fields import Text, one_of
 from backend.common.schema import UNSET, Schema
-from backend.legal.models import MODE_LABELS, Mode
+from backend.legal.flow import BOOKING_FLOW
+from backend.legal.models import (
+    BOOKING_STATUS_LABELS,
+    MODE_LABELS,
+    OUTCOME_LABELS,
+    BookingStatus,
+    Mode,
+    Outcome,
+)
 
 _MODES = MODE_LABELS
 _WEEKDAYS = "0=周一 … 6=周日"
@@ -138,3 +147,32 @@ class ScheduleIn(Schema):
     @ma.post_load
     def _terms(self, data, **_) -> ScheduleTerms:
         return ScheduleTerms(**data)
+
+
+# --- the staff side of a booking ---------------------------------------------------------------------------
+_STAFF_ACTIONS = [t.action for t in BOOKING_FLOW.actions(BookingStatus.BOOKED, "staff")]
+
+StaffBookingQuery = queue_query(
+    "StaffBookingQuery",
+    BookingStatus,
+    BOOKING_STATUS_LABELS,
+    owned=False,
+    center_id=ma.fields.Integer(validate=ma.validate.Range(min=1, max=2**63 - 1)),
+    lawyer_id=ma.fields.Integer(validate=ma.validate.Range(min=1, max=2**63 - 1)),
+    day=ma.fields.Date(data_key="date", metadata={"description": "咨询日期（北京时间）"}),
+)
+
+
+class LegalTransitionIn(Schema):
+    action = ma.fields.String(
+        required=True,
+        validate=one_of(_STAFF_ACTIONS),
+        metadata={"description": "complete（记录结果）/ no_show（未到场）/ staff_cancel（中心取消，需原因）"},
+    )
+    outcome = ma.fields.String(
+        load_default=None,
+        validate=one_of(list(Outcome), OUTCOME_LABELS),
+        metadata={"description": "complete 时必填：advice 已解答 / case_taken 已受理 / referred 已转介"},
+    )
+    note = Text(max_length=1000, min_length=0, load_default=None, metadata={"description": "说明或原因"})
+    close_slot = ma.fields.Boolean(load_default=False, metadata={"description": "中心取消时同时关闭该时段"})

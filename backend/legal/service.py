@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, func, select, update
 
 from backend.audit import service as audit
+from backend.cases.queue import filter_queue
 from backend.common import capacity
 from backend.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from backend.common.statemachine import Transition
@@ -373,15 +374,14 @@ def staff_bookings_stmt(
     *,
     scope: Scope,
     staff: Staff,
-    status: str | None = None,
+    status: list[str] | None = None,
     center_id: int | None = None,
     lawyer_id: int | None = None,
     day: date | None = None,
 ) -> Select:
     """Admins see the bookings of their subtree's centres; a lawyer sees their own, nothing else."""
     stmt = visible_to(staff, scope, select(LegalBooking), LegalBooking)
-    if status:
-        stmt = stmt.where(LegalBooking.status == status)
+    stmt = filter_queue(stmt, LegalBooking, scope, status=status)
     if center_id is not None:
         stmt = stmt.where(LegalBooking.center_id == center_id)
     if lawyer_id is not None:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import marshmallow as ma
 
+from backend.cases.queue import queue_query
 from backend.common.fields import IdNumber, LocalDateTime, MaskedIdNumber, MaskedPhone, Mobile, Text, one_of
 from backend.common.schema import Schema
-from backend.members.models import REVIEW_STATUS_LABELS, WORKER_TYPE_LABELS, WorkerType
+from backend.members.models import REVIEW_STATUS_LABELS, WORKER_TYPE_LABELS, ReviewStatus, WorkerType
 from backend.orgs.schemas import OrgBrief
 
 
@@ -101,3 +102,22 @@ class TransferOut(Schema):
     reason = ma.fields.String()
     submitted_at = LocalDateTime()
     reviewed_at = LocalDateTime(allow_none=True)
+
+
+# --- the staff review queues' filters ---------------------------------------------------------------------
+ApplicationQueueQuery = queue_query(
+    "ApplicationQueueQuery",
+    ReviewStatus,
+    REVIEW_STATUS_LABELS,
+    owned=False,
+    org_id=ma.fields.Integer(validate=ma.validate.Range(min=1, max=2**63 - 1)),
+    q=ma.fields.String(
+        validate=ma.validate.Length(max=50),
+        metadata={"description": "姓名/单位关键字（完整身份证号、手机号请用 lookup）"},
+    ),
+    lookup=ma.fields.String(
+        validate=ma.validate.Length(max=300),
+        metadata={"description": "POST /staff/lookup-tokens 换得的查询令牌：按完整身份证号或手机号查找"},
+    ),
+)
+ReviewQueueQuery = queue_query("ReviewQueueQuery", ReviewStatus, REVIEW_STATUS_LABELS, owned=False)

@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import Select, exists, select
 
 from backend.audit import service as audit
+from backend.cases.queue import filter_queue
 from backend.common import crypto
 from backend.common.errors import Conflict, InvalidInput, NotFound
 from backend.common.idcard import birth_date, gender_of
@@ -204,11 +205,9 @@ def _decide(
     return case, transition
 
 
-def _queue(model, scope: Scope, status: str | None) -> Select:
+def _queue(model, scope: Scope, status: list[str] | None) -> Select:
     """A review queue of the subtree, oldest first (first come, first served)."""
-    stmt = scope.restrict(select(model), model.org_id)
-    if status:
-        stmt = stmt.where(model.status == status)
+    stmt = filter_queue(scope.restrict(select(model), model.org_id), model, scope, status=status)
     return stmt.order_by(model.submitted_at, model.id)
 
 
@@ -313,7 +312,7 @@ def _create_member(application: MembershipApplication) -> Member:
 def applications_stmt(
     scope: Scope,
     *,
-    status: str | None = None,
+    status: list[str] | None = None,
     org_id: int | None = None,
     q: str | None = None,
     lookup: str | None = None,
@@ -409,5 +408,5 @@ def review_transfer(
     return transfer
 
 
-def transfers_stmt(scope: Scope, *, status: str | None = None) -> Select:
+def transfers_stmt(scope: Scope, *, status: list[str] | None = None) -> Select:
     return _queue(MembershipTransfer, scope, status)

@@ -88,7 +88,7 @@ def review_unit(
     return application
 
 
-def unit_applications_stmt(scope: Scope, *, status: str | None = None) -> Select:
+def unit_applications_stmt(scope: Scope, *, status: list[str] | None = None) -> Select:
     return _queue(UnitApplication, scope, status)
 
 

@@ -17,7 +17,7 @@ from backend.common.errors import DomainError, InvalidInput
 from backend.common.time import today
 from backend.extensions import db
 from backend.legal import network
-from backend.legal.models import MODE_LABELS, Lawyer, LegalCenter, LegalSchedule
+from backend.legal.models import MODE_LABELS, BookingStatus, Lawyer, LegalCenter, LegalSchedule
 from backend.legal.network import lawyer_of
 from backend.legal.rules import rules as legal_rules
 from backend.legal.schemas import CenterIn, LawyerIn, ScheduleIn
@@ -37,7 +37,8 @@ def lawyer_schedule():
             LegalSchedule.lawyer_id == lawyer.id, LegalSchedule.active.is_(True)
         )
         schedules = list(db.session.scalars(stmt.order_by(LegalSchedule.weekday, LegalSchedule.start_time)))
-    upcoming, _ = KINDS["legal"].page_of(g.scope, g.staff, cursor=None, limit=20, status="booked")
+    booked = [BookingStatus.BOOKED]
+    upcoming, _ = KINDS["legal"].page_of(g.scope, g.staff, cursor=None, limit=20, status=booked)
     return render_template(
         "admin/lawyer_schedule.html",
         lawyer=lawyer,
