@@ -86,3 +86,18 @@ def test_a_bad_queue_filter_is_a_422_naming_the_field(path, query, field, factor
     assert response.status_code == 422, response.json
     assert field in response.json["errors"]
     assert any("\u4e00" <= ch <= "\u9fff" for ch in str(response.json["errors"][field]))  # said in Chinese
+
+
+def test_the_review_queues_take_repeated_statuses_and_open_one_case(factory, client):
+    tree = factory.org_tree()
+    staff = factory.staff_token("t_county_a")
+    first = factory.apply(factory.worker_token("review-1"), tree.union_a1.id).json["id"]
+    second = factory.apply(factory.worker_token("review-2"), tree.union_a1.id).json["id"]
+    assert factory.transition(staff, first, "approve").status_code == 200
+    path = "membership/applications"
+    assert _ids(client, staff, path, status=["submitted"]) == {second}
+    assert _ids(client, staff, path, status=["submitted", "approved"]) == {first, second}
+    shown = client.get(f"/api/v1/staff/{path}/{second}", headers=auth(staff))
+    assert shown.status_code == 200 and shown.json["allowed_actions"]
+    elsewhere = client.get(f"/api/v1/staff/{path}/{second}", headers=auth(factory.staff_token("t_county_b")))
+    assert elsewhere.status_code == 404
