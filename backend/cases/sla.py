@@ -8,8 +8,6 @@ from pathlib import Path
 
 from backend.common.config_files import ConfigError, read_yaml
 
-SlaConfigError = ConfigError  # the name this module's callers have known it by
-
 
 @dataclass(frozen=True)
 class SlaTable:
