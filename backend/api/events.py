@@ -10,13 +10,14 @@ from flask.views import MethodView
 from backend.api.access import current_member, worker_required
 from backend.api.base import Blueprint, SelectPage
 from backend.api.idempotency import idempotent
-from backend.common.fields import LocalDateTime, Text
+from backend.common.fields import LocalDateTime
 from backend.common.schema import Schema
 from backend.common.types import utcnow
 from backend.events import checkin, matching, signups
 from backend.events import service as events
 from backend.events.models import EVENT_STATUS_LABELS, SIGNUP_STATUS_LABELS
 from backend.events.rules import rules
+from backend.events.schemas import SignupIn
 from backend.orgs.schemas import OrgBrief
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="联谊交友活动（职工端）")
@@ -55,14 +56,6 @@ class EventBrief(Schema):
     ends_at = LocalDateTime()
     status = ma.fields.String()
     status_label = ma.fields.Function(lambda e: EVENT_STATUS_LABELS.get(e.status, e.status))
-
-
-class SignupIn(Schema):
-    single_declared = ma.fields.Boolean(required=True, metadata={"description": "已阅读并确认单身声明"})
-    declaration_version = Text(required=True, max_length=20, metadata={"description": "所确认的声明版本"})
-    nickname = Text(
-        max_length=10, load_default=None, metadata={"description": "活动中展示的昵称（不填则显示脱敏姓名）"}
-    )
 
 
 class SignupOut(Schema):
@@ -178,7 +171,7 @@ class Signups(MethodView):
     @blp.response(201, SignupOut)
     def post(self, data, event_id):
         """报名：有名额即报名成功，否则进入候补（先到先得）"""
-        return signups.sign_up(member=current_member(), event_id=event_id, **data)
+        return signups.sign_up(member=current_member(), event_id=event_id, signup_in=data)
 
 
 @blp.route("/events/<int:event_id>/signups/cancel")

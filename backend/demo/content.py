@@ -19,6 +19,7 @@ from backend.competitions import service as competitions
 from backend.competitions.models import Competition, CompetitionKind, EntryMode
 from backend.events import service as events
 from backend.events.models import Event
+from backend.events.schemas import NewEvent
 from backend.legal import network
 from backend.legal.models import LegalCenter, Mode
 from backend.legal.schemas import CenterNew, LawyerNew, ScheduleTerms
@@ -86,21 +87,21 @@ def seed_demo_content(session: Session) -> DemoContent:
         event = events.create_event(
             scope=scope,
             staff=county,
-            data={
-                "title": EVENT_TITLE,
-                "description": "面向尧都区单身职工会员的户外联谊活动，含破冰游戏与自由交流。",
-                "place": "临汾市尧都区汾河公园南门",
-                "starts_at": starts,
-                "ends_at": starts + timedelta(hours=4),
-                "signup_opens_at": now - timedelta(minutes=1),
-                "signup_closes_at": starts - timedelta(days=2),
-                "capacity": 40,
-                "male_quota": 20,
-                "female_quota": 20,
-                "min_age": 22,
-                "max_age": 40,
-                "citywide": True,
-            },
+            event_in=NewEvent(
+                title=EVENT_TITLE,
+                description="面向尧都区单身职工会员的户外联谊活动，含破冰游戏与自由交流。",
+                place="临汾市尧都区汾河公园南门",
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=4),
+                signup_opens_at=now - timedelta(minutes=1),
+                signup_closes_at=starts - timedelta(days=2),
+                capacity=40,
+                male_quota=20,
+                female_quota=20,
+                min_age=22,
+                max_age=40,
+                citywide=True,
+            ),
         )
         events.transition_event(scope=scope, staff=county, event_id=event.id, action="publish")
         content.added.append(EVENT_TITLE)
