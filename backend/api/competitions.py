@@ -12,7 +12,7 @@ from backend.api.access import current_account, current_member, worker_required
 from backend.api.base import Blueprint, SelectPage
 from backend.api.idempotency import idempotent
 from backend.common.crypto import mask_name
-from backend.common.fields import LocalDateTime, Text, one_of
+from backend.common.fields import LocalDateTime, Text
 from backend.common.schema import Schema
 from backend.common.types import utcnow
 from backend.competitions import quiz
@@ -25,10 +25,10 @@ from backend.competitions.models import (
     Competition,
     CompetitionParticipant,
     CompetitionStatus,
-    InnovationCategory,
     ParticipantRole,
 )
 from backend.competitions.rules import attachments_of, is_complete
+from backend.competitions.schemas import CompetitionEntryIn
 from backend.members.models import WORKER_TYPE_LABELS
 from backend.orgs.schemas import OrgBrief
 
@@ -152,17 +152,6 @@ class MyEntryOut(Schema):
     quiz = ma.fields.Function(_quiz_summary)
 
 
-class CompetitionEntryIn(Schema):
-    trade = Text(max_length=30, load_default=None, metadata={"description": "参赛工种（限定工种的竞赛必填）"})
-    team_name = Text(max_length=30, load_default=None, metadata={"description": "团体赛：新建队伍的队名"})
-    title = Text(max_length=100, load_default=None, metadata={"description": "“五小”作品名称"})
-    category = ma.fields.String(load_default=None, validate=one_of(list(InnovationCategory), CATEGORY_LABELS))
-    description = Text(max_length=2000, load_default=None, metadata={"description": "“五小”作品简介"})
-    evidence_ids = ma.fields.List(
-        ma.fields.Integer(), load_default=list, metadata={"description": "附件（先通过 POST /uploads 上传）"}
-    )
-
-
 class TeamJoinIn(Schema):
     code = Text(required=True, max_length=12, metadata={"description": "队长提供的邀请码"})
     trade = Text(max_length=30, load_default=None)
@@ -268,7 +257,7 @@ class Entries(MethodView):
     def post(self, data, competition_id):
         """报名：个人赛直接报名；团体赛填写队名建队（返回邀请码）；“五小”竞赛提交作品和附件"""
         return competitions.enter(
-            member=current_member(), account=current_account(), competition_id=competition_id, data=data
+            member=current_member(), account=current_account(), competition_id=competition_id, entry_in=data
         )
 
 

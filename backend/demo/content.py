@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from backend.common.types import utcnow
 from backend.competitions import service as competitions
 from backend.competitions.models import Competition, CompetitionKind, EntryMode
+from backend.competitions.schemas import NewCompetition
 from backend.events import service as events
 from backend.events.models import Event
 from backend.events.schemas import NewEvent
@@ -116,16 +117,16 @@ def seed_demo_content(session: Session) -> DemoContent:
         competition = competitions.create_competition(
             scope=scope,
             staff=county,
-            data={
-                "org_id": county.org_id,
-                "title": title,
-                "description": description,
-                "kind": kind,
-                "entry_mode": EntryMode.INDIVIDUAL,
-                "trades": trades,
-                "signup_deadline": now + timedelta(days=30),
-                "full_marks": 100,
-            },
+            competition_in=NewCompetition(
+                org_id=county.org_id,
+                title=title,
+                description=description,
+                kind=kind,
+                entry_mode=EntryMode.INDIVIDUAL,
+                trades=trades,
+                signup_deadline=now + timedelta(days=30),
+                full_marks=100,
+            ),
         )
         competitions.transition(scope=scope, staff=county, competition_id=competition.id, action="open")
         content.added.append(title)
