@@ -9,7 +9,6 @@ from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.base import Blueprint, SelectPage
-from backend.api.events import EventOut
 from backend.api.idempotency import idempotent
 from backend.common.crypto import mask_name
 from backend.common.fields import LocalDateTime, MaskedPhone, Text, one_of
@@ -17,7 +16,7 @@ from backend.common.schema import Schema, TransitionIn
 from backend.events import checkin
 from backend.events import service as events
 from backend.events.models import SIGNUP_STATUS_LABELS, EventStatus, SignupStatus
-from backend.events.schemas import EventIn, EventPatch
+from backend.events.schemas import EventIn, EventPatch, EventSchema
 from backend.orgs.schemas import OrgBrief
 from backend.staff import permissions as perm
 
@@ -26,19 +25,13 @@ blp = Blueprint(
 )
 
 
-class StaffEventOut(EventOut):
-    audience_org = ma.fields.Nested(OrgBrief, metadata={"description": "可报名会员所在的组织范围"})
-    seated = ma.fields.Integer()
-    seated_male = ma.fields.Integer()
-    seated_female = ma.fields.Integer()
-    checked_in = ma.fields.Integer()
-    status_note = ma.fields.String(allow_none=True)
-    allowed_actions = ma.fields.Function(
+StaffEventOut = EventSchema.view(
+    "staff",
+    "StaffEventOut",
+    allowed_actions=ma.fields.Function(
         lambda e: [t.action for t in events.EVENT_FLOW.actions(e.status, "staff")]
-    )
-    created_at = LocalDateTime()
-    updated_at = LocalDateTime()
-    published_at = LocalDateTime(allow_none=True)
+    ),
+)
 
 
 class EventQuery(Schema):

@@ -1,5 +1,6 @@
 """联谊交友 schemas: what the services accept — ``NewEvent`` and ``EventChanges`` (loaded and checked
-by ``EventIn`` / ``EventPatch``) for staff, ``SignupRequest`` (``SignupIn``) for a member signing up."""
+by ``EventIn`` / ``EventPatch``) for staff, ``SignupRequest`` (``SignupIn``) for a member signing up —
+and an event as each role sees it: one ``EventSchema`` with ``brief``, ``worker`` and ``staff`` views."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from typing import Any
 
 import marshmallow as ma
 
-from backend.common.fields import Text
+from backend.common.fields import LocalDateTime, Text
 from backend.common.schema import UNSET, Schema, given
 from backend.common.time import SHANGHAI
+from backend.events.models import EVENT_STATUS_LABELS
+from backend.orgs.schemas import OrgBrief
 
 
 # --- what staff create and change ---------------------------------------------------------------------
@@ -122,3 +125,59 @@ class SignupIn(Schema):
     @ma.post_load
     def _typed(self, data: dict, **_kwargs) -> SignupRequest:
         return SignupRequest(**data)
+
+
+# --- an event as each role sees it ---------------------------------------------------------------------
+class EventSchema(Schema):
+    """联谊活动 — a matchmaking event, every field once; staff also see the seat counters, the
+    audience and the event's own history."""
+
+    id = ma.fields.Integer()
+    title = ma.fields.String()
+    description = ma.fields.String()
+    place = ma.fields.String()
+    org = ma.fields.Nested(OrgBrief, metadata={"description": "主办工会"})
+    citywide = ma.fields.Boolean(metadata={"description": "面向全市会员（否则仅限主办工会及下级）"})
+    starts_at = LocalDateTime()
+    ends_at = LocalDateTime()
+    signup_opens_at = LocalDateTime()
+    signup_closes_at = LocalDateTime()
+    signup_open = ma.fields.Boolean(metadata={"description": "当前可报名"})
+    capacity = ma.fields.Integer()
+    male_quota = ma.fields.Integer(allow_none=True)
+    female_quota = ma.fields.Integer(allow_none=True)
+    min_age = ma.fields.Integer(allow_none=True)
+    max_age = ma.fields.Integer(allow_none=True)
+    seats_left = ma.fields.Function(lambda e: max(0, e.capacity - e.seated))
+    seats_left_male = ma.fields.Function(lambda e: e.seats_left_for("male"))
+    seats_left_female = ma.fields.Function(lambda e: e.seats_left_for("female"))
+    waitlisted = ma.fields.Integer(metadata={"description": "候补人数"})
+    status = ma.fields.String()
+    status_label = ma.fields.Function(lambda e: EVENT_STATUS_LABELS.get(e.status, e.status))
+    audience_org = ma.fields.Nested(OrgBrief, metadata={"description": "可报名会员所在的组织范围"})
+    seated = ma.fields.Integer()
+    seated_male = ma.fields.Integer()
+    seated_female = ma.fields.Integer()
+    checked_in = ma.fields.Integer()
+    status_note = ma.fields.String(allow_none=True)
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
+    published_at = LocalDateTime(allow_none=True)
+
+    views = {
+        # a sign-up's event: enough to recognise it
+        "brief": ("id", "title", "place", "starts_at", "ends_at", "status", "status_label"),
+        "worker": (
+            "id", "title", "description", "place", "org", "citywide", "starts_at", "ends_at",
+            "signup_opens_at", "signup_closes_at", "signup_open", "capacity", "male_quota", "female_quota",
+            "min_age", "max_age", "seats_left", "seats_left_male", "seats_left_female", "waitlisted",
+            "status", "status_label",
+        ),
+        "staff": (
+            "id", "title", "description", "place", "org", "citywide", "starts_at", "ends_at",
+            "signup_opens_at", "signup_closes_at", "signup_open", "capacity", "male_quota", "female_quota",
+            "min_age", "max_age", "seats_left", "seats_left_male", "seats_left_female", "waitlisted",
+            "status", "status_label", "audience_org", "seated", "seated_male", "seated_female",
+            "checked_in", "status_note", "created_at", "updated_at", "published_at",
+        ),
+    }  # fmt: skip
