@@ -19,18 +19,13 @@ from backend.competitions import quiz
 from backend.competitions import service as competitions
 from backend.competitions.models import (
     CATEGORY_LABELS,
-    ENTRY_MODE_LABELS,
-    KIND_LABELS,
-    STATUS_LABELS,
     Competition,
     CompetitionParticipant,
     CompetitionStatus,
     ParticipantRole,
 )
 from backend.competitions.rules import attachments_of, is_complete
-from backend.competitions.schemas import CompetitionEntryIn
-from backend.members.models import WORKER_TYPE_LABELS
-from backend.orgs.schemas import OrgBrief
+from backend.competitions.schemas import CompetitionEntryIn, CompetitionSchema
 
 blp = Blueprint("competitions", __name__, url_prefix="/api/v1", description="劳动和技能竞赛（职工端）")
 
@@ -42,39 +37,8 @@ _ROLE_LABELS = {
 
 
 # --- schemas ------------------------------------------------------------------------------------------
-class CompetitionOut(Schema):
-    id = ma.fields.Integer()
-    title = ma.fields.String()
-    description = ma.fields.String(allow_none=True)
-    kind = ma.fields.String(metadata={"description": "skill 技能比赛 / innovation “五小” / quiz 知识竞赛"})
-    kind_label = ma.fields.Function(lambda c: KIND_LABELS.get(c.kind, c.kind))
-    entry_mode = ma.fields.String(metadata={"description": "individual 个人赛 / team 团体赛"})
-    entry_mode_label = ma.fields.Function(lambda c: ENTRY_MODE_LABELS.get(c.entry_mode, c.entry_mode))
-    team_min = ma.fields.Integer(allow_none=True)
-    team_max = ma.fields.Integer(allow_none=True)
-    trades = ma.fields.List(ma.fields.String(), metadata={"description": "限定工种；空表示不限"})
-    worker_types = ma.fields.Function(lambda c: c.worker_type_list, metadata={"description": "空表示不限"})
-    worker_type_labels = ma.fields.Function(
-        lambda c: [WORKER_TYPE_LABELS.get(t, t) for t in c.worker_type_list]
-    )
-    signup_deadline = LocalDateTime()
-    full_marks = ma.fields.Integer()
-    time_limit_minutes = ma.fields.Function(lambda c: c.time_limit_s // 60 if c.time_limit_s else None)
-    award_levels = ma.fields.List(ma.fields.String())
-    status = ma.fields.String()
-    status_label = ma.fields.Function(lambda c: STATUS_LABELS.get(c.status, c.status))
-    org = ma.fields.Nested(OrgBrief, metadata={"description": "主办工会"})
-
-
-class CompetitionBrief(Schema):
-    id = ma.fields.Integer()
-    title = ma.fields.String()
-    kind = ma.fields.String()
-    kind_label = ma.fields.Function(lambda c: KIND_LABELS.get(c.kind, c.kind))
-    entry_mode = ma.fields.String()
-    status = ma.fields.String()
-    status_label = ma.fields.Function(lambda c: STATUS_LABELS.get(c.status, c.status))
-    signup_deadline = LocalDateTime()
+CompetitionOut = CompetitionSchema.view("worker", "CompetitionOut")
+CompetitionBrief = CompetitionSchema.view("brief", "CompetitionBrief")
 
 
 @dataclass(frozen=True)

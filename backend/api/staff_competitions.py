@@ -9,7 +9,7 @@ from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.base import Blueprint, SelectPage
-from backend.api.competitions import CompetitionOut, EntryAttachmentOut
+from backend.api.competitions import EntryAttachmentOut
 from backend.common.crypto import mask_name
 from backend.common.fields import LocalDateTime, MaskedPhone, Text, one_of
 from backend.common.schema import Schema
@@ -23,7 +23,7 @@ from backend.competitions.models import (
     QuestionKind,
 )
 from backend.competitions.rules import COMPETITION_FLOW, attachments_of, is_complete
-from backend.competitions.schemas import CompetitionChangeIn, CompetitionIn
+from backend.competitions.schemas import CompetitionChangeIn, CompetitionIn, CompetitionSchema
 from backend.orgs.schemas import OrgBrief
 from backend.staff import permissions as perm
 
@@ -40,18 +40,16 @@ class CompetitionQuery(Schema):
     kind = ma.fields.String(validate=one_of(list(CompetitionKind)))
 
 
-class StaffCompetitionOut(CompetitionOut):
-    question_count = ma.fields.Function(
+StaffCompetitionOut = CompetitionSchema.view(
+    "staff",
+    "StaffCompetitionOut",
+    question_count=ma.fields.Function(
         lambda c: competitions.question_count(c.id) if c.kind == CompetitionKind.QUIZ else None
-    )
-    allowed_actions = ma.fields.Function(
+    ),
+    allowed_actions=ma.fields.Function(
         lambda c: [t.action for t in COMPETITION_FLOW.actions(c.status, "staff")]
-    )
-    created_at = LocalDateTime()
-    opened_at = LocalDateTime(allow_none=True)
-    closed_at = LocalDateTime(allow_none=True)
-    ranked_at = LocalDateTime(allow_none=True)
-    published_at = LocalDateTime(allow_none=True)
+    ),
+)
 
 
 class CompetitionActionIn(Schema):

@@ -1,6 +1,7 @@
 """劳动和技能竞赛 schemas: what the services accept — ``NewCompetition`` and ``CompetitionChanges``
 (loaded and checked by ``CompetitionIn`` / ``CompetitionChangeIn``) for staff, ``EntryRequest``
-(``CompetitionEntryIn``) for a member entering."""
+(``CompetitionEntryIn``) for a member entering — and a competition as each role sees it: one
+``CompetitionSchema`` with ``brief``, ``worker`` and ``staff`` views."""
 
 from __future__ import annotations
 
@@ -10,18 +11,20 @@ from typing import Any
 
 import marshmallow as ma
 
-from backend.common.fields import Text, one_of
+from backend.common.fields import LocalDateTime, Text, one_of
 from backend.common.schema import UNSET, Schema, given
 from backend.common.time import SHANGHAI
 from backend.competitions.models import (
     CATEGORY_LABELS,
     ENTRY_MODE_LABELS,
     KIND_LABELS,
+    STATUS_LABELS,
     CompetitionKind,
     EntryMode,
     InnovationCategory,
 )
 from backend.members.models import WORKER_TYPE_LABELS, WorkerType
+from backend.orgs.schemas import OrgBrief
 
 
 # --- what staff create and change ---------------------------------------------------------------------
@@ -147,3 +150,53 @@ class CompetitionEntryIn(Schema):
     @ma.post_load
     def _typed(self, data: dict, **_kwargs) -> EntryRequest:
         return EntryRequest(**data)
+
+
+# --- a competition as each role sees it ----------------------------------------------------------------
+class CompetitionSchema(Schema):
+    """劳动和技能竞赛 — a competition, every field once; staff also see when it moved through its stages."""
+
+    id = ma.fields.Integer()
+    title = ma.fields.String()
+    description = ma.fields.String(allow_none=True)
+    kind = ma.fields.String(metadata={"description": "skill 技能比赛 / innovation “五小” / quiz 知识竞赛"})
+    kind_label = ma.fields.Function(lambda c: KIND_LABELS.get(c.kind, c.kind))
+    entry_mode = ma.fields.String(metadata={"description": "individual 个人赛 / team 团体赛"})
+    entry_mode_label = ma.fields.Function(lambda c: ENTRY_MODE_LABELS.get(c.entry_mode, c.entry_mode))
+    team_min = ma.fields.Integer(allow_none=True)
+    team_max = ma.fields.Integer(allow_none=True)
+    trades = ma.fields.List(ma.fields.String(), metadata={"description": "限定工种；空表示不限"})
+    worker_types = ma.fields.Function(lambda c: c.worker_type_list, metadata={"description": "空表示不限"})
+    worker_type_labels = ma.fields.Function(
+        lambda c: [WORKER_TYPE_LABELS.get(t, t) for t in c.worker_type_list]
+    )
+    signup_deadline = LocalDateTime()
+    full_marks = ma.fields.Integer()
+    time_limit_minutes = ma.fields.Function(lambda c: c.time_limit_s // 60 if c.time_limit_s else None)
+    award_levels = ma.fields.List(ma.fields.String())
+    status = ma.fields.String()
+    status_label = ma.fields.Function(lambda c: STATUS_LABELS.get(c.status, c.status))
+    org = ma.fields.Nested(OrgBrief, metadata={"description": "主办工会"})
+    created_at = LocalDateTime()
+    opened_at = LocalDateTime(allow_none=True)
+    closed_at = LocalDateTime(allow_none=True)
+    ranked_at = LocalDateTime(allow_none=True)
+    published_at = LocalDateTime(allow_none=True)
+
+    views = {
+        # an entry's competition: enough to recognise it
+        "brief": (
+            "id", "title", "kind", "kind_label", "entry_mode", "status", "status_label", "signup_deadline",
+        ),
+        "worker": (
+            "id", "title", "description", "kind", "kind_label", "entry_mode", "entry_mode_label",
+            "team_min", "team_max", "trades", "worker_types", "worker_type_labels", "signup_deadline",
+            "full_marks", "time_limit_minutes", "award_levels", "status", "status_label", "org",
+        ),
+        "staff": (
+            "id", "title", "description", "kind", "kind_label", "entry_mode", "entry_mode_label",
+            "team_min", "team_max", "trades", "worker_types", "worker_type_labels", "signup_deadline",
+            "full_marks", "time_limit_minutes", "award_levels", "status", "status_label", "org",
+            "created_at", "opened_at", "closed_at", "ranked_at", "published_at",
+        ),
+    }  # fmt: skip
