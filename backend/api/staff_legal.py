@@ -8,8 +8,8 @@ from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.base import Blueprint, SelectPage
-from backend.api.legal import BookingOut, CenterBrief, CenterOut, LawyerBrief, SlotOut
-from backend.common.fields import LocalDateTime, MaskedPhone, Text, one_of
+from backend.api.legal import CenterOut, SlotOut
+from backend.common.fields import LocalDateTime, Text, one_of
 from backend.common.schema import Schema
 from backend.legal import network
 from backend.legal import service as legal
@@ -22,8 +22,16 @@ from backend.legal.models import (
     CenterLevel,
     Outcome,
 )
-from backend.legal.schemas import CenterIn, CenterPatch, LawyerIn, LawyerPatch, ScheduleIn
-from backend.orgs.schemas import OrgBrief
+from backend.legal.schemas import (
+    BookingSchema,
+    CenterBrief,
+    CenterIn,
+    CenterPatch,
+    LawyerBrief,
+    LawyerIn,
+    LawyerPatch,
+    ScheduleIn,
+)
 from backend.staff import permissions as perm
 
 blp = Blueprint(
@@ -88,21 +96,11 @@ class StaffBookingQuery(Schema):
     day = ma.fields.Date(data_key="date", metadata={"description": "咨询日期（北京时间）"})
 
 
-class BookingMember(Schema):
-    id = ma.fields.Integer()
-    name = ma.fields.String()
-    card_no = ma.fields.String()
-    mobile = MaskedPhone()
-    worker_type = ma.fields.String()
-    org = ma.fields.Nested(OrgBrief)
-
-
-class StaffBookingOut(BookingOut):
-    member = ma.fields.Nested(BookingMember)
-    booked_at = LocalDateTime()
-    reminded_at = LocalDateTime(allow_none=True)
-    handled_by = ma.fields.Integer(allow_none=True)
-    allowed_actions = ma.fields.Function(lambda b: legal.staff_actions(b, current_staff()))
+StaffBookingOut = BookingSchema.view(
+    "staff",
+    "StaffBookingOut",
+    allowed_actions=ma.fields.Function(lambda b: legal.staff_actions(b, current_staff())),
+)
 
 
 class LegalTransitionIn(Schema):
