@@ -15,7 +15,7 @@ from backend.members import cards
 from backend.members import service as members
 from backend.members.models import MembershipApplication, ReviewStatus
 from backend.members.review import REVIEW_FLOW
-from backend.members.schemas import ApplicationOut, MemberSchema, TransferOut
+from backend.members.schemas import ApplicationSchema, MemberSchema, TransferOut
 from backend.orgs import units
 from backend.orgs.schemas import UnitApplicationOut
 from backend.staff import permissions as perm
@@ -45,8 +45,11 @@ class StatusQuery(Schema):
     status = ma.fields.String(validate=one_of(list(ReviewStatus)))
 
 
-class StaffApplicationOut(ApplicationOut):
-    allowed_actions = ma.fields.Function(lambda a: [t.action for t in REVIEW_FLOW.actions(a.status, "staff")])
+StaffApplicationOut = ApplicationSchema.view(
+    "staff",
+    "StaffApplicationOut",
+    allowed_actions=ma.fields.Function(lambda a: [t.action for t in REVIEW_FLOW.actions(a.status, "staff")]),
+)
 
 
 class RevealOut(Schema):
