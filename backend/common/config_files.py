@@ -187,20 +187,29 @@ class Labels(ma.fields.Field):
 
 
 class Sections(ma.fields.Field):
-    """A non-empty mapping of names to sections, each loaded by ``schema``; a problem is named
-    ``<this key>.<name>.<key in the section>``."""
+    """A mapping of names to sections (non-empty unless ``allow_empty``), each loaded by ``section``
+    (a schema class, or a field for a section that is itself a mapping); a problem is named
+    ``<this key>.<name>.<key>``."""
 
-    def __init__(self, schema: type[ma.Schema], *, empty: str = "must be a non-empty mapping", **kwargs):
-        self.section, self.empty = schema(), empty
+    def __init__(
+        self,
+        section: type[ma.Schema] | ma.fields.Field,
+        *,
+        empty: str = "must be a non-empty mapping",
+        allow_empty: bool = False,
+        **kwargs,
+    ):
+        self.load_section = section.deserialize if isinstance(section, ma.fields.Field) else section().load
+        self.empty, self.allow_empty = empty, allow_empty
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, dict) or not value:
+        if not isinstance(value, dict) or not (value or self.allow_empty):
             raise ma.ValidationError(self.empty)
         loaded, errors = {}, {}
         for name, entry in value.items():
             try:
-                loaded[name] = self.section.load(entry)
+                loaded[name] = self.load_section(entry)
             except ma.ValidationError as exc:
                 errors[str(name)] = exc.messages
         if errors:
