@@ -305,17 +305,14 @@ class RubricFile(StrictConfigSchema):
                     problem = f"{indicator.key!r} is used twice in this rubric"
                     raise ma.ValidationError({section: {i: {"key": [problem]}}})
                 keys.add(indicator.key)
-                unknown = [
-                    kind
-                    for name, spec in METRICS[indicator.metric].params.items()
-                    if spec.kind == "kinds" and self.known_kinds is not None
-                    for kind in indicator.params.get(name, ())
-                    if kind not in self.known_kinds
-                ]
-                if unknown:
-                    problem = f"unknown participation kind(s): {', '.join(unknown)}"
-                    name = next(n for n, s in METRICS[indicator.metric].params.items() if s.kind == "kinds")
-                    raise ma.ValidationError({section: {i: {"params": {name: [problem]}}}})
+                if self.known_kinds is None:
+                    continue
+                for name, spec in METRICS[indicator.metric].params.items():
+                    named = indicator.params.get(name, ()) if spec.kind == "kinds" else ()
+                    unknown = [kind for kind in named if kind not in self.known_kinds]
+                    if unknown:
+                        problem = f"unknown participation kind(s): {', '.join(unknown)}"
+                        raise ma.ValidationError({section: {i: {"params": {name: [problem]}}}})
         max_score = sum((x.weight for x in data["flexible"]), Decimal(0))
         for rule in data["grades"]:
             if rule.min_score > max_score:
