@@ -119,7 +119,9 @@ class _Subsidy(StrictConfigSchema):
         validate=ma.validate.Range(max=100, error="must be between 0 and 100"),
     )
     uplift_worker_types = ma.fields.List(
-        ma.fields.String(), load_default=list, error_messages={"invalid": "must be a list of worker types"}
+        ma.fields.String(error_messages={"invalid": "must be a list of worker types"}),
+        load_default=list,
+        error_messages={"invalid": "must be a list of worker types"},
     )
     tiers = ma.fields.List(
         ma.fields.Nested(_Tier),

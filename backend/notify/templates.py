@@ -60,7 +60,7 @@ class _TemplateFields(ma.fields.Field):
 
 class _Template(ConfigSchema):
     template_id = NonEmptyText(required=True)
-    page = ma.fields.String(load_default=None)
+    page = ma.fields.String(load_default=None, error_messages={"invalid": "must be a mini-program page path"})
     title = NonEmptyText(required=True)
     body = NonEmptyText(required=True)
     fields = _TemplateFields(required=True)
