@@ -10,22 +10,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-import yaml
+import marshmallow as ma
 from flask import Flask, current_app
 
-from backend.common.config_files import ConfigTextError
+from backend.common.config_files import (
+    ConfigSchema,
+    ExactNumber,
+    Labels,
+    StrictConfigSchema,
+    WholeNumber,
+    Yuan,
+    load,
+)
 from backend.config import CONFIG_DIR
 
 CENT = Decimal("0.01")
 SERIOUS_ILLNESS = "serious_illness"
 _EXTENSION = "zhigong.aid"
-
-
-class AidConfigError(ConfigTextError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -90,120 +94,108 @@ class AidRules:
 
 
 # --- loading ------------------------------------------------------------------------------------------
-def _decimal(value, where: str, *, positive: bool = False) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise AidConfigError(f"{where}: must be a number")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation as exc:
-        raise AidConfigError(f"{where}: must be a number, got {value!r}") from exc
-    if not number.is_finite() or number < 0 or (positive and number == 0):
-        raise AidConfigError(f"{where}: must be {'greater than 0' if positive else 'zero or more'}")
-    if number != number.quantize(CENT):
-        raise AidConfigError(f"{where}: at most two decimal places (fen)")
-    return number.quantize(CENT)
+class _Tier(StrictConfigSchema):
+    unknown_message = "must be {{from: N, to: N, amount: N}} (no other keys)"
+
+    lower = Yuan(required=True, data_key="from")
+    upper = Yuan(load_default=None, data_key="to")
+    amount = Yuan(required=True, positive=True)
+
+    @ma.validates_schema
+    def _ordered(self, data: dict, **_kwargs) -> None:
+        if data["upper"] is not None and data["upper"] <= data["lower"]:
+            raise ma.ValidationError(f"'to' ({data['upper']}) must be above 'from' ({data['lower']})")
+
+    @ma.post_load
+    def _tier(self, data: dict, **_kwargs) -> Tier:
+        return Tier(**data)
 
 
-def _labels(raw, where: str) -> dict[str, str]:
-    if not isinstance(raw, dict) or not raw:
-        raise AidConfigError(f"{where}: must map codes to labels")
-    for code, label in raw.items():
-        if not isinstance(code, str) or not code.isidentifier() or not isinstance(label, str) or not label:
-            raise AidConfigError(f"{where}.{code}: needs a code (letters, _) and a label")
-    return dict(raw)
+class _Subsidy(StrictConfigSchema):
+    threshold = Yuan(required=True, positive=True)
+    uplift_percent = ExactNumber(
+        load_default=Decimal(0),
+        places=2,
+        validate=ma.validate.Range(max=100, error="must be between 0 and 100"),
+    )
+    uplift_worker_types = ma.fields.List(
+        ma.fields.String(error_messages={"invalid": "must be a list of worker types"}),
+        load_default=list,
+        error_messages={"invalid": "must be a list of worker types"},
+    )
+    tiers = ma.fields.List(
+        ma.fields.Nested(_Tier),
+        required=True,
+        validate=ma.validate.Length(min=1, error="must be a non-empty list"),
+        error_messages={"invalid": "must be a non-empty list"},
+    )
 
-
-def _tiers(raw, where: str, threshold: Decimal) -> tuple[Tier, ...]:
-    if not isinstance(raw, list) or not raw:
-        raise AidConfigError(f"{where}: must be a non-empty list")
-    tiers: list[Tier] = []
-    for i, entry in enumerate(raw):
-        at = f"{where}[{i}]"
-        if not isinstance(entry, dict) or set(entry) - {"from", "to", "amount"}:
-            raise AidConfigError(f"{at}: must be {{from: N, to: N, amount: N}} (no other keys)")
-        if "from" not in entry or "amount" not in entry:
-            raise AidConfigError(f"{at}: needs 'from' and 'amount'")
-        last = i == len(raw) - 1
-        if "to" not in entry and not last:
-            raise AidConfigError(f"{at}: only the last tier may leave out 'to'")
-        tier = Tier(
-            lower=_decimal(entry["from"], f"{at}.from"),
-            upper=_decimal(entry["to"], f"{at}.to") if "to" in entry else None,
-            amount=_decimal(entry["amount"], f"{at}.amount", positive=True),
-        )
-        if tier.upper is not None and tier.upper <= tier.lower:
-            raise AidConfigError(f"{at}: 'to' ({tier.upper}) must be above 'from' ({tier.lower})")
-        if i == 0 and tier.lower != threshold:
-            raise AidConfigError(f"{at}.from: the first tier must start at the threshold ({threshold})")
-        if tiers:
-            before = tiers[-1]
+    @ma.validates_schema
+    def _contiguous(self, data: dict, **_kwargs) -> None:
+        """The tiers start at the threshold and follow each other with neither gap nor overlap; only
+        the last may be open-ended, and a bigger bill never gets a smaller subsidy."""
+        tiers: list[Tier] = data["tiers"]
+        for i, tier in enumerate(tiers):
+            if tier.upper is None and i < len(tiers) - 1:
+                raise ma.ValidationError({"tiers": {i: ["only the last tier may leave out 'to'"]}})
+            if i == 0 and tier.lower != data["threshold"]:
+                problem = f"the first tier must start at the threshold ({data['threshold']})"
+                raise ma.ValidationError({"tiers": {i: {"from": [problem]}}})
+            if i == 0:
+                continue
+            before = tiers[i - 1]
             if tier.lower != before.upper:
-                raise AidConfigError(
-                    f"{at}.from: must equal the previous tier's 'to' ({before.upper}); "
+                problem = (
+                    f"must equal the previous tier's 'to' ({before.upper}); "
                     "tiers may neither overlap nor leave a gap"
                 )
+                raise ma.ValidationError({"tiers": {i: {"from": [problem]}}})
             if tier.amount < before.amount:
-                raise AidConfigError(f"{at}.amount: a higher tier may not pay less than the one below")
-        tiers.append(tier)
-    return tuple(tiers)
+                problem = "a higher tier may not pay less than the one below"
+                raise ma.ValidationError({"tiers": {i: {"amount": [problem]}}})
+
+    @ma.post_load
+    def _table(self, data: dict, **_kwargs) -> SubsidyTable:
+        return SubsidyTable(
+            threshold=data["threshold"],
+            tiers=tuple(data["tiers"]),
+            uplift_percent=data["uplift_percent"],
+            uplift_worker_types=frozenset(data["uplift_worker_types"]),
+        )
 
 
-def _subsidy(raw, where: str) -> SubsidyTable:
-    if not isinstance(raw, dict):
-        raise AidConfigError(f"{where}: must be a mapping")
-    unknown = set(raw) - {"threshold", "uplift_percent", "uplift_worker_types", "tiers"}
-    if unknown:
-        raise AidConfigError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
-    if "threshold" not in raw or "tiers" not in raw:
-        raise AidConfigError(f"{where}: needs 'threshold' and 'tiers'")
-    threshold = _decimal(raw["threshold"], f"{where}.threshold", positive=True)
-    uplift = _decimal(raw.get("uplift_percent", 0), f"{where}.uplift_percent")
-    if uplift > 100:
-        raise AidConfigError(f"{where}.uplift_percent: must be between 0 and 100")
-    worker_types = raw.get("uplift_worker_types", [])
-    if not isinstance(worker_types, list) or not all(isinstance(w, str) for w in worker_types):
-        raise AidConfigError(f"{where}.uplift_worker_types: must be a list of worker types")
-    return SubsidyTable(
-        threshold=threshold,
-        tiers=_tiers(raw["tiers"], f"{where}.tiers", threshold),
-        uplift_percent=uplift,
-        uplift_worker_types=frozenset(worker_types),
+class AidFile(ConfigSchema):
+    """``config/aid.yaml``."""
+
+    categories = Labels(required=True)
+    hardship_types = Labels(required=True)
+    duplicate_window_days = WholeNumber(
+        required=True, minimum=0, message="must be a whole number of days (0 turns it off)"
     )
+    max_amount = Yuan(required=True, positive=True)
+    serious_illness_subsidy = ma.fields.Nested(_Subsidy, required=True)
+
+    @ma.validates_schema
+    def _serious_illness_kept(self, data: dict, **_kwargs) -> None:
+        if SERIOUS_ILLNESS not in data["categories"]:
+            raise ma.ValidationError(
+                f"must keep {SERIOUS_ILLNESS} (the subsidy table applies to it)", "categories"
+            )
+
+    @ma.post_load
+    def _rules(self, data: dict, **_kwargs) -> AidRules:
+        return AidRules(
+            categories=data["categories"],
+            hardship_types=data["hardship_types"],
+            duplicate_window=timedelta(days=data["duplicate_window_days"]),
+            max_amount=data["max_amount"],
+            subsidy=data["serious_illness_subsidy"],
+        )
 
 
 def load_aid_rules(path: Path) -> AidRules:
-    """Read and check ``aid.yaml``; AidConfigError names the file and key that is wrong."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise AidConfigError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise AidConfigError(f"{path}: must be a mapping")
-    required = {
-        "categories",
-        "hardship_types",
-        "duplicate_window_days",
-        "max_amount",
-        "serious_illness_subsidy",
-    }
-    missing = required - set(raw)
-    if missing:
-        raise AidConfigError(f"{path}: missing {', '.join(sorted(missing))}")
-    categories = _labels(raw["categories"], f"{path}: categories")
-    if SERIOUS_ILLNESS not in categories:
-        raise AidConfigError(
-            f"{path}: categories must keep {SERIOUS_ILLNESS} (the subsidy table applies to it)"
-        )
-    days = raw["duplicate_window_days"]
-    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-        raise AidConfigError(f"{path}: duplicate_window_days must be a whole number of days (0 turns it off)")
-    return AidRules(
-        categories=categories,
-        hardship_types=_labels(raw["hardship_types"], f"{path}: hardship_types"),
-        duplicate_window=timedelta(days=days),
-        max_amount=_decimal(raw["max_amount"], f"{path}: max_amount", positive=True),
-        subsidy=_subsidy(raw["serious_illness_subsidy"], f"{path}: serious_illness_subsidy"),
-    )
+    """Read and check ``aid.yaml``; any problem names the file and the key."""
+    return load(path, AidFile())
 
 
 def init_app(app: Flask, path: Path | None = None) -> None:

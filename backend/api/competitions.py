@@ -12,25 +12,20 @@ from backend.api.access import current_account, current_member, worker_required
 from backend.api.base import Blueprint, SelectPage
 from backend.api.idempotency import idempotent
 from backend.common.crypto import mask_name
-from backend.common.fields import LocalDateTime, Text, one_of
+from backend.common.fields import LocalDateTime, Text
 from backend.common.schema import Schema
 from backend.common.types import utcnow
 from backend.competitions import quiz
 from backend.competitions import service as competitions
 from backend.competitions.models import (
     CATEGORY_LABELS,
-    ENTRY_MODE_LABELS,
-    KIND_LABELS,
-    STATUS_LABELS,
     Competition,
     CompetitionParticipant,
     CompetitionStatus,
-    InnovationCategory,
     ParticipantRole,
 )
 from backend.competitions.rules import attachments_of, is_complete
-from backend.members.models import WORKER_TYPE_LABELS
-from backend.orgs.schemas import OrgBrief
+from backend.competitions.schemas import CompetitionEntryIn, CompetitionSchema
 
 blp = Blueprint("competitions", __name__, url_prefix="/api/v1", description="劳动和技能竞赛（职工端）")
 
@@ -42,39 +37,8 @@ _ROLE_LABELS = {
 
 
 # --- schemas ------------------------------------------------------------------------------------------
-class CompetitionOut(Schema):
-    id = ma.fields.Integer()
-    title = ma.fields.String()
-    description = ma.fields.String(allow_none=True)
-    kind = ma.fields.String(metadata={"description": "skill 技能比赛 / innovation “五小” / quiz 知识竞赛"})
-    kind_label = ma.fields.Function(lambda c: KIND_LABELS.get(c.kind, c.kind))
-    entry_mode = ma.fields.String(metadata={"description": "individual 个人赛 / team 团体赛"})
-    entry_mode_label = ma.fields.Function(lambda c: ENTRY_MODE_LABELS.get(c.entry_mode, c.entry_mode))
-    team_min = ma.fields.Integer(allow_none=True)
-    team_max = ma.fields.Integer(allow_none=True)
-    trades = ma.fields.List(ma.fields.String(), metadata={"description": "限定工种；空表示不限"})
-    worker_types = ma.fields.Function(lambda c: c.worker_type_list, metadata={"description": "空表示不限"})
-    worker_type_labels = ma.fields.Function(
-        lambda c: [WORKER_TYPE_LABELS.get(t, t) for t in c.worker_type_list]
-    )
-    signup_deadline = LocalDateTime()
-    full_marks = ma.fields.Integer()
-    time_limit_minutes = ma.fields.Function(lambda c: c.time_limit_s // 60 if c.time_limit_s else None)
-    award_levels = ma.fields.List(ma.fields.String())
-    status = ma.fields.String()
-    status_label = ma.fields.Function(lambda c: STATUS_LABELS.get(c.status, c.status))
-    org = ma.fields.Nested(OrgBrief, metadata={"description": "主办工会"})
-
-
-class CompetitionBrief(Schema):
-    id = ma.fields.Integer()
-    title = ma.fields.String()
-    kind = ma.fields.String()
-    kind_label = ma.fields.Function(lambda c: KIND_LABELS.get(c.kind, c.kind))
-    entry_mode = ma.fields.String()
-    status = ma.fields.String()
-    status_label = ma.fields.Function(lambda c: STATUS_LABELS.get(c.status, c.status))
-    signup_deadline = LocalDateTime()
+CompetitionOut = CompetitionSchema.view("worker", "CompetitionOut")
+CompetitionBrief = CompetitionSchema.view("brief", "CompetitionBrief")
 
 
 @dataclass(frozen=True)
@@ -150,17 +114,6 @@ class MyEntryOut(Schema):
     joined_at = LocalDateTime()
     entry = ma.fields.Nested(MyEntryDetail)
     quiz = ma.fields.Function(_quiz_summary)
-
-
-class CompetitionEntryIn(Schema):
-    trade = Text(max_length=30, load_default=None, metadata={"description": "参赛工种（限定工种的竞赛必填）"})
-    team_name = Text(max_length=30, load_default=None, metadata={"description": "团体赛：新建队伍的队名"})
-    title = Text(max_length=100, load_default=None, metadata={"description": "“五小”作品名称"})
-    category = ma.fields.String(load_default=None, validate=one_of(list(InnovationCategory), CATEGORY_LABELS))
-    description = Text(max_length=2000, load_default=None, metadata={"description": "“五小”作品简介"})
-    evidence_ids = ma.fields.List(
-        ma.fields.Integer(), load_default=list, metadata={"description": "附件（先通过 POST /uploads 上传）"}
-    )
 
 
 class TeamJoinIn(Schema):
@@ -268,7 +221,7 @@ class Entries(MethodView):
     def post(self, data, competition_id):
         """报名：个人赛直接报名；团体赛填写队名建队（返回邀请码）；“五小”竞赛提交作品和附件"""
         return competitions.enter(
-            member=current_member(), account=current_account(), competition_id=competition_id, data=data
+            member=current_member(), account=current_account(), competition_id=competition_id, entry_in=data
         )
 
 

@@ -10,59 +10,20 @@ from flask.views import MethodView
 from backend.api.access import current_member, worker_required
 from backend.api.base import Blueprint, SelectPage
 from backend.api.idempotency import idempotent
-from backend.common.fields import LocalDateTime, Text
+from backend.common.fields import LocalDateTime
 from backend.common.schema import Schema
 from backend.common.types import utcnow
 from backend.events import checkin, matching, signups
 from backend.events import service as events
-from backend.events.models import EVENT_STATUS_LABELS, SIGNUP_STATUS_LABELS
+from backend.events.models import SIGNUP_STATUS_LABELS
 from backend.events.rules import rules
-from backend.orgs.schemas import OrgBrief
+from backend.events.schemas import EventSchema, SignupIn
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="联谊交友活动（职工端）")
 
 
-class EventOut(Schema):
-    id = ma.fields.Integer()
-    title = ma.fields.String()
-    description = ma.fields.String()
-    place = ma.fields.String()
-    org = ma.fields.Nested(OrgBrief, metadata={"description": "主办工会"})
-    citywide = ma.fields.Boolean(metadata={"description": "面向全市会员（否则仅限主办工会及下级）"})
-    starts_at = LocalDateTime()
-    ends_at = LocalDateTime()
-    signup_opens_at = LocalDateTime()
-    signup_closes_at = LocalDateTime()
-    signup_open = ma.fields.Boolean(metadata={"description": "当前可报名"})
-    capacity = ma.fields.Integer()
-    male_quota = ma.fields.Integer(allow_none=True)
-    female_quota = ma.fields.Integer(allow_none=True)
-    min_age = ma.fields.Integer(allow_none=True)
-    max_age = ma.fields.Integer(allow_none=True)
-    seats_left = ma.fields.Function(lambda e: max(0, e.capacity - e.seated))
-    seats_left_male = ma.fields.Function(lambda e: e.seats_left_for("male"))
-    seats_left_female = ma.fields.Function(lambda e: e.seats_left_for("female"))
-    waitlisted = ma.fields.Integer(metadata={"description": "候补人数"})
-    status = ma.fields.String()
-    status_label = ma.fields.Function(lambda e: EVENT_STATUS_LABELS.get(e.status, e.status))
-
-
-class EventBrief(Schema):
-    id = ma.fields.Integer()
-    title = ma.fields.String()
-    place = ma.fields.String()
-    starts_at = LocalDateTime()
-    ends_at = LocalDateTime()
-    status = ma.fields.String()
-    status_label = ma.fields.Function(lambda e: EVENT_STATUS_LABELS.get(e.status, e.status))
-
-
-class SignupIn(Schema):
-    single_declared = ma.fields.Boolean(required=True, metadata={"description": "已阅读并确认单身声明"})
-    declaration_version = Text(required=True, max_length=20, metadata={"description": "所确认的声明版本"})
-    nickname = Text(
-        max_length=10, load_default=None, metadata={"description": "活动中展示的昵称（不填则显示脱敏姓名）"}
-    )
+EventOut = EventSchema.view("worker", "EventOut")
+EventBrief = EventSchema.view("brief", "EventBrief")
 
 
 class SignupOut(Schema):
@@ -178,7 +139,7 @@ class Signups(MethodView):
     @blp.response(201, SignupOut)
     def post(self, data, event_id):
         """报名：有名额即报名成功，否则进入候补（先到先得）"""
-        return signups.sign_up(member=current_member(), event_id=event_id, **data)
+        return signups.sign_up(member=current_member(), event_id=event_id, signup_in=data)
 
 
 @blp.route("/events/<int:event_id>/signups/cancel")

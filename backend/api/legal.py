@@ -13,23 +13,17 @@ from backend.common.schema import Schema
 from backend.legal import network
 from backend.legal import service as legal
 from backend.legal.models import (
-    BOOKING_STATUS_LABELS,
     CENTER_LEVEL_LABELS,
     MODE_LABELS,
-    OUTCOME_LABELS,
     CenterLevel,
     Mode,
 )
-from backend.legal.rules import rules
+from backend.legal.schemas import BookingSchema, LawyerBrief
 from backend.orgs.schemas import OrgBrief
 
 blp = Blueprint("legal", __name__, url_prefix="/api/v1", description="法律援助预约（职工端）")
 
 _MODES = MODE_LABELS
-
-
-def _label(labels: dict, value):
-    return labels.get(value, value) if value else None
 
 
 class CenterQuery(Schema):
@@ -47,21 +41,6 @@ class CenterOut(Schema):
     address = ma.fields.String()
     phone = ma.fields.String(allow_none=True)
     intro = ma.fields.String(allow_none=True)
-
-
-class CenterBrief(Schema):
-    id = ma.fields.Integer()
-    name = ma.fields.String()
-    level_label = ma.fields.String()
-    address = ma.fields.String()
-    phone = ma.fields.String(allow_none=True)
-
-
-class LawyerBrief(Schema):
-    id = ma.fields.Integer()
-    name = ma.fields.String()
-    title = ma.fields.String(allow_none=True)
-    specialties = ma.fields.List(ma.fields.String())
 
 
 class SlotQuery(Schema):
@@ -108,31 +87,12 @@ class RescheduleIn(Schema):
     )
 
 
-class BookingOut(Schema):
-    id = ma.fields.Integer()
-    status = ma.fields.String()
-    status_label = ma.fields.Function(lambda b: _label(BOOKING_STATUS_LABELS, b.status))
-    topic = ma.fields.String()
-    topic_label = ma.fields.Function(lambda b: rules().topics.get(b.topic, b.topic))
-    mode = ma.fields.String()
-    mode_label = ma.fields.Function(lambda b: _label(MODE_LABELS, b.mode))
-    description = ma.fields.String(allow_none=True)
-    opposing_party = ma.fields.String(allow_none=True)
-    slot_id = ma.fields.Integer()
-    starts_at = LocalDateTime()
-    ends_at = LocalDateTime()
-    center = ma.fields.Nested(CenterBrief)
-    lawyer = ma.fields.Nested(LawyerBrief)
-    outcome = ma.fields.String(allow_none=True)
-    outcome_label = ma.fields.Function(lambda b: _label(OUTCOME_LABELS, b.outcome))
-    outcome_note = ma.fields.String(allow_none=True)
-    cancelled_by = ma.fields.String(allow_none=True)
-    cancel_reason = ma.fields.String(allow_none=True)
-    reschedule_count = ma.fields.Integer()
-    created_at = LocalDateTime()
-    allowed_actions = ma.fields.Function(lambda b: legal.member_actions(b))
+BookingOut = BookingSchema.view(
+    "worker", "BookingOut", allowed_actions=ma.fields.Function(lambda b: legal.member_actions(b))
+)
 
 
+# --- routes ------------------------------------------------------------------------------------------
 @blp.route("/legal-aid/centers")
 class Centers(MethodView):
     @blp.arguments(CenterQuery, location="query")

@@ -9,25 +9,21 @@ from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.base import Blueprint, SelectPage
-from backend.api.competitions import CompetitionOut, EntryAttachmentOut
+from backend.api.competitions import EntryAttachmentOut
 from backend.common.crypto import mask_name
 from backend.common.fields import LocalDateTime, MaskedPhone, Text, one_of
 from backend.common.schema import Schema
-from backend.common.time import SHANGHAI
 from backend.competitions import judging, quiz
 from backend.competitions import service as competitions
 from backend.competitions.models import (
     CATEGORY_LABELS,
-    ENTRY_MODE_LABELS,
-    KIND_LABELS,
     Competition,
     CompetitionKind,
     CompetitionStatus,
-    EntryMode,
     QuestionKind,
 )
 from backend.competitions.rules import COMPETITION_FLOW, attachments_of, is_complete
-from backend.members.models import WORKER_TYPE_LABELS, WorkerType
+from backend.competitions.schemas import CompetitionChangeIn, CompetitionIn, CompetitionSchema
 from backend.orgs.schemas import OrgBrief
 from backend.staff import permissions as perm
 
@@ -38,69 +34,22 @@ blp = Blueprint(
     description="劳动和技能竞赛（工作人员）",
 )
 
-_WORKER_TYPES = WORKER_TYPE_LABELS
-
-
 # --- schemas ------------------------------------------------------------------------------------------
-class CompetitionIn(Schema):
-    org_id = ma.fields.Integer(metadata={"description": "主办工会，默认为本级"})
-    title = Text(required=True, max_length=100)
-    description = Text(max_length=5000, min_length=0, allow_none=True)
-    kind = ma.fields.String(required=True, validate=one_of(list(CompetitionKind), KIND_LABELS))
-    entry_mode = ma.fields.String(validate=one_of(list(EntryMode), ENTRY_MODE_LABELS))
-    team_min = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=2, max=50))
-    team_max = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=2, max=50))
-    trades = ma.fields.List(
-        Text(max_length=30), validate=ma.validate.Length(max=30), metadata={"description": "限定工种"}
-    )
-    worker_types = ma.fields.List(
-        ma.fields.String(validate=one_of(list(WorkerType), _WORKER_TYPES)),
-        metadata={"description": "限定职工类型，空表示不限"},
-    )
-    signup_deadline = ma.fields.AwareDateTime(
-        required=True,
-        default_timezone=SHANGHAI,
-        metadata={"description": "报名截止时间（不带时区按北京时间）"},
-    )
-    full_marks = ma.fields.Integer(
-        validate=ma.validate.Range(min=1, max=1000), metadata={"description": "满分"}
-    )
-    time_limit_minutes = ma.fields.Integer(
-        allow_none=True,
-        validate=ma.validate.Range(min=1, max=180),
-        metadata={"description": "知识竞赛答题时限"},
-    )
-    award_levels = ma.fields.List(
-        Text(max_length=20),
-        validate=ma.validate.Length(min=1, max=10),
-        metadata={"description": "奖项，默认 一等奖、二等奖、三等奖、优秀奖"},
-    )
-
-
-class CompetitionChangeIn(CompetitionIn):
-    """The settings to change (only those sent); the organising union cannot change."""
-
-    class Meta(CompetitionIn.Meta):
-        exclude = ("org_id",)
-
-
 class CompetitionQuery(Schema):
     status = ma.fields.String(validate=one_of(list(CompetitionStatus)))
     kind = ma.fields.String(validate=one_of(list(CompetitionKind)))
 
 
-class StaffCompetitionOut(CompetitionOut):
-    question_count = ma.fields.Function(
+StaffCompetitionOut = CompetitionSchema.view(
+    "staff",
+    "StaffCompetitionOut",
+    question_count=ma.fields.Function(
         lambda c: competitions.question_count(c.id) if c.kind == CompetitionKind.QUIZ else None
-    )
-    allowed_actions = ma.fields.Function(
+    ),
+    allowed_actions=ma.fields.Function(
         lambda c: [t.action for t in COMPETITION_FLOW.actions(c.status, "staff")]
-    )
-    created_at = LocalDateTime()
-    opened_at = LocalDateTime(allow_none=True)
-    closed_at = LocalDateTime(allow_none=True)
-    ranked_at = LocalDateTime(allow_none=True)
-    published_at = LocalDateTime(allow_none=True)
+    ),
+)
 
 
 class CompetitionActionIn(Schema):
@@ -211,7 +160,9 @@ class Competitions(MethodView):
     @blp.response(201, StaffCompetitionOut)
     def post(self, data):
         """新建竞赛（草稿）：技能比赛、“五小”创新或知识竞赛；个人赛或团体赛"""
-        return competitions.create_competition(scope=current_scope(), staff=current_staff(), data=data)
+        return competitions.create_competition(
+            scope=current_scope(), staff=current_staff(), competition_in=data
+        )
 
 
 @blp.route("/<int:competition_id>")
@@ -228,7 +179,7 @@ class CompetitionDetail(MethodView):
     def patch(self, data, competition_id):
         """修改竞赛：草稿可改全部设置；报名中只能改标题、说明和报名截止时间"""
         return competitions.update_competition(
-            scope=current_scope(), staff=current_staff(), competition_id=competition_id, data=data
+            scope=current_scope(), staff=current_staff(), competition_id=competition_id, changes=data
         )
 
 

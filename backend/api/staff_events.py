@@ -9,15 +9,14 @@ from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.base import Blueprint, SelectPage
-from backend.api.events import EventOut
 from backend.api.idempotency import idempotent
 from backend.common.crypto import mask_name
 from backend.common.fields import LocalDateTime, MaskedPhone, Text, one_of
 from backend.common.schema import Schema, TransitionIn
-from backend.common.time import SHANGHAI
 from backend.events import checkin
 from backend.events import service as events
 from backend.events.models import SIGNUP_STATUS_LABELS, EventStatus, SignupStatus
+from backend.events.schemas import EventIn, EventPatch, EventSchema
 from backend.orgs.schemas import OrgBrief
 from backend.staff import permissions as perm
 
@@ -26,52 +25,13 @@ blp = Blueprint(
 )
 
 
-def _when(description: str, **kwargs) -> ma.fields.AwareDateTime:
-    """A date-time; without an offset it is read as Beijing time."""
-    return ma.fields.AwareDateTime(default_timezone=SHANGHAI, metadata={"description": description}, **kwargs)
-
-
-def _count(description: str, low: int, high: int, **kwargs) -> ma.fields.Integer:
-    return ma.fields.Integer(
-        validate=ma.validate.Range(min=low, max=high), metadata={"description": description}, **kwargs
-    )
-
-
-class EventIn(Schema):
-    title = Text(required=True, max_length=100)
-    description = Text(required=True, max_length=5000)
-    place = Text(required=True, max_length=200)
-    starts_at = _when("活动开始时间", required=True)
-    ends_at = _when("活动结束时间", required=True)
-    signup_opens_at = _when("报名开始时间", required=True)
-    signup_closes_at = _when("报名截止时间（不晚于活动开始）", required=True)
-    capacity = _count("活动人数", 1, 5000, required=True)
-    male_quota = _count("男性名额（与女性名额同时设置，二者之和等于活动人数）", 0, 5000, allow_none=True)
-    female_quota = _count("女性名额", 0, 5000, allow_none=True)
-    min_age = _count("最低年龄（周岁，按活动日期计算）", 16, 100, allow_none=True)
-    max_age = _count("最高年龄（周岁）", 16, 100, allow_none=True)
-    citywide = ma.fields.Boolean(metadata={"description": "面向全市会员；否则仅限主办工会及下级工会会员"})
-    org_id = ma.fields.Integer(metadata={"description": "主办工会（本级或下级），默认为本人所在工会"})
-
-
-class EventPatch(EventIn):
-    class Meta(EventIn.Meta):
-        exclude = ("org_id",)
-
-
-class StaffEventOut(EventOut):
-    audience_org = ma.fields.Nested(OrgBrief, metadata={"description": "可报名会员所在的组织范围"})
-    seated = ma.fields.Integer()
-    seated_male = ma.fields.Integer()
-    seated_female = ma.fields.Integer()
-    checked_in = ma.fields.Integer()
-    status_note = ma.fields.String(allow_none=True)
-    allowed_actions = ma.fields.Function(
+StaffEventOut = EventSchema.view(
+    "staff",
+    "StaffEventOut",
+    allowed_actions=ma.fields.Function(
         lambda e: [t.action for t in events.EVENT_FLOW.actions(e.status, "staff")]
-    )
-    created_at = LocalDateTime()
-    updated_at = LocalDateTime()
-    published_at = LocalDateTime(allow_none=True)
+    ),
+)
 
 
 class EventQuery(Schema):
@@ -131,7 +91,7 @@ class StaffEvents(MethodView):
     @blp.response(201, StaffEventOut)
     def post(self, data):
         """新建活动（草稿），发布后会员才能看到"""
-        event = events.create_event(scope=current_scope(), staff=current_staff(), data=data)
+        event = events.create_event(scope=current_scope(), staff=current_staff(), event_in=data)
         return events.staff_event(current_scope(), event.id)
 
 
@@ -148,7 +108,9 @@ class StaffEvent(MethodView):
     @blp.response(200, StaffEventOut)
     def patch(self, data, event_id):
         """修改活动；人数或名额增加时，候补会员按顺序自动递补"""
-        events.update_event(scope=current_scope(), staff=current_staff(), event_id=event_id, changes=data)
+        events.update_event(
+            scope=current_scope(), staff=current_staff(), event_id=event_id, changes=data
+        )
         return events.staff_event(current_scope(), event_id)
 
 

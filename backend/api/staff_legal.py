@@ -8,9 +8,9 @@ from flask.views import MethodView
 
 from backend.api.access import current_scope, current_staff, staff_required
 from backend.api.base import Blueprint, SelectPage
-from backend.api.legal import BookingOut, CenterBrief, CenterOut, LawyerBrief, SlotOut
+from backend.api.legal import CenterOut, SlotOut
 from backend.api.queues import QueueDocs, staff_queue
-from backend.common.fields import LocalDateTime, MaskedPhone, one_of
+from backend.common.fields import LocalDateTime, one_of
 from backend.common.schema import Schema
 from backend.legal import network
 from backend.legal import service as legal
@@ -19,8 +19,16 @@ from backend.legal.models import (
     CenterLevel,
 )
 from backend.legal.queue import BOOKINGS
-from backend.legal.schemas import CenterIn, CenterPatch, LawyerIn, LawyerPatch, ScheduleIn
-from backend.orgs.schemas import OrgBrief
+from backend.legal.schemas import (
+    BookingSchema,
+    CenterBrief,
+    CenterIn,
+    CenterPatch,
+    LawyerBrief,
+    LawyerIn,
+    LawyerPatch,
+    ScheduleIn,
+)
 from backend.staff import permissions as perm
 
 blp = Blueprint(
@@ -75,21 +83,11 @@ class StaffSlotOut(SlotOut):
     closed_at = LocalDateTime(allow_none=True)
 
 
-class BookingMember(Schema):
-    id = ma.fields.Integer()
-    name = ma.fields.String()
-    card_no = ma.fields.String()
-    mobile = MaskedPhone()
-    worker_type = ma.fields.String()
-    org = ma.fields.Nested(OrgBrief)
-
-
-class StaffBookingOut(BookingOut):
-    member = ma.fields.Nested(BookingMember)
-    booked_at = LocalDateTime()
-    reminded_at = LocalDateTime(allow_none=True)
-    handled_by = ma.fields.Integer(allow_none=True)
-    allowed_actions = ma.fields.Function(lambda b: legal.staff_actions(b, current_staff()))
+StaffBookingOut = BookingSchema.view(
+    "staff",
+    "StaffBookingOut",
+    allowed_actions=ma.fields.Function(lambda b: legal.staff_actions(b, current_staff())),
+)
 
 
 class ContactOut(Schema):

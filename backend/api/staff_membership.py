@@ -16,7 +16,7 @@ from backend.members import cards
 from backend.members import service as members
 from backend.members.queue import APPLICATIONS, TRANSFERS
 from backend.members.review import REVIEW_FLOW
-from backend.members.schemas import ApplicationOut, MemberSchema, TransferOut
+from backend.members.schemas import ApplicationSchema, MemberSchema, TransferOut
 from backend.orgs.queue import UNITS
 from backend.orgs.schemas import UnitApplicationOut
 from backend.staff import permissions as perm
@@ -29,8 +29,11 @@ blp = Blueprint(
 )
 
 
-class StaffApplicationOut(ApplicationOut):
-    allowed_actions = ma.fields.Function(lambda a: [t.action for t in REVIEW_FLOW.actions(a.status, "staff")])
+StaffApplicationOut = ApplicationSchema.view(
+    "staff",
+    "StaffApplicationOut",
+    allowed_actions=ma.fields.Function(lambda a: [t.action for t in REVIEW_FLOW.actions(a.status, "staff")]),
+)
 
 
 class RevealOut(Schema):

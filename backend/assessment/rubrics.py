@@ -21,14 +21,22 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 
-import yaml
+import marshmallow as ma
 
-from backend.assessment.metrics import METRICS
+from backend.assessment.metrics import METRICS, Metric
 from backend.assessment.models import GRADE_ORDER, TIER_ORDER, Tier
-from backend.common.config_files import ConfigTextError
+from backend.common.config_files import (
+    ConfigError,
+    ExactNumber,
+    NonEmptyText,
+    StrictConfigSchema,
+    check,
+    parse_yaml,
+)
 from backend.orgs.models import OrgCategory, OrgLevel
 from backend.participation.service import KINDS
 
@@ -36,10 +44,6 @@ PERIOD_TYPES = ("month", "quarter", "year")
 MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
 RATED_TIERS = TIER_ORDER[1:]  # qualified, good, excellent: the tiers a threshold is given for
 NO_DATA_RULES = ("excluded", "qualified", "unqualified")
-
-
-class RubricError(ConfigTextError):
-    """A rubric file that cannot be used; the message names file and key."""
 
 
 @dataclass(frozen=True)
@@ -92,216 +96,263 @@ class RubricSet:
         return [r for r in self.rubrics.values() if period_type in r.periods]
 
 
+# --- the file's shape -----------------------------------------------------------------------------
+class _OneOf(ma.fields.Field):
+    """One of a fixed list of codes."""
+
+    def __init__(self, choices, *, message: str | None = None, **kwargs):
+        self.choices, self.message = [str(c) for c in choices], message
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or value not in self.choices:
+            raise ma.ValidationError(self.message or f"{value!r} is not one of {', '.join(self.choices)}")
+        return value
+
+
+class _SomeOf(_OneOf):
+    """A non-empty list of codes, each once."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, list) or not value:
+            raise ma.ValidationError("must be a non-empty list")
+        items = tuple(super(_SomeOf, self)._deserialize(item, attr, data, **kwargs) for item in value)
+        if len(set(items)) != len(items):
+            raise ma.ValidationError("lists a value twice")
+        return items
+
+
+class _Figure(ExactNumber):
+    """A threshold, a weight or a score: a Decimal, never negative."""
+
+    @property
+    def range_message(self) -> str:
+        return "must be a positive number" if self.positive else "must be zero or more"
+
+
+class _Key(ma.fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not value.replace("_", "").isalnum() or not value.isascii():
+            raise ma.ValidationError("must be a short ascii identifier")
+        return value
+
+
+class _MetricName(ma.fields.Field):
+    def _deserialize(self, value, attr, data, **kwargs) -> Metric:
+        metric = METRICS.get(value) if isinstance(value, str) else None
+        if metric is None:
+            raise ma.ValidationError(f"{value!r} is not a known metric (known: {', '.join(sorted(METRICS))})")
+        return metric
+
+
+class _Flag(ma.fields.Field):
+    """``true`` or ``false`` as YAML booleans, nothing that merely looks like one."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise ma.ValidationError("must be true or false")
+        return value
+
+
+class _Mapping(ma.fields.Field):
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ma.ValidationError("must be a mapping")
+        return value
+
+
+def _non_empty_list(schema: type[ma.Schema]) -> ma.fields.List:
+    return ma.fields.List(
+        ma.fields.Nested(schema),
+        required=True,
+        validate=ma.validate.Length(min=1, error="must be a non-empty list"),
+        error_messages={"invalid": "must be a non-empty list"},
+    )
+
+
+class _Indicator(StrictConfigSchema):
+    key = _Key(required=True)
+    label = NonEmptyText(required=True)
+    metric = _MetricName(required=True)
+    params = _Mapping(load_default=dict)
+    per_month = _Flag(load_default=False)
+
+    @ma.validates_schema
+    def _params_fit_the_metric(self, data: dict, **_kwargs) -> None:
+        metric, params = data["metric"], data["params"]
+        for name in params:
+            if name not in metric.params:
+                raise ma.ValidationError(
+                    {"params": {name: [f"metric {metric.name} takes no such parameter"]}}
+                )
+        for name, spec in metric.params.items():
+            if name not in params:
+                if spec.required:
+                    raise ma.ValidationError({"params": {name: [f"required by metric {metric.name}"]}})
+                continue
+            value = params[name]
+            if spec.kind == "kinds":
+                if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+                    problem = "must be a non-empty list of participation kinds"
+                    raise ma.ValidationError({"params": {name: [problem]}})
+            elif value not in spec.choices:
+                problem = f"{value!r} is not one of {', '.join(spec.choices)}"
+                raise ma.ValidationError({"params": {name: [problem]}})
+        if data["per_month"] and metric.rate:
+            problem = f"metric {metric.name} is a rate; it does not grow with the period"
+            raise ma.ValidationError(problem, "per_month")
+
+
+class _Thresholds(StrictConfigSchema):
+    unknown_message = "unknown tier (allowed: qualified, good, excellent)"
+
+    qualified = _Figure(required=True)
+    good = _Figure(required=True)
+    excellent = _Figure(required=True)
+
+    @ma.validates_schema
+    def _rising(self, data: dict, **_kwargs) -> None:
+        for lower, higher in pairwise(RATED_TIERS):
+            if data[higher] < data[lower]:
+                raise ma.ValidationError(f"must not be below {lower} ({data[lower]})", higher.value)
+
+
+class _Rigid(_Indicator):
+    thresholds = ma.fields.Nested(
+        _Thresholds,
+        required=True,
+        error_messages={"type": "must be a mapping of qualified / good / excellent"},
+    )
+
+    @ma.post_load
+    def _indicator(self, data: dict, **_kwargs) -> Indicator:
+        thresholds = {Tier(tier): value for tier, value in data.pop("thresholds").items()}
+        data["metric"] = data["metric"].name
+        return Indicator(**data, rigid=True, thresholds=thresholds, weight=Decimal(0), full_at=None)
+
+
+class _Flexible(_Indicator):
+    weight = _Figure(required=True, positive=True)
+    full_at = _Figure(required=True, positive=True)
+
+    @ma.post_load
+    def _indicator(self, data: dict, **_kwargs) -> Indicator:
+        data["metric"] = data["metric"].name
+        return Indicator(**data, rigid=False, thresholds={})
+
+
+class _Grade(StrictConfigSchema):
+    min_score = _Figure(required=True)
+    min_tier = _OneOf(
+        RATED_TIERS, load_default=Tier.QUALIFIED.value, message="must be qualified, good or excellent"
+    )
+
+
+class _Grades(
+    StrictConfigSchema.from_dict(
+        {
+            grade.value: ma.fields.Nested(
+                _Grade,
+                required=True,
+                error_messages={"type": "must be a mapping with min_score (and optionally min_tier)"},
+            )
+            for grade in GRADE_ORDER
+        }
+    )
+):
+    unknown_message = "unknown level (allowed: leading, advanced, flagship)"
+
+    @ma.validates_schema
+    def _rising(self, data: dict, **_kwargs) -> None:
+        for lower, higher in pairwise(GRADE_ORDER):
+            if data[higher]["min_score"] < data[lower]["min_score"]:
+                problem = f"must not be below {lower.value} ({data[lower]['min_score']})"
+                raise ma.ValidationError({higher.value: {"min_score": [problem]}})
+
+    @ma.post_load
+    def _rules(self, data: dict, **_kwargs) -> tuple[GradeRule, ...]:
+        return tuple(GradeRule(g, data[g]["min_score"], Tier(data[g]["min_tier"])) for g in GRADE_ORDER)
+
+
+class RubricFile(StrictConfigSchema):
+    """One file of ``config/assessment/``. ``known_kinds``: the participation kinds a ``kinds``
+    parameter may name (None: not checked)."""
+
+    category = _OneOf(OrgCategory, required=True)
+    name = NonEmptyText(required=True)
+    levels = _SomeOf([level for level in OrgLevel if level != "city"], required=True)
+    periods = _SomeOf(PERIOD_TYPES, required=True)
+    no_data = _OneOf(NO_DATA_RULES, required=True)
+    rigid = _non_empty_list(_Rigid)
+    flexible = _non_empty_list(_Flexible)
+    grades = ma.fields.Nested(
+        _Grades, required=True, error_messages={"type": "must be a mapping of leading / advanced / flagship"}
+    )
+
+    def __init__(self, *, source: str, version: str, known_kinds: set[str] | None = None):
+        super().__init__()
+        self.source, self.version, self.known_kinds = source, version, known_kinds
+
+    @ma.validates_schema
+    def _consistent(self, data: dict, **_kwargs) -> None:
+        """Across indicators: each key once, participation kinds that exist, grades reachable."""
+        keys: set[str] = set()
+        for section in ("rigid", "flexible"):
+            for i, indicator in enumerate(data[section]):
+                if indicator.key in keys:
+                    problem = f"{indicator.key!r} is used twice in this rubric"
+                    raise ma.ValidationError({section: {i: {"key": [problem]}}})
+                keys.add(indicator.key)
+                if self.known_kinds is None:
+                    continue
+                for name, spec in METRICS[indicator.metric].params.items():
+                    named = indicator.params.get(name, ()) if spec.kind == "kinds" else ()
+                    unknown = [kind for kind in named if kind not in self.known_kinds]
+                    if unknown:
+                        problem = f"unknown participation kind(s): {', '.join(unknown)}"
+                        raise ma.ValidationError({section: {i: {"params": {name: [problem]}}}})
+        max_score = sum((x.weight for x in data["flexible"]), Decimal(0))
+        for rule in data["grades"]:
+            if rule.min_score > max_score:
+                problem = f"{rule.min_score} is more than the flexible weights add up to ({max_score})"
+                raise ma.ValidationError({"grades": {rule.grade.value: {"min_score": [problem]}}})
+
+    @ma.post_load
+    def _rubric(self, data: dict, **_kwargs) -> Rubric:
+        data["rigid"], data["flexible"] = tuple(data["rigid"]), tuple(data["flexible"])
+        return Rubric(**data, version=self.version, source=self.source)
+
+
 # --- loading -----------------------------------------------------------------------------------------
 def load_rubric_dir(directory: Path) -> RubricSet:
-
+    """Every rubric in ``directory``, one per category, and a version over all of them."""
     rubrics: dict[str, Rubric] = {}
     for path in sorted(directory.glob("*.yaml")):
         rubric = load_rubric(path, known_kinds=set(KINDS))
         if rubric.category in rubrics:
-            raise RubricError(
-                f"{path}: category: {rubric.category} already has a rubric in "
-                f"{rubrics[rubric.category].source}"
+            raise ConfigError(
+                path,
+                "category",
+                f"{rubric.category} already has a rubric in {rubrics[rubric.category].source}",
             )
         rubrics[rubric.category] = rubric
     if not rubrics:
-        raise RubricError(f"{directory}: no assessment rubrics found")
+        raise ConfigError(directory, None, "no assessment rubrics found")
     combined = hashlib.sha256("".join(f"{c}:{r.version};" for c, r in sorted(rubrics.items())).encode())
     return RubricSet(rubrics, combined.hexdigest()[:16])
 
 
 def load_rubric(path: Path, *, known_kinds: set[str] | None = None) -> Rubric:
+    """One rubric file; its version is the hash of its bytes."""
     raw = path.read_bytes()
-    try:
-        doc = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        raise RubricError(f"{path}: not valid YAML: {exc}") from exc
+    doc = parse_yaml(path, raw.decode("utf-8"))
     return parse_rubric(
         doc, source=str(path), version=hashlib.sha256(raw).hexdigest()[:16], known_kinds=known_kinds
     )
 
 
 def parse_rubric(doc, *, source: str, version: str, known_kinds: set[str] | None = None) -> Rubric:
-    def fail(key: str, problem: str):
-        raise RubricError(f"{source}: {key}: {problem}")
-
-    if not isinstance(doc, dict):
-        fail("(top level)", "must be a mapping")
-    allowed = {"category", "name", "levels", "periods", "no_data", "rigid", "flexible", "grades"}
-    for key in doc:
-        if key not in allowed:
-            fail(str(key), f"unknown key (allowed: {', '.join(sorted(allowed))})")
-    for key in ("category", "name", "levels", "periods", "no_data", "rigid", "flexible", "grades"):
-        if key not in doc:
-            fail(key, "missing")
-    category = doc["category"]
-    if category not in set(OrgCategory):
-        fail("category", f"{category!r} is not one of {', '.join(OrgCategory)}")
-    if not isinstance(doc["name"], str) or not doc["name"].strip():
-        fail("name", "must be a non-empty text")
-    levels = _string_list(
-        doc["levels"], "levels", fail, choices=[lvl.value for lvl in OrgLevel if lvl != "city"]
-    )
-    periods = _string_list(doc["periods"], "periods", fail, choices=list(PERIOD_TYPES))
-    if doc["no_data"] not in NO_DATA_RULES:
-        fail("no_data", f"{doc['no_data']!r} is not one of {', '.join(NO_DATA_RULES)}")
-
-    keys: set[str] = set()
-    rigid = tuple(
-        _indicator(item, f"rigid[{i}]", True, fail, keys, known_kinds)
-        for i, item in enumerate(_list(doc["rigid"], "rigid", fail))
-    )
-    flexible = tuple(
-        _indicator(item, f"flexible[{i}]", False, fail, keys, known_kinds)
-        for i, item in enumerate(_list(doc["flexible"], "flexible", fail))
-    )
-    grades = _grades(doc["grades"], fail, max_score=sum((x.weight for x in flexible), Decimal(0)))
-    name = doc["name"].strip()
-    return Rubric(category, name, levels, periods, rigid, flexible, grades, version, source, doc["no_data"])
-
-
-def _list(value, key: str, fail) -> list:
-    if not isinstance(value, list) or not value:
-        fail(key, "must be a non-empty list")
-    return value
-
-
-def _string_list(value, key: str, fail, *, choices: list[str]) -> tuple[str, ...]:
-    items = _list(value, key, fail)
-    for item in items:
-        if item not in choices:
-            fail(key, f"{item!r} is not one of {', '.join(choices)}")
-    if len(set(items)) != len(items):
-        fail(key, "lists a value twice")
-    return tuple(items)
-
-
-def _number(value, key: str, fail, *, positive: bool = False) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        fail(key, "must be a number")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        fail(key, "must be a number")
-    if not number.is_finite() or number < 0 or (positive and number == 0):
-        fail(key, "must be a positive number" if positive else "must be zero or more")
-    return number
-
-
-def _indicator(
-    item, where: str, rigid: bool, fail, keys: set[str], known_kinds: set[str] | None
-) -> Indicator:
-    if not isinstance(item, dict):
-        fail(where, "must be a mapping")
-    common = {"key", "label", "metric", "params", "per_month"}
-    allowed = common | ({"thresholds"} if rigid else {"weight", "full_at"})
-    for k in item:
-        if k not in allowed:
-            fail(f"{where}.{k}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
-    for k in ("key", "label", "metric", *(("thresholds",) if rigid else ("weight", "full_at"))):
-        if k not in item:
-            fail(f"{where}.{k}", "missing")
-    key = item["key"]
-    if not isinstance(key, str) or not key.replace("_", "").isalnum() or not key.isascii():
-        fail(f"{where}.key", "must be a short ascii identifier")
-    if key in keys:
-        fail(f"{where}.key", f"{key!r} is used twice in this rubric")
-    keys.add(key)
-    if not isinstance(item["label"], str) or not item["label"].strip():
-        fail(f"{where}.label", "must be a non-empty text")
-    metric = METRICS.get(item["metric"]) if isinstance(item["metric"], str) else None
-    if metric is None:
-        fail(
-            f"{where}.metric",
-            f"{item['metric']!r} is not a known metric (known: {', '.join(sorted(METRICS))})",
-        )
-    params = item.get("params") or {}
-    if not isinstance(params, dict):
-        fail(f"{where}.params", "must be a mapping")
-    for name in params:
-        if name not in metric.params:
-            fail(f"{where}.params.{name}", f"metric {metric.name} takes no such parameter")
-    for name, spec in metric.params.items():
-        if name not in params:
-            if spec.required:
-                fail(f"{where}.params.{name}", f"required by metric {metric.name}")
-            continue
-        value = params[name]
-        if spec.kind == "kinds":
-            if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-                fail(f"{where}.params.{name}", "must be a non-empty list of participation kinds")
-            unknown = [v for v in value if known_kinds is not None and v not in known_kinds]
-            if unknown:
-                fail(f"{where}.params.{name}", f"unknown participation kind(s): {', '.join(unknown)}")
-        elif value not in spec.choices:
-            fail(f"{where}.params.{name}", f"{value!r} is not one of {', '.join(spec.choices)}")
-    per_month = item.get("per_month", False)
-    if not isinstance(per_month, bool):
-        fail(f"{where}.per_month", "must be true or false")
-    if per_month and metric.rate:
-        fail(f"{where}.per_month", f"metric {metric.name} is a rate; it does not grow with the period")
-
-    thresholds: dict[str, Decimal] = {}
-    weight, full_at = Decimal(0), None
-    if rigid:
-        raw = item["thresholds"]
-        if not isinstance(raw, dict):
-            fail(f"{where}.thresholds", "must be a mapping of qualified / good / excellent")
-        for k in raw:
-            if k not in RATED_TIERS:
-                fail(f"{where}.thresholds.{k}", "unknown tier (allowed: qualified, good, excellent)")
-        previous = None
-        for tier in RATED_TIERS:
-            if tier not in raw:
-                fail(f"{where}.thresholds.{tier}", "missing")
-            thresholds[tier] = _number(raw[tier], f"{where}.thresholds.{tier}", fail)
-            if previous is not None and thresholds[tier] < thresholds[previous]:
-                fail(f"{where}.thresholds.{tier}", f"must not be below {previous} ({thresholds[previous]})")
-            previous = tier
-    else:
-        weight = _number(item["weight"], f"{where}.weight", fail, positive=True)
-        full_at = _number(item["full_at"], f"{where}.full_at", fail, positive=True)
-    return Indicator(
-        key,
-        item["label"].strip(),
-        metric.name,
-        params,
-        rigid,
-        thresholds,
-        weight,
-        full_at,
-        per_month,
-    )
-
-
-def _grades(raw, fail, *, max_score: Decimal) -> tuple[GradeRule, ...]:
-    if not isinstance(raw, dict):
-        fail("grades", "must be a mapping of leading / advanced / flagship")
-    for k in raw:
-        if k not in GRADE_ORDER:
-            fail(f"grades.{k}", "unknown level (allowed: leading, advanced, flagship)")
-    rules = []
-    previous: GradeRule | None = None
-    for grade in GRADE_ORDER:
-        if grade not in raw:
-            fail(f"grades.{grade}", "missing")
-        entry = raw[grade]
-        if not isinstance(entry, dict) or "min_score" not in entry:
-            fail(f"grades.{grade}", "must be a mapping with min_score (and optionally min_tier)")
-        for k in entry:
-            if k not in ("min_score", "min_tier"):
-                fail(f"grades.{grade}.{k}", "unknown key (allowed: min_score, min_tier)")
-        score = _number(entry["min_score"], f"grades.{grade}.min_score", fail)
-        if score > max_score:
-            fail(
-                f"grades.{grade}.min_score",
-                f"{score} is more than the flexible weights add up to ({max_score})",
-            )
-        min_tier = entry.get("min_tier", Tier.QUALIFIED)
-        if min_tier not in RATED_TIERS:
-            fail(f"grades.{grade}.min_tier", "must be qualified, good or excellent")
-        if previous is not None and score < previous.min_score:
-            fail(f"grades.{grade}.min_score", f"must not be below {previous.grade} ({previous.min_score})")
-        previous = GradeRule(grade, score, min_tier)
-        rules.append(previous)
-    return tuple(rules)
+    """Check ``doc`` (a rubric file's contents) completely; a problem names ``source`` and the key."""
+    return check(source, doc, RubricFile(source=source, version=version, known_kinds=known_kinds))

@@ -7,6 +7,7 @@ worker's request later.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -22,23 +23,21 @@ class ConfigError(ValueError):
         super().__init__(f"{file}: {key}: {message}" if key else f"{file}: {message}")
 
 
-class ConfigTextError(ConfigError):
-    """A :class:`ConfigError` raised by the checks still written by hand (rubrics, aid, wages,
-    notification templates) with one text ``"<file>: <key> <what is wrong>"``."""
-
-    def __init__(self, text: str):
-        file, _, problem = text.partition(": ")
-        super().__init__(file, None, problem or text)
-
-
 def read_yaml(path: Path) -> dict:
     """The file's top-level mapping (an empty file is an empty mapping)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(path, None, f"not valid YAML: {exc}") from exc
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(path, None, f"cannot be read: {exc.strerror}") from exc
+    return parse_yaml(path, text)
+
+
+def parse_yaml(path: Path, text: str) -> dict:
+    """``text`` (the contents of ``path``) as a mapping; an empty file is an empty mapping."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(path, None, f"not valid YAML: {exc}") from exc
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -48,12 +47,16 @@ def read_yaml(path: Path) -> dict:
 
 def load(path: Path, schema: ma.Schema) -> Any:
     """Read ``path`` and load it through ``schema``; the first problem found names its key."""
-    raw = read_yaml(path)
+    return check(path, read_yaml(path), schema)
+
+
+def check(file: Path | str, raw: Any, schema: ma.Schema) -> Any:
+    """Load ``raw`` (the contents of ``file``) through ``schema``, or raise the first problem."""
     try:
         return schema.load(raw)
     except ma.ValidationError as exc:
         key, message = first_problem(exc.messages)
-        raise ConfigError(path, key, message) from exc
+        raise ConfigError(file, key, message) from exc
 
 
 def first_problem(messages: Any, prefix: str = "") -> tuple[str | None, str]:
@@ -71,20 +74,23 @@ def first_problem(messages: Any, prefix: str = "") -> tuple[str | None, str]:
 
 # --- fields the config files share ----------------------------------------------------------------------
 class WholeNumber(ma.fields.Integer):
-    """An integer written as one (``on``/``yes`` are booleans in YAML, not numbers)."""
+    """An integer written as one (``on``/``yes`` are booleans in YAML, not numbers); ``message``
+    replaces the default complaint for any value that is not one."""
 
-    def __init__(self, *, minimum: int | None = None, **kwargs):
+    def __init__(self, *, minimum: int | None = None, message: str | None = None, **kwargs):
         self.minimum = minimum
+        self.message = message or (
+            f"must be an integer ≥ {minimum}" if minimum is not None else "must be an integer"
+        )
         validate = []
         if minimum is not None:
-            validate.append(ma.validate.Range(min=minimum, error=f"must be an integer ≥ {minimum}"))
+            validate.append(ma.validate.Range(min=minimum, error=self.message))
         super().__init__(strict=True, validate=validate, **kwargs)
+        self.error_messages = {**self.error_messages, "invalid": self.message}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool):
-            raise ma.ValidationError(
-                f"must be an integer ≥ {self.minimum}" if self.minimum is not None else "must be an integer"
-            )
+            raise ma.ValidationError(self.message)
         return super()._deserialize(value, attr, data, **kwargs)
 
 
@@ -97,8 +103,146 @@ class NonEmptyText(ma.fields.String):
         return value.strip()
 
 
+class PlainNumber(ma.fields.Field):
+    """An int or float as YAML wrote it (a weight, a cap), at least ``minimum``."""
+
+    def __init__(self, *, minimum: float = 0, **kwargs):
+        self.minimum = minimum
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < self.minimum:
+            raise ma.ValidationError(f"must be a number ≥ {self.minimum}")
+        return value
+
+
+class ExactNumber(ma.fields.Field):
+    """A Decimal read through ``str`` so 0.1 stays 0.1; never negative, and never 0 if ``positive``.
+    ``places`` limits the decimal places (2 for yuan: whole fen)."""
+
+    places_message = "at most {places} decimal places"
+
+    def __init__(self, *, positive: bool = False, places: int | None = None, **kwargs):
+        self.positive, self.places = positive, places
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise ma.ValidationError("must be a number")
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation as exc:
+            raise ma.ValidationError(f"must be a number, got {value!r}") from exc
+        if not number.is_finite() or number < 0 or (self.positive and number == 0):
+            raise ma.ValidationError(self.range_message)
+        if self.places is not None:
+            step = Decimal(1).scaleb(-self.places)
+            if number != number.quantize(step):
+                raise ma.ValidationError(self.places_message.format(places=self.places))
+            return number.quantize(step)
+        return number
+
+    @property
+    def range_message(self) -> str:
+        return "must be greater than 0" if self.positive else "must be zero or more"
+
+
+class Yuan(ExactNumber):
+    """An amount in yuan, exact to the fen."""
+
+    places_message = "at most two decimal places (fen)"
+
+    def __init__(self, **kwargs):
+        super().__init__(places=2, **kwargs)
+
+
+class Words(ma.fields.Field):
+    """A non-empty list of non-empty strings, as a tuple; ``longest_first`` sorts them for matching."""
+
+    def __init__(self, *, longest_first: bool = False, **kwargs):
+        self.longest_first = longest_first
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, list) or not value or not all(isinstance(w, str) and w for w in value):
+            raise ma.ValidationError("must be a list of words")
+        return tuple(sorted(value, key=len, reverse=True)) if self.longest_first else tuple(value)
+
+
+class Labels(ma.fields.Field):
+    """A non-empty mapping of codes (letters, digits, ``_``) to the Chinese label shown for each."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict) or not value:
+            raise ma.ValidationError("must map codes to labels")
+        for code, label in value.items():
+            if (
+                not isinstance(code, str)
+                or not code.isidentifier()
+                or not isinstance(label, str)
+                or not label
+            ):
+                raise ma.ValidationError({str(code): ["needs a code (letters, _) and a label"]})
+        return dict(value)
+
+
+class Sections(ma.fields.Field):
+    """A mapping of names to sections (non-empty unless ``allow_empty``), each loaded by ``section``
+    (a schema class, or a field for a section that is itself a mapping); a problem is named
+    ``<this key>.<name>.<key>``."""
+
+    def __init__(
+        self,
+        section: type[ma.Schema] | ma.fields.Field,
+        *,
+        empty: str = "must be a non-empty mapping",
+        allow_empty: bool = False,
+        **kwargs,
+    ):
+        self.load_section = section.deserialize if isinstance(section, ma.fields.Field) else section().load
+        self.empty, self.allow_empty = empty, allow_empty
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict) or not (value or self.allow_empty):
+            raise ma.ValidationError(self.empty)
+        loaded, errors = {}, {}
+        for name, entry in value.items():
+            try:
+                loaded[name] = self.load_section(entry)
+            except ma.ValidationError as exc:
+                errors[str(name)] = exc.messages
+        if errors:
+            raise ma.ValidationError(errors)
+        return loaded
+
+
 class ConfigSchema(ma.Schema):
-    """A section of a config file: keys it does not know are left alone (comments, future keys)."""
+    """A section of a config file: keys it does not know are left alone (comments, future keys).
+    Config files are read by the people who run the app, so their messages are English."""
 
     class Meta:
         unknown = ma.EXCLUDE
+
+    error_messages = {"type": "must be a mapping"}
+    field_messages = {"required": "missing", "null": "must have a value"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages = {**field.error_messages, **self.field_messages}
+
+
+class StrictConfigSchema(ConfigSchema):
+    """A section whose keys are all known: a key it does not know (a typo) is refused, naming the
+    keys it takes."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    unknown_message = "unknown key (allowed: {allowed})"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = ", ".join(sorted(field.data_key or name for name, field in self.load_fields.items()))
+        self.error_messages = {**self.error_messages, "unknown": self.unknown_message.format(allowed=allowed)}

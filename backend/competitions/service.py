@@ -52,6 +52,7 @@ from backend.competitions.rules import (
     local_time,
     status_label,
 )
+from backend.competitions.schemas import CompetitionChanges, EntryRequest, NewCompetition
 from backend.extensions import db
 from backend.members import privacy
 from backend.members.models import WORKER_TYPE_LABELS, Member, WxAccount
@@ -137,12 +138,12 @@ def _store_settings(competition: Competition, values: dict) -> None:
     competition.award_levels = list(values.get("award_levels") or [])
 
 
-def create_competition(*, scope: Scope, staff: Staff, data: dict) -> Competition:
+def create_competition(*, scope: Scope, staff: Staff, competition_in: NewCompetition) -> Competition:
     """A draft competition organised by the staff member's node (or a node below it)."""
-    org_id = data.get("org_id") or scope.org_id
+    org_id = competition_in.org_id or scope.org_id
     if not scope.contains_id(org_id):
         raise InvalidInput("org_id", "只能由本级或下级工会组织竞赛")
-    values = {"entry_mode": EntryMode.INDIVIDUAL, **{k: v for k, v in data.items() if k != "org_id"}}
+    values = competition_in.settings()
     if not values.get("award_levels"):
         values["award_levels"] = list(DEFAULT_AWARD_LEVELS)
     errors = _settings_errors(values, now=utcnow(), deadline_changed=True)
@@ -163,8 +164,11 @@ def create_competition(*, scope: Scope, staff: Staff, data: dict) -> Competition
     return competition
 
 
-def update_competition(*, scope: Scope, staff: Staff, competition_id: int, data: dict) -> Competition:
+def update_competition(
+    *, scope: Scope, staff: Staff, competition_id: int, changes: CompetitionChanges
+) -> Competition:
     """Change a draft freely; an open competition only its title, description and deadline."""
+    data = changes.settings()
     competition = scope.get(Competition, competition_id, for_update=True)
     if competition.status == CompetitionStatus.OPEN:
         locked = set(data) - EDITABLE_WHILE_OPEN
@@ -326,20 +330,20 @@ def _new_join_code(competition_id: int) -> str:
             return code
 
 
-def _entry_form_errors(competition: Competition, data: dict) -> dict[str, str]:
+def _entry_form_errors(competition: Competition, entry_in: EntryRequest) -> dict[str, str]:
     errors: dict[str, str] = {}
     team = competition.entry_mode == EntryMode.TEAM
-    if team and not data.get("team_name"):
+    if team and not entry_in.team_name:
         errors["team_name"] = "团体赛请填写队名（队员凭邀请码加入）"
-    if not team and data.get("team_name"):
+    if not team and entry_in.team_name:
         errors["team_name"] = "本竞赛为个人赛，无需填写队名"
     proposal = ("title", "category", "description")
     if competition.kind == CompetitionKind.INNOVATION:
         labels = {"title": "请填写作品名称", "category": "请选择作品类别", "description": "请填写作品简介"}
-        errors.update({field: labels[field] for field in proposal if not data.get(field)})
+        errors.update({field: labels[field] for field in proposal if not getattr(entry_in, field)})
     else:
         for field in (*proposal, "evidence_ids"):
-            if data.get(field):
+            if getattr(entry_in, field):
                 errors[field] = "只有“五小”创新竞赛需要提交作品"
     return errors
 
@@ -371,20 +375,22 @@ def new_entry(
     return participant
 
 
-def enter(*, member: Member, account: WxAccount, competition_id: int, data: dict) -> CompetitionParticipant:
+def enter(
+    *, member: Member, account: WxAccount, competition_id: int, entry_in: EntryRequest
+) -> CompetitionParticipant:
     """Sign up: an individual entry, a new team (the caller becomes its captain and gets the join
     code), or a “五小” proposal with attachments. Ineligible callers get a 4xx and nothing is written."""
     competition = visible_competition(competition_id)
     check_eligible(member, competition)
-    errors = _entry_form_errors(competition, data)
+    errors = _entry_form_errors(competition, entry_in)
     if errors:
         raise Invalid(errors)
-    trade = _declared_trade(competition, data.get("trade"))
+    trade = _declared_trade(competition, entry_in.trade)
     _refuse_second_entry(member, competition)
     team = competition.entry_mode == EntryMode.TEAM
     fields: dict = {}
     if team:
-        name = data["team_name"]
+        name = entry_in.team_name
         taken = select(CompetitionEntry.id).where(
             CompetitionEntry.competition_id == competition.id, CompetitionEntry.team_name == name
         )
@@ -392,13 +398,16 @@ def enter(*, member: Member, account: WxAccount, competition_id: int, data: dict
             raise InvalidInput("team_name", "该队名已被使用，请换一个")
         fields.update(team_name=name, join_code=_new_join_code(competition.id))
     if competition.kind == CompetitionKind.INNOVATION:
-        fields.update(title=data["title"], category=data["category"], description=data["description"])
+        fields.update(title=entry_in.title, category=entry_in.category, description=entry_in.description)
     role = ParticipantRole.CAPTAIN if team else ParticipantRole.INDIVIDUAL
     participant = new_entry(member=member, competition=competition, role=role, trade=trade, **fields)
     entry = participant.entry
-    if data.get("evidence_ids"):
+    if entry_in.evidence_ids:
         uploads.attach(
-            account=account, upload_ids=data["evidence_ids"], case_type=ATTACHMENT_CASE_TYPE, case_id=entry.id
+            account=account,
+            upload_ids=entry_in.evidence_ids,
+            case_type=ATTACHMENT_CASE_TYPE,
+            case_id=entry.id,
         )
     values = {"competition": competition.title, "org_id": member.org_id}
     if team:

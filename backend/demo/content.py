@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 from backend.common.types import utcnow
 from backend.competitions import service as competitions
 from backend.competitions.models import Competition, CompetitionKind, EntryMode
+from backend.competitions.schemas import NewCompetition
 from backend.events import service as events
 from backend.events.models import Event
+from backend.events.schemas import NewEvent
 from backend.legal import network
 from backend.legal.models import LegalCenter, Mode
 from backend.legal.schemas import CenterNew, LawyerNew, ScheduleTerms
@@ -86,21 +88,21 @@ def seed_demo_content(session: Session) -> DemoContent:
         event = events.create_event(
             scope=scope,
             staff=county,
-            data={
-                "title": EVENT_TITLE,
-                "description": "面向尧都区单身职工会员的户外联谊活动，含破冰游戏与自由交流。",
-                "place": "临汾市尧都区汾河公园南门",
-                "starts_at": starts,
-                "ends_at": starts + timedelta(hours=4),
-                "signup_opens_at": now - timedelta(minutes=1),
-                "signup_closes_at": starts - timedelta(days=2),
-                "capacity": 40,
-                "male_quota": 20,
-                "female_quota": 20,
-                "min_age": 22,
-                "max_age": 40,
-                "citywide": True,
-            },
+            event_in=NewEvent(
+                title=EVENT_TITLE,
+                description="面向尧都区单身职工会员的户外联谊活动，含破冰游戏与自由交流。",
+                place="临汾市尧都区汾河公园南门",
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=4),
+                signup_opens_at=now - timedelta(minutes=1),
+                signup_closes_at=starts - timedelta(days=2),
+                capacity=40,
+                male_quota=20,
+                female_quota=20,
+                min_age=22,
+                max_age=40,
+                citywide=True,
+            ),
         )
         events.transition_event(scope=scope, staff=county, event_id=event.id, action="publish")
         content.added.append(EVENT_TITLE)
@@ -115,16 +117,16 @@ def seed_demo_content(session: Session) -> DemoContent:
         competition = competitions.create_competition(
             scope=scope,
             staff=county,
-            data={
-                "org_id": county.org_id,
-                "title": title,
-                "description": description,
-                "kind": kind,
-                "entry_mode": EntryMode.INDIVIDUAL,
-                "trades": trades,
-                "signup_deadline": now + timedelta(days=30),
-                "full_marks": 100,
-            },
+            competition_in=NewCompetition(
+                org_id=county.org_id,
+                title=title,
+                description=description,
+                kind=kind,
+                entry_mode=EntryMode.INDIVIDUAL,
+                trades=trades,
+                signup_deadline=now + timedelta(days=30),
+                full_marks=100,
+            ),
         )
         competitions.transition(scope=scope, staff=county, competition_id=competition.id, action="open")
         content.added.append(title)

@@ -16,6 +16,7 @@ from backend.common.statemachine import StateMachine, Transition
 from backend.common.types import utcnow
 from backend.events.core import InvalidEvent, _lock, _tell
 from backend.events.models import EVENT_STATUS_LABELS, Event, EventSignup, EventStatus, SignupStatus
+from backend.events.schemas import EventChanges, NewEvent
 from backend.events.signups import (
     _age_problem,
     _announce_promotions,
@@ -104,15 +105,14 @@ def _apply_terms(event: Event, changes: dict, organiser: Org) -> None:
     event.audience_org_id = ancestor_ids(organiser)[0] if terms["citywide"] else organiser.id
 
 
-def create_event(*, scope: Scope, staff: Staff, data: dict) -> Event:
+def create_event(*, scope: Scope, staff: Staff, event_in: NewEvent) -> Event:
     """A draft event organised by the staff member's node or a node below it."""
-    data = dict(data)
-    org_id = data.pop("org_id", None) or staff.org_id
+    org_id = event_in.org_id or staff.org_id
     organiser = db.session.get(Org, org_id)
     if not scope.contains(organiser):
         raise InvalidInput("org_id", "只能以本级或下级工会的名义组织活动")
     event = Event(org_id=organiser.id, status=EventStatus.DRAFT, created_by=staff.id)
-    _apply_terms(event, data, organiser)
+    _apply_terms(event, event_in.terms(), organiser)
     event.seated = event.seated_male = event.seated_female = event.waitlist_seq = 0
     db.session.add(event)
     db.session.flush()
@@ -127,14 +127,15 @@ def create_event(*, scope: Scope, staff: Staff, data: dict) -> Event:
     return event
 
 
-def update_event(*, scope: Scope, staff: Staff, event_id: int, changes: dict) -> Event:
+def update_event(*, scope: Scope, staff: Staff, event_id: int, changes: EventChanges) -> Event:
     """Change a draft or published event. Seats already given stay given: capacity and quotas can't
     drop below them; when they grow, the waitlist moves up into the new seats at once."""
     scope.get(Event, event_id)
     event = _lock(event_id)
     if event.status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
         raise Conflict("活动已取消或已结束，不能修改", code="event_closed")
-    _apply_terms(event, changes, db.session.get(Org, event.org_id))
+    terms = changes.terms()
+    _apply_terms(event, terms, db.session.get(Org, event.org_id))
     db.session.flush()  # the new capacity and quotas are what the seat updates below compare with
     if event.status == EventStatus.PUBLISHED and utcnow() < event.starts_at:
         _announce_promotions(event, _fill_seats(event))
@@ -144,7 +145,7 @@ def update_event(*, scope: Scope, staff: Staff, event_id: int, changes: dict) ->
         target_type="event",
         target_id=event.id,
         org_id=event.org_id,
-        detail={"fields": sorted(changes)},
+        detail={"fields": sorted(terms)},
     )
     return event
 

@@ -31,6 +31,7 @@ from backend.events.core import (
 )
 from backend.events.models import GENDERS, Event, EventInterest, EventSignup, EventStatus, SignupStatus
 from backend.events.rules import rules
+from backend.events.schemas import SignupRequest
 from backend.extensions import db
 from backend.members import privacy
 from backend.members.models import Member, WxAccount
@@ -152,13 +153,11 @@ def _next_waitlist_position(event: Event) -> int:
     return position
 
 
-def sign_up(
-    *, member: Member, event_id: int, single_declared: bool, declaration_version: str, nickname: str | None
-) -> EventSignup:
+def sign_up(*, member: Member, event_id: int, signup_in: SignupRequest) -> EventSignup:
     """报名: a seat if the member's gender still has one, else the next place on the waitlist."""
-    if not single_declared:
+    if not signup_in.single_declared:
         raise InvalidInput("single_declared", "联谊活动仅限单身会员参加，请阅读并确认单身声明")
-    if declaration_version != rules().declaration_version:
+    if signup_in.declaration_version != rules().declaration_version:
         raise InvalidInput("declaration_version", "单身声明已更新，请阅读最新版本后再报名")
     unions = ancestor_ids(member.org)  # read before taking the lock, which is held as briefly as can be
     event = _lock(event_id)
@@ -177,9 +176,9 @@ def sign_up(
         active_member_id=member.id,
         gender=member.gender,
         age=age_on(member.birth_date, event_day(event)) if member.birth_date else None,
-        nickname=nickname,
+        nickname=signup_in.nickname,
         single_declared_at=now,
-        declaration_version=declaration_version,
+        declaration_version=signup_in.declaration_version,
         created_at=now,
     )
     if _take_seat(event.id, member.gender):

@@ -9,14 +9,11 @@ from pathlib import Path
 import marshmallow as ma
 from flask import current_app
 
-from backend.common.config_files import ConfigError, ConfigSchema, WholeNumber, load
+from backend.common.config_files import ConfigSchema, WholeNumber, load
 from backend.config import CONFIG_DIR
 
 RULES_FILE = CONFIG_DIR / "legal.yaml"
 EXTENSION = "zhigong.legal_rules"
-
-
-LegalConfigError = ConfigError  # the name this module's callers have known it by
 
 
 @dataclass(frozen=True)

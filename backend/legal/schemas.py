@@ -1,6 +1,7 @@
 """法律援助 schemas: what the network services accept — a centre (``CenterNew``, ``CenterChanges``), a
 lawyer (``LawyerNew``, ``LawyerChanges``) and a weekly schedule (``ScheduleTerms``) — each loaded and
-checked by its schema, for the staff API and the panel alike."""
+checked by its schema, for the staff API and the panel alike — and a booking as each role sees it: one
+``BookingSchema`` with ``worker`` and ``staff`` views."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import marshmallow as ma
 
 from backend.cases.queue import queue_query
-from backend.common.fields import Text, one_of
+from backend.common.fields import LocalDateTime, MaskedPhone, Text, one_of
 from backend.common.schema import UNSET, Schema
 from backend.legal.flow import BOOKING_FLOW
 from backend.legal.models import (
@@ -22,6 +23,8 @@ from backend.legal.models import (
     Mode,
     Outcome,
 )
+from backend.legal.rules import rules
+from backend.orgs.schemas import OrgBrief
 
 _MODES = MODE_LABELS
 _WEEKDAYS = "0=周一 … 6=周日"
@@ -147,6 +150,83 @@ class ScheduleIn(Schema):
     @ma.post_load
     def _terms(self, data, **_) -> ScheduleTerms:
         return ScheduleTerms(**data)
+
+
+# --- a booking as each role sees it --------------------------------------------------------------------
+def _label(labels: dict, value):
+    return labels.get(value, value) if value else None
+
+
+class CenterBrief(Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    level_label = ma.fields.String()
+    address = ma.fields.String()
+    phone = ma.fields.String(allow_none=True)
+
+
+class LawyerBrief(Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    title = ma.fields.String(allow_none=True)
+    specialties = ma.fields.List(ma.fields.String())
+
+
+class BookingMember(Schema):
+    """Who booked, as staff see them: the mobile masked (the full number is a separate, audited read)."""
+
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    card_no = ma.fields.String()
+    mobile = MaskedPhone()
+    worker_type = ma.fields.String()
+    org = ma.fields.Nested(OrgBrief)
+
+
+class BookingSchema(Schema):
+    """法律援助预约 — a member's consultation booking, every field once; staff also see who booked it
+    and how it was handled. What each side may do next (``allowed_actions``) is added by its view."""
+
+    id = ma.fields.Integer()
+    status = ma.fields.String()
+    status_label = ma.fields.Function(lambda b: _label(BOOKING_STATUS_LABELS, b.status))
+    topic = ma.fields.String()
+    topic_label = ma.fields.Function(lambda b: rules().topics.get(b.topic, b.topic))
+    mode = ma.fields.String()
+    mode_label = ma.fields.Function(lambda b: _label(MODE_LABELS, b.mode))
+    description = ma.fields.String(allow_none=True)
+    opposing_party = ma.fields.String(allow_none=True)
+    slot_id = ma.fields.Integer()
+    starts_at = LocalDateTime()
+    ends_at = LocalDateTime()
+    center = ma.fields.Nested(CenterBrief)
+    lawyer = ma.fields.Nested(LawyerBrief)
+    outcome = ma.fields.String(allow_none=True)
+    outcome_label = ma.fields.Function(lambda b: _label(OUTCOME_LABELS, b.outcome))
+    outcome_note = ma.fields.String(allow_none=True)
+    cancelled_by = ma.fields.String(allow_none=True)
+    cancel_reason = ma.fields.String(allow_none=True)
+    reschedule_count = ma.fields.Integer()
+    created_at = LocalDateTime()
+    member = ma.fields.Nested(BookingMember)
+    booked_at = LocalDateTime()
+    reminded_at = LocalDateTime(allow_none=True)
+    handled_by = ma.fields.Integer(allow_none=True)
+
+    views = {
+        "worker": (
+            "id", "status", "status_label", "topic", "topic_label", "mode", "mode_label", "description",
+            "opposing_party", "slot_id", "starts_at", "ends_at", "center", "lawyer", "outcome",
+            "outcome_label", "outcome_note", "cancelled_by", "cancel_reason", "reschedule_count",
+            "created_at",
+        ),
+        "staff": (
+            "id", "status", "status_label", "topic", "topic_label", "mode", "mode_label", "description",
+            "opposing_party", "slot_id", "starts_at", "ends_at", "center", "lawyer", "outcome",
+            "outcome_label", "outcome_note", "cancelled_by", "cancel_reason", "reschedule_count",
+            "created_at", "member", "booked_at", "reminded_at", "handled_by",
+        ),
+    }  # fmt: skip
 
 
 # --- the staff side of a booking ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Membership schemas: what applying accepts (``Applicant``, loaded and checked by ``ApplicationIn``),
-the application and the transfer as the worker sees them, and the member record."""
+the application and the transfer — one ``ApplicationSchema`` and one ``TransferSchema`` with their
+views per role — and the member record."""
 
 from __future__ import annotations
 
@@ -69,7 +70,11 @@ class ApplicationIn(Schema):
         return Applicant(**data)
 
 
-class ApplicationOut(Schema):
+class ApplicationSchema(Schema):
+    """入会申请 — a real-name application, every field once: the ID number and phone masked on the
+    field, so the worker's view and the staff's masks them alike. What staff may decide next is added
+    by the staff view."""
+
     id = ma.fields.Integer()
     status = ma.fields.String()
     status_label = ma.fields.Function(lambda a: REVIEW_STATUS_LABELS.get(a.status, a.status))
@@ -86,13 +91,27 @@ class ApplicationOut(Schema):
     reviewed_at = LocalDateTime(allow_none=True)
     member_id = ma.fields.Integer(allow_none=True)
 
+    views = {
+        "worker": (
+            "id", "status", "status_label", "status_note", "name", "gender", "id_number", "mobile",
+            "employer", "worker_type", "org", "consent_version", "submitted_at", "reviewed_at", "member_id",
+        ),
+    }  # fmt: skip
+    views["staff"] = views["worker"]  # staff review exactly what was filed, masked the same way
+
+
+ApplicationOut = ApplicationSchema.view("worker", "ApplicationOut")
+
 
 class TransferIn(Schema):
     to_org_id = ma.fields.Integer(required=True, metadata={"description": "转入的基层工会"})
     reason = Text(required=True, max_length=500)
 
 
-class TransferOut(Schema):
+class TransferSchema(Schema):
+    """会员关系转接 — a member's transfer between unions, every field once. It holds nothing personal
+    beyond the two unions, so the reviewing staff read it in the worker's view."""
+
     id = ma.fields.Integer()
     status = ma.fields.String()
     status_label = ma.fields.Function(lambda t: REVIEW_STATUS_LABELS.get(t.status, t.status))
@@ -103,6 +122,15 @@ class TransferOut(Schema):
     submitted_at = LocalDateTime()
     reviewed_at = LocalDateTime(allow_none=True)
 
+    views = {
+        "worker": (
+            "id", "status", "status_label", "status_note", "from_org", "org", "reason", "submitted_at",
+            "reviewed_at",
+        ),
+    }  # fmt: skip
+
+
+TransferOut = TransferSchema.view("worker", "TransferOut")
 
 # --- the staff review queues' filters ---------------------------------------------------------------------
 ApplicationQueueQuery = queue_query(

@@ -9,16 +9,12 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+import marshmallow as ma
 
-from backend.common.config_files import ConfigTextError
+from backend.common.config_files import ConfigError, ConfigSchema, NonEmptyText, Sections, load
 from backend.notify.fitting import FIELD_LIMITS, field_type
 
 _KNOWN_TYPES = set(FIELD_LIMITS) | {"time", "date"}
-
-
-class TemplateConfigError(ConfigTextError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -46,53 +42,62 @@ class _Formatter(string.Formatter):
         return self.format(pattern, **values)
 
 
+class _TemplateFields(ma.fields.Field):
+    """WeChat data keys (``thing1``, ``time4`` …) to the pattern that fills each."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict) or not value:
+            raise ma.ValidationError("must be a non-empty mapping")
+        for key in value:
+            try:
+                kind_of_field = field_type(str(key))
+            except ValueError as exc:
+                raise ma.ValidationError({str(key): [str(exc)]}) from exc
+            if kind_of_field not in _KNOWN_TYPES:
+                raise ma.ValidationError({str(key): [f"unknown WeChat field type {kind_of_field!r}"]})
+        return {str(k): str(v) for k, v in value.items()}
+
+
+class _Template(ConfigSchema):
+    template_id = NonEmptyText(required=True)
+    page = ma.fields.String(load_default=None, error_messages={"invalid": "must be a mini-program page path"})
+    title = NonEmptyText(required=True)
+    body = NonEmptyText(required=True)
+    fields = _TemplateFields(required=True)
+
+    @ma.pre_load
+    def _complete(self, entry, **_kwargs):
+        """Every missing key in one message, so a half-written entry is fixed in one go."""
+        if isinstance(entry, dict):
+            missing = {"template_id", "title", "body", "fields"} - set(entry)
+            if missing:
+                raise ma.ValidationError(f"missing {', '.join(sorted(missing))}")
+        return entry
+
+
+class TemplatesFile(ConfigSchema):
+    """One file of ``config/notifications/``: event kind → its template."""
+
+    templates = Sections(_Template, required=True, empty="needs a non-empty 'templates' mapping")
+
+    @ma.post_load
+    def _templates(self, data: dict, **_kwargs) -> dict[str, Template]:
+        return {str(kind): Template(kind=str(kind), **entry) for kind, entry in data["templates"].items()}
+
+
 def load_template_dir(directory: Path) -> dict[str, Template]:
     """Every ``*.yaml`` in ``directory``, merged; a kind may be defined in one file only."""
     merged: dict[str, Template] = {}
     for path in sorted(directory.glob("*.yaml")):
         for kind, template in load_templates(path).items():
             if kind in merged:
-                raise TemplateConfigError(f"{path}: templates.{kind} is already defined in another file")
+                raise ConfigError(path, f"templates.{kind}", "is already defined in another file")
             merged[kind] = template
     if not merged:
-        raise TemplateConfigError(f"{directory}: no notification templates found")
+        raise ConfigError(directory, None, "no notification templates found")
     return merged
 
 
 def load_templates(path: Path) -> dict[str, Template]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise TemplateConfigError(f"{path}: not valid YAML: {exc}") from exc
-    entries = raw.get("templates")
-    if not isinstance(entries, dict) or not entries:
-        raise TemplateConfigError(f"{path}: needs a non-empty 'templates' mapping")
-    templates = {}
-    for kind, entry in entries.items():
-        where = f"{path}: templates.{kind}"
-        if not isinstance(entry, dict):
-            raise TemplateConfigError(f"{where}: must be a mapping")
-        missing = {"template_id", "title", "body", "fields"} - set(entry)
-        if missing:
-            raise TemplateConfigError(f"{where}: missing {', '.join(sorted(missing))}")
-        fields = entry["fields"]
-        if not isinstance(fields, dict) or not fields:
-            raise TemplateConfigError(f"{where}.fields: must be a non-empty mapping")
-        for key in fields:
-            try:
-                kind_of_field = field_type(str(key))
-            except ValueError as exc:
-                raise TemplateConfigError(f"{where}.fields.{key}: {exc}") from exc
-            if kind_of_field not in _KNOWN_TYPES:
-                raise TemplateConfigError(
-                    f"{where}.fields.{key}: unknown WeChat field type {kind_of_field!r}"
-                )
-        templates[kind] = Template(
-            kind=kind,
-            template_id=str(entry["template_id"]),
-            page=entry.get("page"),
-            title=str(entry["title"]),
-            body=str(entry["body"]),
-            fields={str(k): str(v) for k, v in fields.items()},
-        )
-    return templates
+    """Read and check one template file; any problem names the file, the kind and the key."""
+    return load(path, TemplatesFile())

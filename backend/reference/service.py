@@ -31,9 +31,6 @@ _NOTICES = "zhigong.privacy_notices"
 GENDER_LABELS = {"male": "男", "female": "女"}
 
 
-PrivacyConfigError = ConfigError  # the name this module's callers have known it by
-
-
 class PrivacyFile(ConfigSchema):
     """``config/privacy.yaml``: the privacy notice's text of every version."""
 

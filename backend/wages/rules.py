@@ -7,17 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import yaml
+import marshmallow as ma
 from flask import current_app
 
-from backend.common.config_files import ConfigTextError
+from backend.common.config_files import ConfigSchema, Labels, PlainNumber, WholeNumber, Words, load
 from backend.config import CONFIG_DIR
 
 RULES_FILE = CONFIG_DIR / "wages.yaml"
-
-
-class WageRulesError(ConfigTextError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -43,61 +39,64 @@ class WageRules:
     referral_targets: dict[str, str]
 
 
-def _number(raw: dict, key: str, where: str, *, minimum: float = 0, integer: bool = False):
-    value = raw.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise WageRulesError(f"{where}.{key} must be a number ≥ {minimum}")
-    if integer and not isinstance(value, int):
-        raise WageRulesError(f"{where}.{key} must be a whole number")
-    return value
+class _Festival(ConfigSchema):
+    window_days = WholeNumber(required=True, minimum=1)
+    boost = PlainNumber(required=True)
 
 
-def _words(raw: dict, key: str, path: Path) -> tuple[str, ...]:
-    words = raw.get(key)
-    if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
-        raise WageRulesError(f"{path}: {key} must be a list of words")
-    return tuple(sorted(words, key=len, reverse=True))
+class _Priority(ConfigSchema):
+    amount_points = PlainNumber(required=True)
+    amount_cap = PlainNumber(required=True, minimum=1)
+    workers_points = PlainNumber(required=True)
+    workers_cap = WholeNumber(required=True, minimum=2)
+    days_points = PlainNumber(required=True)
+    days_cap = WholeNumber(required=True, minimum=1)
+    festival = ma.fields.Nested(_Festival, required=True)
+
+    @ma.post_load
+    def _weights(self, data: dict, **_kwargs) -> PriorityWeights:
+        festival = data.pop("festival")
+        return PriorityWeights(
+            **data, festival_window_days=festival["window_days"], festival_boost=festival["boost"]
+        )
+
+
+class _FestivalDates(ma.fields.Field):
+    """春节 per year: ``2027: 2027-02-06`` (YAML reads the date itself), ascending."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict) or not value:
+            raise ma.ValidationError("must map years to dates")
+        for year, day in value.items():
+            if not isinstance(day, date) or day.year != year:
+                raise ma.ValidationError({str(year): [f"must be a date in {year}"]})
+        return tuple(sorted(value.values()))
+
+
+class _ClusterWarning(ConfigSchema):
+    claims = WholeNumber(required=True, minimum=1)
+    workers = WholeNumber(required=True, minimum=1)
+
+
+class WagesFile(ConfigSchema):
+    """``config/wages.yaml``."""
+
+    priority = ma.fields.Nested(_Priority, required=True)
+    spring_festival = _FestivalDates(required=True)
+    cluster_warning = ma.fields.Nested(_ClusterWarning, required=True)
+    employer_forms = Words(required=True, longest_first=True)
+    employer_unit_suffixes = Words(required=True, longest_first=True)
+    referral_targets = Labels(required=True)
+
+    @ma.post_load
+    def _rules(self, data: dict, **_kwargs) -> WageRules:
+        warning = data.pop("cluster_warning")
+        return WageRules(**data, warning_claims=warning["claims"], warning_workers=warning["workers"])
 
 
 def load_rules(path: Path = RULES_FILE) -> WageRules:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    p = raw.get("priority")
-    if not isinstance(p, dict) or not isinstance(p.get("festival"), dict):
-        raise WageRulesError(f"{path}: priority (with priority.festival) is required")
-    where = f"{path}: priority"
-    priority = PriorityWeights(
-        amount_points=_number(p, "amount_points", where),
-        amount_cap=_number(p, "amount_cap", where, minimum=1),
-        workers_points=_number(p, "workers_points", where),
-        workers_cap=_number(p, "workers_cap", where, minimum=2, integer=True),
-        days_points=_number(p, "days_points", where),
-        days_cap=_number(p, "days_cap", where, minimum=1, integer=True),
-        festival_window_days=_number(
-            p["festival"], "window_days", f"{where}.festival", minimum=1, integer=True
-        ),
-        festival_boost=_number(p["festival"], "boost", f"{where}.festival"),
-    )
-    festivals = raw.get("spring_festival")
-    if not isinstance(festivals, dict) or not festivals:
-        raise WageRulesError(f"{path}: spring_festival must map years to dates")
-    for year, day in festivals.items():
-        if not isinstance(day, date) or day.year != year:
-            raise WageRulesError(f"{path}: spring_festival.{year} must be a date in {year}")
-    warning = raw.get("cluster_warning")
-    if not isinstance(warning, dict):
-        raise WageRulesError(f"{path}: cluster_warning is required")
-    targets = raw.get("referral_targets")
-    if not isinstance(targets, dict) or not targets or not all(isinstance(v, str) for v in targets.values()):
-        raise WageRulesError(f"{path}: referral_targets must map keys to labels")
-    return WageRules(
-        priority=priority,
-        spring_festival=tuple(sorted(festivals.values())),
-        warning_claims=_number(warning, "claims", f"{path}: cluster_warning", minimum=1, integer=True),
-        warning_workers=_number(warning, "workers", f"{path}: cluster_warning", minimum=1, integer=True),
-        employer_forms=_words(raw, "employer_forms", path),
-        employer_unit_suffixes=_words(raw, "employer_unit_suffixes", path),
-        referral_targets={str(k): v for k, v in targets.items()},
-    )
+    """Read and check the file; any problem names the file and the key."""
+    return load(path, WagesFile())
 
 
 EXTENSION = "zhigong.wages"

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from backend.aid.subsidy import AidConfigError, load_aid_rules
+from backend.aid.subsidy import load_aid_rules
+from backend.common.config_files import ConfigError
 from backend.config import CONFIG_DIR
 from tests.aid import act, illness_payload, member, submit, walk
 from tests.factories import auth
@@ -122,7 +123,7 @@ serious_illness_subsidy:
 def test_a_malformed_tier_table_is_refused_at_load_with_the_key_named(tmp_path, tiers, complaint):
     path = tmp_path / "aid.yaml"
     path.write_text(GOOD.replace("{tiers}", tiers), encoding="utf-8")
-    with pytest.raises(AidConfigError, match=complaint) as caught:
+    with pytest.raises(ConfigError, match=complaint) as caught:
         load_aid_rules(path)
     assert "serious_illness_subsidy.tiers" in str(caught.value)
 
@@ -148,7 +149,7 @@ def test_a_malformed_tier_table_is_refused_at_load_with_the_key_named(tmp_path, 
 def test_other_mistakes_in_the_rules_file_are_named(tmp_path, text, complaint):
     path = tmp_path / "aid.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(AidConfigError, match=complaint):
+    with pytest.raises(ConfigError, match=complaint):
         load_aid_rules(path)
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from backend.assessment.rubrics import RubricError, load_rubric_dir, parse_rubric
+from backend.assessment.rubrics import load_rubric_dir, parse_rubric
+from backend.common.config_files import ConfigError
 from tests.assessment.conftest import COUNTY, NON_PUBLIC
 from tests.assessment.test_runs import _results, _run
 from tests.factories import auth
@@ -49,12 +50,12 @@ def test_an_indicator_without_data_is_judged_by_the_rubric_s_one_rule(
 def test_a_rubric_states_its_no_data_rule_and_indicators_cannot_override_it(app):
     doc = yaml.safe_load(NON_PUBLIC)
     del doc["no_data"]
-    with pytest.raises(RubricError, match="no_data: missing"):
+    with pytest.raises(ConfigError, match="no_data: missing"):
         parse_rubric(doc, source="x.yaml", version="v")
     doc["no_data"] = "pass"
-    with pytest.raises(RubricError, match="no_data: 'pass' is not one of excluded, qualified, unqualified"):
+    with pytest.raises(ConfigError, match="no_data: 'pass' is not one of excluded, qualified, unqualified"):
         parse_rubric(doc, source="x.yaml", version="v")
     doc["no_data"] = "excluded"
     doc["rigid"][1]["missing"] = "pass"
-    with pytest.raises(RubricError, match=r"rigid\[1\].missing: unknown key"):
+    with pytest.raises(ConfigError, match=r"rigid\[1\].missing: unknown key"):
         parse_rubric(doc, source="x.yaml", version="v")

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from backend.assessment.rubrics import RubricError, load_rubric, load_rubric_dir, parse_rubric
+from backend.assessment.rubrics import load_rubric, load_rubric_dir, parse_rubric
+from backend.common.config_files import ConfigError
 from backend.config import CONFIG_DIR
 from backend.orgs.models import OrgCategory
 from tests.assessment.conftest import NON_PUBLIC
@@ -99,7 +100,7 @@ def _delete(path):
 def test_a_malformed_rubric_is_refused_with_file_and_key(app, mutate, key, problem):
     from backend.participation.service import KINDS
 
-    with pytest.raises(RubricError) as caught:
+    with pytest.raises(ConfigError) as caught:
         parse_rubric(_broken(mutate), source="config/assessment/x.yaml", version="v", known_kinds=set(KINDS))
     message = str(caught.value)
     assert message.startswith(f"config/assessment/x.yaml: {key}: "), message
@@ -108,11 +109,11 @@ def test_a_malformed_rubric_is_refused_with_file_and_key(app, mutate, key, probl
 
 def test_bad_yaml_and_duplicate_categories_name_the_file(app, tmp_path: Path):
     (tmp_path / "a.yaml").write_text("category: [unclosed", encoding="utf-8")
-    with pytest.raises(RubricError, match=r"a\.yaml: not valid YAML"):
+    with pytest.raises(ConfigError, match=r"a\.yaml: not valid YAML"):
         load_rubric_dir(tmp_path)
     (tmp_path / "a.yaml").write_text(NON_PUBLIC, encoding="utf-8")
     (tmp_path / "b.yaml").write_text(NON_PUBLIC, encoding="utf-8")
-    with pytest.raises(RubricError, match=r"b\.yaml: category: non_public already has a rubric in .*a\.yaml"):
+    with pytest.raises(ConfigError, match=r"b\.yaml: category: non_public already has a rubric in .*a\.yaml"):
         load_rubric_dir(tmp_path)
 
 
@@ -130,6 +131,6 @@ def test_the_app_refuses_to_start_on_a_malformed_rubric(app, tmp_path: Path, mon
     (config / "sla.yaml").symlink_to(CONFIG_DIR / "sla.yaml")
     monkeypatch.setattr(backend, "CONFIG_DIR", config)
     with pytest.raises(
-        RubricError, match=r"non_public\.yaml: rigid\[0\]\.metric: 'nope' is not a known metric"
+        ConfigError, match=r"non_public\.yaml: rigid\[0\]\.metric: 'nope' is not a known metric"
     ):
         backend.create_app(app.extensions["zhigong.settings"])

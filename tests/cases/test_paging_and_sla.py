@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from backend.cases.paging import InvalidCursor, SortKey, seek, sort_keys_of
-from backend.cases.sla import SlaConfigError, load_sla
+from backend.cases.sla import load_sla
+from backend.common.config_files import ConfigError
 from backend.config import CONFIG_DIR
 from backend.extensions import db
 from backend.orgs.models import Org
@@ -106,5 +107,5 @@ def test_the_shipped_sla_table_gives_deadlines_per_state():
 def test_a_malformed_sla_table_is_refused(tmp_path, text):
     path = tmp_path / "sla.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(SlaConfigError):
+    with pytest.raises(ConfigError):
         load_sla(path)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from backend.events.rules import RULES_FILE, EventConfigError, load_rules
+from backend.common.config_files import ConfigError
+from backend.events.rules import RULES_FILE, load_rules
 
 
 def test_the_shipped_file_is_valid():
@@ -34,6 +35,6 @@ def test_the_shipped_file_is_valid():
 def test_a_broken_file_is_refused_naming_the_key(tmp_path, broken, message):
     path = tmp_path / RULES_FILE.name
     path.write_text(broken, encoding="utf-8")
-    with pytest.raises(EventConfigError, match=message) as caught:
+    with pytest.raises(ConfigError, match=message) as caught:
         load_rules(path)
     assert str(path) in str(caught.value)

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from backend.common.config_files import ConfigError
 from backend.config import CONFIG_DIR
 from backend.notify.fitting import fit, fit_all
-from backend.notify.templates import TemplateConfigError, load_template_dir, load_templates
+from backend.notify.templates import load_template_dir, load_templates
 from scripts.fake_wechat import invalid_data_key
 
 LONG_EMPLOYER = "山西省临汾市尧都区解放路街道某某建筑劳务分包有限责任公司第三项目部"
@@ -85,7 +86,7 @@ def test_a_kind_defined_in_two_files_is_refused(tmp_path):
     entry = "templates:\n  a.b:\n    template_id: T\n    title: t\n    body: b\n    fields: {thing1: x}\n"
     (tmp_path / "one.yaml").write_text(entry, encoding="utf-8")
     (tmp_path / "two.yaml").write_text(entry, encoding="utf-8")
-    with pytest.raises(TemplateConfigError, match="already defined"):
+    with pytest.raises(ConfigError, match="already defined"):
         load_template_dir(tmp_path)
 
 
@@ -108,5 +109,5 @@ def test_a_kind_defined_in_two_files_is_refused(tmp_path):
 def test_a_malformed_template_file_is_refused_at_load(tmp_path, text, message):
     path = tmp_path / "notifications.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(TemplateConfigError, match=message):
+    with pytest.raises(ConfigError, match=message):
         load_templates(path)

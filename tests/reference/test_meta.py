@@ -66,9 +66,10 @@ def test_meta_needs_no_log_in_and_is_the_same_for_a_worker(client, factory):
 def test_a_privacy_file_without_a_text_is_refused_naming_the_key(tmp_path):
     import pytest
 
-    from backend.reference.service import PrivacyConfigError, load_privacy_notices
+    from backend.common.config_files import ConfigError
+    from backend.reference.service import load_privacy_notices
 
     path = tmp_path / "privacy.yaml"
     path.write_text('notices:\n  "2026-01": ""\n', encoding="utf-8")
-    with pytest.raises(PrivacyConfigError, match=r"notices\.2026-01"):
+    with pytest.raises(ConfigError, match=r"notices\.2026-01"):
         load_privacy_notices(path)

@@ -10,11 +10,12 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from backend.common.config_files import ConfigError
 from backend.extensions import db
 from backend.wages import service as wages
 from backend.wages.models import WageClaim
 from backend.wages.priority import festival_nearness, priority_of
-from backend.wages.rules import RULES_FILE, WageRulesError, load_rules
+from backend.wages.rules import RULES_FILE, load_rules
 from tests.wages import act, filed, queue
 
 RULES = load_rules()
@@ -125,7 +126,7 @@ def test_the_daily_refresh_recomputes_open_claims_only(factory, client):
 def test_a_malformed_rules_file_is_refused(tmp_path, text, complaint):
     path = tmp_path / "wages.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(WageRulesError, match=complaint):
+    with pytest.raises(ConfigError, match=complaint):
         load_rules(path)
 
 
@@ -133,11 +134,11 @@ def test_a_wrong_value_in_the_rules_file_names_its_key(tmp_path):
     shipped = RULES_FILE.read_text(encoding="utf-8")
     path = tmp_path / "wages.yaml"
     path.write_text(shipped.replace("days_cap: 180", "days_cap: -1"), encoding="utf-8")
-    with pytest.raises(WageRulesError, match="days_cap"):
+    with pytest.raises(ConfigError, match="days_cap"):
         load_rules(path)
     path.write_text(shipped.replace("2027: 2027-02-06", "2027: 2026-02-06"), encoding="utf-8")
-    with pytest.raises(WageRulesError, match=r"spring_festival\.2027"):
+    with pytest.raises(ConfigError, match=r"spring_festival\.2027"):
         load_rules(path)
     path.write_text(shipped.replace("  claims: 3", "  claims: three"), encoding="utf-8")
-    with pytest.raises(WageRulesError, match="claims"):
+    with pytest.raises(ConfigError, match="claims"):
         load_rules(path)

@@ -11,8 +11,6 @@ from flask import flash, g, redirect, render_template, request, url_for
 from backend.admin import bp
 from backend.admin.views.base import field_errors, flash_error, requires
 from backend.api.staff_competitions import (
-    CompetitionChangeIn,
-    CompetitionIn,
     EntryAwardsIn,
     EntryScoreIn,
     QuizQuestionSetIn,
@@ -23,6 +21,7 @@ from backend.competitions import judging, quiz
 from backend.competitions import service as competitions
 from backend.competitions.models import CATEGORY_LABELS, ENTRY_MODE_LABELS, KIND_LABELS, Competition
 from backend.competitions.rules import attachments_of, is_complete
+from backend.competitions.schemas import CompetitionChangeIn, CompetitionIn
 from backend.extensions import db
 from backend.members.models import WORKER_TYPE_LABELS
 from backend.staff import permissions as perm
@@ -98,7 +97,7 @@ def new_competition():
         return _form(None, {"kind": request.args.get("kind", "skill"), "entry_mode": "individual"}, {})
     try:
         data = CompetitionIn().load(_raw(request.form, creating=True))
-        competition = competitions.create_competition(scope=g.scope, staff=g.staff, data=data)
+        competition = competitions.create_competition(scope=g.scope, staff=g.staff, competition_in=data)
     except ma.ValidationError as exc:
         return _form(None, request.form, _messages(exc), 422)
     except DomainError as exc:
@@ -119,7 +118,7 @@ def edit_competition(competition_id: int):
     try:
         data = CompetitionChangeIn(partial=True).load(_raw(request.form, creating=False))
         competitions.update_competition(
-            scope=g.scope, staff=g.staff, competition_id=competition_id, data=data
+            scope=g.scope, staff=g.staff, competition_id=competition_id, changes=data
         )
     except ma.ValidationError as exc:
         return _form(competition, request.form, _messages(exc), 422)

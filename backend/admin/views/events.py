@@ -11,7 +11,6 @@ from sqlalchemy import select
 from backend.admin import bp
 from backend.admin.filters import local_time
 from backend.admin.views.base import field_errors, flash_error, requires
-from backend.api import staff_events
 from backend.common import downloads
 from backend.common.crypto import mask_name, mask_phone
 from backend.common.errors import DomainError
@@ -19,6 +18,7 @@ from backend.common.time import FORM_DATETIME, local_text
 from backend.events import checkin, core, signups
 from backend.events import service as events
 from backend.events.models import SIGNUP_STATUS_LABELS, Event, EventSignup, EventStatus
+from backend.events.schemas import EventIn, EventPatch
 from backend.extensions import db
 from backend.staff import permissions as perm
 
@@ -124,8 +124,8 @@ def new_event():
     if request.method == "GET":
         return _render_form(None, {}, {})
     try:
-        data = staff_events.EventIn().load(_raw(request.form, partial=False))
-        event = events.create_event(scope=g.scope, staff=g.staff, data=data)
+        data = EventIn().load(_raw(request.form, partial=False))
+        event = events.create_event(scope=g.scope, staff=g.staff, event_in=data)
     except ma.ValidationError as exc:
         return _render_form(None, request.form, _errors(exc), 422)
     except DomainError as exc:
@@ -142,7 +142,7 @@ def edit_event(event_id: int):
     if request.method == "GET":
         return _render_form(event, _form_values(event), {})
     try:
-        changes = staff_events.EventPatch().load(_raw(request.form, partial=True))
+        changes = EventPatch().load(_raw(request.form, partial=True))
         events.update_event(scope=g.scope, staff=g.staff, event_id=event_id, changes=changes)
     except ma.ValidationError as exc:
         return _render_form(event, request.form, _errors(exc), 422)
