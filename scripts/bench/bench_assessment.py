@@ -367,6 +367,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", metavar="NAME", help="build into (or reuse) this database and keep it")
     parser.add_argument("--json", metavar="PATH")
     parser.add_argument(
+        "--full-grid",
+        action="store_true",
+        help="then fill every (kind, month, union) of 2026 and run the year again (the most rollup rows)",
+    )
+    parser.add_argument(
         "--child", nargs=3, metavar=("SOURCE", "PERIOD_TYPE", "PERIOD"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
