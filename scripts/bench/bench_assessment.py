@@ -359,7 +359,9 @@ def fill_grid(url: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=int, default=12, help="multiple of the city (default 12: a province)")
     parser.add_argument("--facts", type=int, help="participation facts (default 3,000,000 × scale)")
     parser.add_argument("--unions", type=int, help="base unions (default 6,000 × scale)")
