@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from backend.api.access import principal_key
 from backend.api.base import error_response
-from backend.common import idempotency
+from backend.common import idempotency, unit_of_work
+from backend.common.errors import DomainError
 from backend.extensions import db
 
 HEADER = "Idempotency-Key"
@@ -34,11 +35,27 @@ def _replay(row: idempotency.IdempotencyKey, fingerprint: str) -> Response:
     return response
 
 
+def _replay_if_seen(principal: str, key: str, fingerprint: str) -> Response | None:
+    """The first response when ``key`` was used before, after undoing what this run wrote; None when
+    it was not (and then nothing was undone)."""
+    db.session.rollback()
+    existing = idempotency.find(principal, key)
+    if existing is None:
+        return None
+    if existing.status_code is None:  # a key claimed by a run that has not finished
+        return error_response(409, "request_in_progress", "相同的请求正在处理中，请稍后重试")
+    return _replay(existing, fingerprint)
+
+
 def idempotent(view):
     """Wrap a create view (outside its smorest decorators, inside the access check).
 
-    Without the header the call runs as usual. With it: a key seen before replays the stored
-    response; a new key is stored with the response in the request's own transaction.
+    Without the header the call runs as usual. With it, the key is written once, with the response,
+    beside the rows it guards — one statement on the way of every first call. A retry finds it only
+    when it gets there: its own run is undone and the stored response replayed. That is when the
+    key's unique index refuses the second row (a concurrent twin waits there until the first run
+    commits), or when the retried create is refused outright (the place it took is taken — by the
+    first run).
     """
 
     @wraps(view)
@@ -53,28 +70,35 @@ def idempotent(view):
         principal = principal_key()
         fingerprint = idempotency.request_fingerprint(request.method, request.path, request.get_data())
 
-        existing = idempotency.find(principal, key)
-        if existing is not None and existing.status_code is not None:
-            return _replay(existing, fingerprint)
-
-        # Claim the key first: a concurrent twin blocks here until we commit, then replays.
-        row = idempotency.IdempotencyKey(principal=principal, key=key, request_hash=fingerprint)
-        db.session.add(row)
         try:
-            db.session.flush()
-        except IntegrityError:
-            db.session.rollback()
-            existing = idempotency.find(principal, key)
-            if existing is not None and existing.status_code is not None:
-                return _replay(existing, fingerprint)
-            return error_response(409, "request_in_progress", "相同的请求正在处理中，请稍后重试")
-
-        response = view(*args, **kwargs)
+            response = view(*args, **kwargs)
+        except DomainError as refused:
+            if isinstance(refused, unit_of_work.KeepsWrites):
+                raise
+            replayed = _replay_if_seen(principal, key, fingerprint)
+            if replayed is None:
+                raise
+            return replayed
         if not isinstance(response, Response):
             response = Response.force_type(response, request.environ)  # pragma: no cover
-        if response.status_code < 400:
-            row.status_code = response.status_code
-            row.response_body = response.get_data(as_text=True)  # committed with the view's own rows
+        if response.status_code >= 400:
+            return _replay_if_seen(principal, key, fingerprint) or response
+        db.session.add(
+            idempotency.IdempotencyKey(
+                principal=principal,
+                key=key,
+                request_hash=fingerprint,
+                status_code=response.status_code,
+                response_body=response.get_data(as_text=True),
+            )
+        )
+        try:
+            db.session.flush()  # committed with the view's own rows
+        except IntegrityError:
+            replayed = _replay_if_seen(principal, key, fingerprint)
+            if replayed is None:
+                raise
+            return replayed
         return response
 
     # In the document: the header every create call takes (flask-smorest reads ``_apidoc``).

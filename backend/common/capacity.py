@@ -22,6 +22,19 @@ def take(counter: InstrumentedAttribute, limit, *where) -> bool:
     return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount == 1
 
 
+def take_each(limits: dict[InstrumentedAttribute, object], *where) -> bool:
+    """Add one to every counter of ``limits`` (counter → its limit) on the row matching ``where`` if
+    each stays within its limit: all of them or none, in one statement. True if this caller got it."""
+    counters = list(limits)
+    table = counters[0].class_
+    stmt = (
+        update(table)
+        .where(*where, *(counter < limit for counter, limit in limits.items()))
+        .values({counter.key: counter + 1 for counter in counters})
+    )
+    return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount == 1
+
+
 def give_back(counter: InstrumentedAttribute, *where) -> bool:
     """Return one place (never below zero). True if a place was returned."""
     table = counter.class_

@@ -1,8 +1,9 @@
 """Idempotency keys: a retried create returns the first response and creates nothing new.
 
-The key row is written in the same transaction as the thing it creates, so either both exist or
-neither does. Two concurrent requests with one key serialise on the unique index: the second waits
-for the first to commit, then replays its response.
+The key row is written, with the response, in the same transaction as the thing it creates, so
+either both exist or neither does. Two concurrent requests with one key serialise on the unique
+index: the second waits there for the first to commit, then undoes its own work and replays the
+first response.
 """
 
 from __future__ import annotations

@@ -1,10 +1,13 @@
 """联谊交友 sign-ups: who may sign up, seats within capacity and per-gender quotas, the FIFO waitlist
 and its promotions, and what a person leaving takes with them.
 
-Plain functions; the request owns the transaction. Every change of seats first locks the event row,
-so sign-ups, cancellations and promotions of one event happen one after another, in the order they
-got the lock: that order *is* first come, first served. The counters themselves only move through
-``capacity.take``/``give_back`` — the conditional UPDATEs that can never overfill.
+Plain functions; the request owns the transaction. Every change of seats locks the event row, so
+sign-ups, cancellations and promotions of one event happen one after another, in the order they got
+the lock: that order *is* first come, first served. A cancellation locks the row first (it reads the
+waitlist under it); a sign-up prepares everything first and takes the lock with the seat itself, so
+the busiest path holds it for as few statements as it can. The counters themselves only move through
+``capacity.take_each``/``give_back`` and the waitlist counter — conditional UPDATEs that can never
+overfill.
 """
 
 from __future__ import annotations
@@ -119,16 +122,17 @@ def waiting_ahead(signup: EventSignup) -> int | None:
 
 
 # --- members: signing up, cancelling, the waitlist -----------------------------------------------------
-def _take_seat(event_id: int, gender: str) -> bool:
-    """One seat for ``gender``: within its quota (no quota: the capacity) and within the capacity."""
-    mine = Event.id == event_id
-    counter = _SEATED_COLUMN[gender]
-    if not capacity.take(counter, func.coalesce(_QUOTA_COLUMN[gender], Event.capacity), mine):
-        return False
-    if capacity.take(Event.seated, Event.capacity, mine):
-        return True
-    capacity.give_back(counter, mine)
-    return False
+def _take_seat(event_id: int, gender: str, *still) -> bool:
+    """One seat for ``gender``: within its quota (no quota: the capacity) and within the capacity, in
+    one statement. ``still``: conditions on the event that must hold when the seat is taken."""
+    return capacity.take_each(
+        {
+            _SEATED_COLUMN[gender]: func.coalesce(_QUOTA_COLUMN[gender], Event.capacity),
+            Event.seated: Event.capacity,
+        },
+        Event.id == event_id,
+        *still,
+    )
 
 
 def _give_back_seat(event_id: int, gender: str) -> None:
@@ -137,20 +141,17 @@ def _give_back_seat(event_id: int, gender: str) -> None:
     capacity.give_back(Event.seated, mine)
 
 
-def _next_waitlist_position(event: Event) -> int:
-    """1, 2, 3 … per event in lock order; rolled back with the sign-up, so never a gap. The caller
-    holds the lock, so the position read with the event is still the last one given out — the
-    compare-and-set below would refuse to hand it out twice if it were not."""
-    position = event.waitlist_seq + 1
-    claimed = db.session.execute(
-        update(Event)
-        .where(Event.id == event.id, Event.waitlist_seq == position - 1)
-        .values(waitlist_seq=position)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        raise RuntimeError(f"waitlist position of event {event.id} moved under its lock")
-    return position
+def _join_waitlist(event_id: int, *still) -> int | None:
+    """The next place on the waitlist (1, 2, 3 … per event, in the order the event row was reached;
+    rolled back with the sign-up, so never a gap), or None when ``still`` no longer holds. One
+    statement that both counts and answers: SQLite returns the new value, MariaDB hands it back
+    through ``LAST_INSERT_ID(expr)`` (it has no UPDATE … RETURNING)."""
+    stmt = update(Event).where(Event.id == event_id, *still).execution_options(synchronize_session=False)
+    if db.session.get_bind().dialect.name == "sqlite":
+        stmt = stmt.values(waitlist_seq=Event.waitlist_seq + 1).returning(Event.waitlist_seq)
+        return db.session.execute(stmt).scalar()
+    result = db.session.execute(stmt.values(waitlist_seq=func.last_insert_id(Event.waitlist_seq + 1)))
+    return result.lastrowid if result.rowcount == 1 else None
 
 
 def sign_up(*, member: Member, event_id: int, signup_in: SignupRequest) -> EventSignup:
@@ -159,16 +160,16 @@ def sign_up(*, member: Member, event_id: int, signup_in: SignupRequest) -> Event
         raise InvalidInput("single_declared", "联谊活动仅限单身会员参加，请阅读并确认单身声明")
     if signup_in.declaration_version != rules().declaration_version:
         raise InvalidInput("declaration_version", "单身声明已更新，请阅读最新版本后再报名")
-    unions = ancestor_ids(member.org)  # read before taking the lock, which is held as briefly as can be
-    event = _lock(event_id)
+    unions = ancestor_ids(member.org)
+    # Read without a lock: everything up to the seat is decided and prepared while other sign-ups of
+    # the event go on; what the read showed is asked again by the statement that takes the seat.
+    event = _read(event_id)
     if event.status == EventStatus.DRAFT:
         raise NotFound("活动不存在")
     now = utcnow()
     problem = eligibility_problem(event, member, now, unions=unions)
     if problem is not None:
         raise problem
-    # One live sign-up per member and event: the unique index on (event, active member) refuses a
-    # second one when it is written below, and the rollback gives back whatever seat it took.
     signup = EventSignup(
         event_id=event.id,
         member_id=member.id,
@@ -181,12 +182,24 @@ def sign_up(*, member: Member, event_id: int, signup_in: SignupRequest) -> Event
         declaration_version=signup_in.declaration_version,
         created_at=now,
     )
-    if _take_seat(event.id, member.gender):
+    # The seat comes as late as it can: the first statement that touches the event row locks it until
+    # the commit, so every sign-up of the event waits for the one holding it. From here on only the
+    # sign-up's own rows are written. The sign-up row is written under the lock on purpose: its id then
+    # follows the order the event row was reached, which is the order of first come, first served.
+    still_open = Event.status == EventStatus.PUBLISHED
+    if _take_seat(event.id, member.gender, still_open):
         signup.status, signup.seated_at = SignupStatus.SEATED, now
     else:
-        signup.status = SignupStatus.WAITLISTED
-        signup.waitlist_position = _next_waitlist_position(event)
+        position = _join_waitlist(event.id, still_open)
+        if position is None:  # cancelled or finished since it was read
+            db.session.refresh(event)
+            raise eligibility_problem(event, member, now, unions=unions) or Conflict(
+                "活动已结束", code="event_over"
+            )
+        signup.status, signup.waitlist_position = SignupStatus.WAITLISTED, position
     _counters_changed(event)
+    # One live sign-up per member and event: the unique index on (event, active member) refuses a
+    # second one here, and the rollback gives back whatever seat it took.
     db.session.add(signup)
     flush_or_conflict("您已报名该活动，请勿重复报名", "already_signed_up")
     if signup.status == SignupStatus.SEATED:
@@ -195,6 +208,13 @@ def sign_up(*, member: Member, event_id: int, signup_in: SignupRequest) -> Event
         _tell(signup, "event.waitlisted", event, position=signup.waitlist_position)
     _record("event.signed_up", event, signup)
     return signup
+
+
+def _read(event_id: int) -> Event:
+    event = db.session.get(Event, event_id, populate_existing=True)
+    if event is None:
+        raise NotFound("活动不存在")
+    return event
 
 
 def _fill_seats(event: Event) -> list[EventSignup]:

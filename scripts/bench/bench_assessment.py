@@ -359,13 +359,20 @@ def fill_grid(url: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=int, default=12, help="multiple of the city (default 12: a province)")
     parser.add_argument("--facts", type=int, help="participation facts (default 3,000,000 × scale)")
     parser.add_argument("--unions", type=int, help="base unions (default 6,000 × scale)")
     parser.add_argument("--members", type=int, help="members (default 700,000 × scale)")
     parser.add_argument("--keep", metavar="NAME", help="build into (or reuse) this database and keep it")
     parser.add_argument("--json", metavar="PATH")
+    parser.add_argument(
+        "--full-grid",
+        action="store_true",
+        help="then fill every (kind, month, union) of 2026 and run the year again (the most rollup rows)",
+    )
     parser.add_argument(
         "--child", nargs=3, metavar=("SOURCE", "PERIOD_TYPE", "PERIOD"), help=argparse.SUPPRESS
     )

@@ -124,3 +124,24 @@ def test_a_member_tapping_sign_up_many_times_at_once_gets_one_place(factory, ser
     assert {body["code"] for _, status, body in results if status == 409} == {"already_signed_up"}
     assert len(signups(event["id"])) == 1
     assert event_row(event["id"]).seated == 1
+
+
+def test_one_sign_up_sent_many_times_at_once_with_one_key_answers_every_time_with_the_first(factory, server):
+    tree = factory.org_tree()
+    event = publish_event(factory.client, staff_token(tree, "t_county_a"))
+    (she,) = add_members(tree.union_a1, [("female", date(1994, 4, 4))])
+    headers = {**she.headers, "Idempotency-Key": str(uuid.uuid4())}
+
+    def one(_: int) -> requests.Response:
+        return requests.post(
+            f"{server}/api/v1/events/{event['id']}/signups", json=signup_body(), headers=headers, timeout=120
+        )
+
+    with ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(one, range(12)))
+
+    assert [a.status_code for a in answers] == [201] * 12
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers) == 11
+    assert len(signups(event["id"])) == 1
+    assert event_row(event["id"]).seated == 1

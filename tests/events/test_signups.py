@@ -6,11 +6,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select, update
 
 from backend.common.types import utcnow
 from backend.events.core import event_day
-from backend.events.models import EventSignup
+from backend.events.models import Event, EventSignup, EventStatus
 from backend.extensions import db
 from backend.notify.models import Notification
 from backend.outbox.models import OutboxMessage
@@ -272,3 +273,31 @@ def test_no_one_cancels_after_the_event_has_started(factory, client):
     assert late.status_code == 409 and late.json["code"] == "event_started"
     assert signups(event["id"])[0].status == "seated"
     assert utcnow() > event_row(event["id"]).starts_at
+
+
+def test_a_sign_up_overtaken_by_the_events_cancellation_takes_nothing(factory, client):
+    """The sign-up reads the event without its lock; the statement that takes the seat asks again."""
+    tree = factory.org_tree()
+    event = publish_event(client, staff_token(tree, "t_county_a"))
+    he = person(tree.union_a1)
+    overtaken = []
+
+    def cancel_after_the_read(conn, cursor, statement, params, context, executemany):
+        if not overtaken and statement.lstrip().startswith("SELECT events."):
+            overtaken.append(statement)
+            with db.engine.begin() as other:  # another connection: staff cancelling in that moment
+                other.execute(
+                    update(Event).where(Event.id == event["id"]).values(status=EventStatus.CANCELLED)
+                )
+
+    sa_event.listen(db.engine, "after_cursor_execute", cancel_after_the_read)
+    try:
+        refused = sign_up(client, he, event["id"])
+    finally:
+        sa_event.remove(db.engine, "after_cursor_execute", cancel_after_the_read)
+
+    assert overtaken
+    assert refused.status_code == 409 and refused.json["code"] == "event_cancelled"
+    assert signups(event["id"]) == []
+    row = event_row(event["id"])
+    assert (row.seated, row.seated_male, row.waitlist_seq) == (0, 0, 0)
