@@ -237,7 +237,9 @@ WAGE_KIND = Kind(
     status_labels=_labels(WAGE_STATUS_LABELS),
     model=WAGE_QUEUE.model,
     query_schema=WAGE_QUEUE.query,
-    stmt=lambda scope, staff, **f: wages.queue_stmt(scope, staff_level=staff.org.level, **f),
+    stmt=lambda scope, staff, **f: wages.queue_stmt(
+        scope, staff_level=staff.org.level, walk_priority=False, **f
+    ),
     page=WAGE_QUEUE.page,
     load=WAGE_QUEUE.load,
     action_schema=WAGE_QUEUE.action_schema,

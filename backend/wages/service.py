@@ -238,14 +238,17 @@ def queue_stmt(
     q: str | None = None,
     lookup: str | None = None,
     now: datetime | None = None,
+    walk_priority: bool = True,
 ) -> Select:
     """Claims in the staff member's subtree matching the filters (unordered: ``queue`` pages it).
-    A town's queue is served in order by (org_id, priority, id); wider ones by the priority walk."""
+    A town's queue is served in order by (org_id, priority, id); wider ones by the priority walk.
+    A count (the dashboard's) passes ``walk_priority=False``: walking the city's priority index to
+    count a county's few waiting claims would read every entry, where (org_id, status) finds them."""
     stmt = select(WageClaim).where(_holding_claims(scope, staff_level))
     staff_lookup.refuse_in_url(q)  # a whole phone comes as a lookup token, never in the URL
     found = staff_lookup.read_token(lookup) if lookup else None
     narrower = cluster_id is not None or narrows_to_one_assignee(assignee) or found  # an index of its own
-    if staff_level in (OrgLevel.CITY, OrgLevel.COUNTY) and not narrower:
+    if walk_priority and staff_level in (OrgLevel.CITY, OrgLevel.COUNTY) and not narrower:
         stmt = stmt.with_hint(WageClaim, _WALK_PRIORITY, "mysql")
     stmt = filter_queue(stmt, WageClaim, scope, status=status, overdue=overdue, assignee=assignee, now=now)
     if priority_min is not None:
