@@ -48,9 +48,11 @@ NOTE_MESSAGE = "请填写原因或需要补充的材料"
 
 def settle(step: Step) -> None:
     """What every decision (and a withdrawal) writes on the reviewed case besides its status: the
-    note, who decided and when; a final case gives up its 'open' unique slot."""
+    note, who decided and when; a final case gives up its 'open' unique slot. An application
+    withdrawn because its person is erased keeps the staff's last note."""
     case = step.case
-    case.status_note = step.note
+    if not step.inputs.get("erasing"):
+        case.status_note = step.note
     if step.staff is not None:
         case.reviewed_by = step.staff.id
         case.reviewed_at = utcnow()
