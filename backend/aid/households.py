@@ -12,11 +12,11 @@ from sqlalchemy.orm import selectinload
 from backend.aid.models import HOUSEHOLD_STATUS_LABELS, AidRequest, HouseholdStatus, NeedyHousehold
 from backend.aid.schemas import HouseholdChanges, HouseholdFileIn
 from backend.audit import service as audit
+from backend.cases.kind import Kind, Step, apply
 from backend.common.errors import Conflict, InvalidInput
 from backend.common.persistence import flush_or_conflict
 from backend.common.statemachine import StateMachine, Transition
 from backend.common.time import SHANGHAI
-from backend.common.types import utcnow
 from backend.extensions import db
 from backend.members.models import Member
 from backend.participation import service as participation
@@ -98,16 +98,26 @@ def settle_household(
     *, scope: Scope, staff: Staff, household_id: int, action: str, note: str | None = None
 ) -> NeedyHousehold:
     """销档 (close, with the reason: 已脱困 …) or reopen a file."""
-    household = scope.get(NeedyHousehold, household_id, for_update=True)
-    transition = HOUSEHOLD_FLOW.transition(household.status, action, "staff")
-    if transition.needs_note and not (note and note.strip()):
-        raise InvalidInput("note", "请填写销档原因")
-    household.status = transition.target
-    closing = transition.target == HouseholdStatus.CLOSED
-    household.closed_at = utcnow() if closing else None
-    household.close_reason = note.strip()[:500] if closing else None
-    _audit_household(staff, household, action, {"note": note})
-    return household
+    return apply(
+        HOUSEHOLD_KIND, action, actor_type="staff", scope=scope, case_id=household_id, staff=staff, note=note
+    ).case
+
+
+def _settled(step: Step) -> None:
+    """A closed file keeps when and why it was closed; a reopened one forgets both."""
+    household, closing = step.case, step.target == HouseholdStatus.CLOSED
+    household.closed_at = step.now if closing else None
+    household.close_reason = step.note.strip()[:500] if closing else None
+
+
+HOUSEHOLD_KIND = Kind(
+    name="aid.household",
+    target_type="needy_household",
+    model=NeedyHousehold,
+    flow=HOUSEHOLD_FLOW,
+    note_message="请填写销档原因",
+    effects=dict.fromkeys(HOUSEHOLD_FLOW.all_actions, _settled),
+)
 
 
 def households_stmt(scope: Scope, *, status: str | None = None, q: str | None = None) -> Select:

@@ -2,8 +2,8 @@
 and rating (会员评议) and duplicate flags. Needy-household files (建档立卡) are ``aid.households``.
 
 Plain keyword-only functions; the request (or job) owns the transaction. Every transition goes
-through ``cases.move`` (timeline and SLA deadline), tells the worker, and records participation
-facts; every staff action is audited.
+through ``cases.kind.apply`` (timeline, SLA deadline, audit) with this module's effects, which tell
+the worker and record participation facts.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from backend.aid.models import (
 )
 from backend.audit import service as audit
 from backend.cases import service as cases
+from backend.cases.kind import Kind, Step, apply
 from backend.cases.models import CaseEvent
 from backend.cases.paging import SortKey, seek
 from backend.cases.queue import filter_queue
@@ -240,31 +241,34 @@ def worker_timeline(case: AidRequest) -> list[CaseEvent]:
 def withdraw(*, account: WxAccount, request_id: int) -> AidRequest:
     """The worker takes the request back, any time before a decision."""
     case = own_request(account, request_id, for_update=True)
-    cases.move(AID, case, "withdraw", actor_type="worker", actor_id=account.id)
-    _tell_worker(case, "withdrawn")
+    apply(AID_KIND, "withdraw", actor_type="worker", case=case, actor_id=account.id)
     return case
 
 
 def rate(*, account: WxAccount, request_id: int, score: int, comment: str | None) -> AidRequest:
     """会员评议: once, after the request is closed."""
     case = own_request(account, request_id, for_update=True)
-    AID_FLOW.transition(case.status, "rate", "worker")  # 409 unless closed
+    apply(AID_KIND, "rate", actor_type="worker", case=case, actor_id=account.id, note=comment, score=score)
+    return case
+
+
+def _withdrawn(step: Step) -> None:
+    """The worker is told, unless the request goes with their erased data (nobody is left to tell)."""
+    if not step.inputs.get("erasing"):
+        _tell_worker(step.case, "withdrawn")
+
+
+def _rated(step: Step) -> dict:
+    """A rating is not a move (the request stays closed): once only, credited to the union."""
+    case = step.case
     if case.rated_at is not None:
         raise Conflict("您已评价过该帮扶申请，每件只能评价一次", code="already_rated")
-    case.rating, case.rating_comment, case.rated_at = score, comment or None, utcnow()
-    cases.record(
-        AID,
-        case,
-        actor_type="worker",
-        actor_id=account.id,
-        action="rate",
-        note=comment,
-        detail={"score": score},
-    )
+    score = step.inputs["score"]
+    case.rating, case.rating_comment, case.rated_at = score, step.note or None, step.now
     participation.record(
         kind="aid.rated", org_id=case.org_id, member_id=case.member_id, ref_type=REF_TYPE, ref_id=case.id
     )
-    return case
+    return {"score": score}
 
 
 # --- the staff queue -------------------------------------------------------------------------------------
@@ -331,42 +335,56 @@ def handle(
     assignee_id: int | None = None,
 ) -> AidRequest:
     """Apply a staff action to a request in the caller's subtree (409 if the table forbids it)."""
-    case = scope.get(AidRequest, request_id, for_update=True)
-    AID_FLOW.transition(case.status, action, "staff")
-    given = {"amount": amount, "disbursed_on": disbursed_on, "assignee_id": assignee_id}
-    for field, value in given.items():
-        if value is not None and field not in _ACTION_INPUTS.get(action, ()):
-            raise InvalidInput(field, "该操作不需要填写此项")
-    now = utcnow()
-    in_time = case.escalations == 0 and (case.due_at is None or now <= case.due_at)
-    detail = _record_decision(case, action, note=note, amount=amount, disbursed_on=disbursed_on, now=now)
-    transition = cases.move(
-        AID, case, action, actor_type="staff", actor_id=staff.id, note=note, detail=detail
-    )
-    if action == "accept" and assignee_id is not None and assignee_id != case.assignee_id:
-        cases.assign(AID, scope=scope, staff=staff, case_id=case.id, assignee_id=assignee_id, note=None)
-    audit.record(
+    step = apply(
+        AID_KIND,
+        action,
+        actor_type="staff",
+        scope=scope,
+        case_id=request_id,
         staff=staff,
-        action=f"aid.{action}",
-        target_type=AID.name,  # as cases.assign writes it
-        target_id=case.id,
-        org_id=case.org_id,
-        detail={"note": note, **detail},
+        note=note,
+        amount=amount,
+        disbursed_on=disbursed_on,
+        assignee_id=assignee_id,
     )
+    return step.case
+
+
+def _decided(step: Step) -> dict:
+    """A staff decision: the inputs it takes, what it writes on the case, the worker told, and the
+    union credited (按时受理: before the deadline, never escalated; 资金发放)."""
+    case, action, now = step.case, step.action, step.now
+    for name, value in step.inputs.items():
+        if value is not None and name not in _ACTION_INPUTS.get(action, ()):
+            raise InvalidInput(name, "该操作不需要填写此项")
+    in_time = case.escalations == 0 and (case.due_at is None or now <= case.due_at)
+    inputs = step.inputs
+    detail = _record_decision(
+        case, action, note=step.note, amount=inputs["amount"], disbursed_on=inputs["disbursed_on"], now=now
+    )
+    assignee_id = inputs["assignee_id"]
+    if action == "accept" and assignee_id is not None:
+        step.then(lambda: _hand_over(step, assignee_id))
     _tell_worker(
         case,
-        transition.target,
+        step.target,
         amount=case.disbursed_amount if action == "disburse" else case.approved_amount,
         reason=case.rejection_reason or "",
     )
     fact = "aid.disbursed" if action == "disburse" else None
-    if action == "accept" and in_time:  # 按时受理: before the deadline, never escalated
+    if action == "accept" and in_time:
         fact = "aid.accepted_in_time"
     if fact:
         participation.record(
             kind=fact, org_id=case.org_id, member_id=case.member_id, ref_type=REF_TYPE, ref_id=case.id
         )
-    return case
+    return detail
+
+
+def _hand_over(step: Step, assignee_id: int) -> None:
+    """Accepting with a named owner: handed on after the acceptance (and its automatic ownership)."""
+    if assignee_id != step.case.assignee_id:
+        cases.assign(AID, scope=step.scope, staff=step.staff, case_id=step.case.id, assignee_id=assignee_id)
 
 
 def _record_decision(
@@ -393,6 +411,21 @@ def _record_decision(
         case.disbursed_amount, case.disbursed_on = amount, disbursed_on
         return {"amount": str(amount), "disbursed_on": disbursed_on.isoformat()}
     return {}
+
+
+AID_KIND = Kind(
+    name="aid",
+    target_type=AID.name,  # as cases.assign writes it
+    model=AidRequest,
+    flow=AID_FLOW,
+    note_message="请填写原因或说明",
+    effects={
+        **dict.fromkeys(("accept", "verify", "approve", "reject", "disburse", "close"), _decided),
+        "withdraw": _withdrawn,
+        "rate": _rated,
+    },
+    case=AID,
+)
 
 
 def assign(
@@ -429,7 +462,7 @@ def erase_personal_data(account: WxAccount, member: Member | None) -> None:
     requests = list(db.session.scalars(stmt))
     for case in requests:
         if "withdraw" in worker_actions(case):
-            cases.move(AID, case, "withdraw", actor_type="worker", actor_id=account.id)
+            apply(AID_KIND, "withdraw", actor_type="worker", case=case, actor_id=account.id, erasing=True)
         case.situation, case.illness, case.rating_comment = privacy.ERASED_TEXT, None, None
         case.illness_key = case.rejection_reason = None
     privacy.forget_history(AID.name, [case.id for case in requests])

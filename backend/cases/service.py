@@ -1,8 +1,9 @@
 """Rules every case kind shares: entering a state (with its SLA deadline), the timeline,
 assignment, escalation of overdue cases to the parent node, and staff alerts.
 
-A domain registers its kind once (``register_kind``) and then calls ``move`` for every transition;
-its own rules (amounts, clusters, referrals) stay in its own service.
+A domain registers its kind once (``register_kind``); its transitions go through ``cases.kind.apply``,
+which uses ``enter``, ``record`` and ``take_ownership`` from here, and its own rules (amounts,
+clusters, referrals) stay in its own service.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from backend.audit import service as audit
 from backend.cases.models import CaseEvent, StaffAlert
 from backend.cases.sla import SlaTable
 from backend.common.errors import InvalidInput, NotFound
-from backend.common.statemachine import StateMachine, Transition
+from backend.common.statemachine import StateMachine
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.notify import service as notify
@@ -89,44 +90,7 @@ def record(
     return event
 
 
-def move(
-    kind: CaseKind,
-    case,
-    action: str,
-    *,
-    actor_type: str,
-    actor_id: int | None,
-    note: str | None = None,
-    detail: dict | None = None,
-) -> Transition:
-    """Apply ``action`` through the kind's state machine (409 if illegal), timeline included."""
-    transition = kind.flow.transition(case.status, action, actor_type)
-    if transition.needs_note and not (note and note.strip()):
-        raise InvalidInput("note", "请填写原因或说明")
-    before = case.status
-    enter(kind, case, transition.target)
-    record(
-        kind,
-        case,
-        actor_type=actor_type,
-        actor_id=actor_id,
-        action=action,
-        from_status=before,
-        to_status=transition.target,
-        note=note,
-        detail=detail,
-    )
-    if (
-        actor_type == "staff"
-        and actor_id is not None
-        and case.assignee_id is None
-        and transition.target not in kind.final_states
-    ):
-        _take_ownership(kind, case, actor_id)
-    return transition
-
-
-def _take_ownership(kind: CaseKind, case, staff_id: int) -> None:
+def take_ownership(kind: CaseKind, case, staff_id: int) -> None:
     """件件有落实: a case a staff member moves on (accepts, starts mediating …) without an owner becomes
     theirs — the same rule for every kind; it can be handed on with ``assign`` afterwards."""
     case.assignee_id = staff_id

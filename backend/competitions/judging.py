@@ -15,6 +15,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.orm import selectinload
 
 from backend.audit import service as audit
+from backend.cases.kind import apply
 from backend.common.errors import Conflict, InvalidInput, NotFound
 from backend.common.types import utcnow
 from backend.competitions.models import (
@@ -25,7 +26,6 @@ from backend.competitions.models import (
     CompetitionStatus,
 )
 from backend.competitions.rules import (
-    COMPETITION_FLOW,
     Invalid,
     attachments_of,
     entry_in,
@@ -94,7 +94,10 @@ def score_entry(
     entry.score, entry.score_note = score, note
     entry.scored_by, entry.scored_at = staff.id, utcnow()
     if competition.status == CompetitionStatus.SCORED:
-        competition.status = COMPETITION_FLOW.transition(competition.status, "rescore", "system").target
+        # The competition kind is declared with the service's effects, and the service imports judging.
+        from backend.competitions.service import COMPETITION_KIND
+
+        apply(COMPETITION_KIND, "rescore", actor_type="system", case=competition)
     audit.record(
         staff=staff,
         action="competition.score",

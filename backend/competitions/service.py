@@ -25,6 +25,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from backend.audit import service as audit
+from backend.cases.kind import Kind, Step, apply
 from backend.common import capacity
 from backend.common.errors import Conflict, InvalidInput, NotFound
 from backend.common.persistence import flush_or_conflict
@@ -212,37 +213,47 @@ def question_count(competition_id: int) -> int:
 
 def transition(*, scope: Scope, staff: Staff, competition_id: int, action: str) -> Competition:
     """open → close → rank → publish (see ``COMPETITION_FLOW``); every step audited."""
-    competition = scope.get(Competition, competition_id, for_update=True)
-    step = COMPETITION_FLOW.transition(competition.status, action, "staff")
-    now = utcnow()
-    detail: dict = {}
-    if action == "open":
-        if competition.signup_deadline <= now:
-            raise Conflict("报名截止时间已过，请先修改截止时间", code="deadline_passed")
-        if competition.kind == CompetitionKind.QUIZ and not question_count(competition.id):
-            raise Conflict("请先为知识竞赛设置题目", code="no_questions")
-        competition.opened_at = now
-    elif action == "close":
-        competition.closed_at = now
-    elif action == "rank":
-        detail["ranked"] = judging.rank(competition)
-        if not detail["ranked"]:
-            raise Conflict("还没有录入任何成绩，不能计算排名：请先评分", code="nothing_scored")
-        competition.ranked_at = now
-    elif action == "publish":
-        detail["told"] = judging.publish(competition)
-        competition.published_at = now
-    before = competition.status
-    competition.status = step.target
-    audit.record(
-        staff=staff,
-        action=f"competition.{action}",
-        target_type="competition",
-        target_id=competition.id,
-        org_id=competition.org_id,
-        detail={"from": before, "to": step.target, **detail},
-    )
-    return competition
+    return apply(
+        COMPETITION_KIND, action, actor_type="staff", scope=scope, case_id=competition_id, staff=staff
+    ).case
+
+
+def _opened(step: Step) -> None:
+    competition = step.case
+    if competition.signup_deadline <= step.now:
+        raise Conflict("报名截止时间已过，请先修改截止时间", code="deadline_passed")
+    if competition.kind == CompetitionKind.QUIZ and not question_count(competition.id):
+        raise Conflict("请先为知识竞赛设置题目", code="no_questions")
+    competition.opened_at = step.now
+
+
+def _closed(step: Step) -> None:
+    step.case.closed_at = step.now
+
+
+def _ranked(step: Step) -> dict:
+    ranked = judging.rank(step.case)
+    if not ranked:
+        raise Conflict("还没有录入任何成绩，不能计算排名：请先评分", code="nothing_scored")
+    step.case.ranked_at = step.now
+    return {"ranked": ranked}
+
+
+def _published(step: Step) -> dict:
+    told = judging.publish(step.case)
+    step.case.published_at = step.now
+    return {"told": told}
+
+
+COMPETITION_KIND = Kind(
+    name="competition",
+    target_type="competition",
+    model=Competition,
+    flow=COMPETITION_FLOW,
+    note_message="请填写原因或说明",  # no step of the table asks for a note
+    effects={"open": _opened, "close": _closed, "rank": _ranked, "publish": _published},
+    audit_detail=lambda step: {"from": step.before, "to": step.target, **step.detail},
+)
 
 
 # --- eligibility (workers) ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from sqlalchemy import Select, case, select
 from sqlalchemy.orm import joinedload, undefer
 
 from backend.audit import service as audit
+from backend.cases.kind import Kind, Step, apply
 from backend.common.errors import Conflict, InvalidInput, NotFound
 from backend.common.statemachine import StateMachine, Transition
 from backend.common.types import utcnow
@@ -154,36 +155,48 @@ def transition_event(
     *, scope: Scope, staff: Staff, event_id: int, action: str, note: str | None = None
 ) -> Event:
     """发布 / 取消 / 结束. Cancelling tells everyone signed up (seated or waitlisted)."""
+    return apply(
+        EVENT_KIND, action, actor_type="staff", scope=scope, case_id=event_id, staff=staff, note=note
+    ).case
+
+
+def _lock_event(kind: Kind, scope: Scope, staff: Staff | None, event_id: int) -> Event:
+    """The event of the subtree (404 outside it), held by the lock every seat change waits for."""
     scope.get(Event, event_id)
-    event = _lock(event_id)
-    transition = EVENT_FLOW.transition(event.status, action, "staff")
-    if transition.needs_note and not (note and note.strip()):
-        raise InvalidInput("note", "请填写取消活动的原因")
-    now = utcnow()
+    return _lock(event_id)
+
+
+def _event_moved(step: Step) -> None:
+    event, action, now = step.case, step.action, step.now
     if action == "publish":
         if event.signup_closes_at <= now:
             raise Conflict("报名截止时间已过，请先修改活动时间再发布", code="signup_window_past")
         event.published_at = now
     if action == "finish" and now < event.starts_at:
         raise Conflict("活动尚未开始，不能结束", code="event_not_started")
-    event.status = transition.target
-    event.status_note = note
+    event.status_note = step.note
     event.updated_at = now
     if action == "cancel":
-        live = select(EventSignup).where(
-            EventSignup.event_id == event.id, EventSignup.active_member_id.is_not(None)
-        )
-        for signup in db.session.scalars(live):
-            _tell(signup, "event.cancelled", event, note=note)
-    audit.record(
-        staff=staff,
-        action=f"event.{action}",
-        target_type="event",
-        target_id=event.id,
-        org_id=event.org_id,
-        detail={"note": note},
+        step.then(lambda: _tell_cancelled(event, step.note))
+
+
+def _tell_cancelled(event: Event, note: str | None) -> None:
+    live = select(EventSignup).where(
+        EventSignup.event_id == event.id, EventSignup.active_member_id.is_not(None)
     )
-    return event
+    for signup in db.session.scalars(live):
+        _tell(signup, "event.cancelled", event, note=note)
+
+
+EVENT_KIND = Kind(
+    name="event",
+    target_type="event",
+    model=Event,
+    flow=EVENT_FLOW,
+    note_message="请填写取消活动的原因",
+    effects=dict.fromkeys(EVENT_FLOW.all_actions, _event_moved),
+    lock=_lock_event,
+)
 
 
 def events_stmt(scope: Scope, *, status: str | None = None, q: str | None = None) -> Select:

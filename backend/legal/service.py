@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, func, select, update
 
 from backend.audit import service as audit
+from backend.cases.kind import Kind, Step, apply
 from backend.cases.queue import filter_queue
 from backend.common import capacity
 from backend.common.errors import Conflict, Forbidden, InvalidInput, NotFound
-from backend.common.statemachine import Transition
 from backend.common.time import chinese_datetime
 from backend.common.types import utcnow
 from backend.extensions import db
@@ -314,18 +314,25 @@ def cancel(
     *, member: Member, booking_id: int, reason: str | None = None, now: datetime | None = None
 ) -> LegalBooking:
     """The member cancels (until ``cancel_until_hours`` before the start); the slot is free again."""
-    now = now or utcnow()
     booking = own_booking(member, booking_id)
-    transition = BOOKING_FLOW.transition(booking.status, "cancel", "worker")
-    _before(rules().cancel_until, booking, now, "取消")
+    apply(BOOKING_KIND, "cancel", actor_type="worker", case=booking, now=now, member=member, reason=reason)
+    return booking
+
+
+def _cancelled(step: Step) -> None:
+    """The member's cancellation frees the slot; when their data is erased it also ignores the
+    usual window and tells nobody (there is nobody left to tell)."""
+    booking, erasing = step.case, step.inputs.get("erasing", False)
+    if not erasing:
+        _before(rules().cancel_until, booking, step.now, "取消")
     _guard(booking)
     _release(booking.slot_id, booking.id)
-    _settle(booking, transition, now)
+    booking.closed_at = step.now
     booking.cancelled_by = "member"
-    booking.cancel_reason = reason
-    _tell(booking, "legal.cancelled")
-    _fact("legal.cancelled", booking, org_id=member.org_id)
-    return booking
+    booking.cancel_reason = "会员注销" if erasing else step.inputs["reason"]
+    if not erasing:
+        _tell(booking, "legal.cancelled")
+        _fact("legal.cancelled", booking, org_id=step.inputs["member"].org_id)
 
 
 def reschedule(
@@ -333,10 +340,23 @@ def reschedule(
 ) -> LegalBooking:
     """Move a booking to another free slot: the new slot is taken and the old one freed in the same
     transaction, so the member never holds both or neither."""
-    now = now or utcnow()
-    limits = rules()
     booking = own_booking(member, booking_id)
-    BOOKING_FLOW.transition(booking.status, "reschedule", "worker")
+    apply(
+        BOOKING_KIND,
+        "reschedule",
+        actor_type="worker",
+        case=booking,
+        now=now,
+        member=member,
+        slot_id=slot_id,
+        mode=mode,
+    )
+    return booking
+
+
+def _rescheduled(step: Step) -> None:
+    booking, now, slot_id, mode = step.case, step.now, step.inputs["slot_id"], step.inputs["mode"]
+    limits = rules()
     _before(limits.reschedule_until, booking, now, "改约")
     if booking.reschedule_count >= limits.max_reschedules:
         raise Conflict(f"每个预约最多可改约{limits.max_reschedules}次", code="too_many_reschedules")
@@ -360,13 +380,8 @@ def reschedule(
     booking.reschedule_count += 1
     db.session.flush()
     _tell(booking, "legal.rescheduled", old_when=old_when)
-    _fact("legal.rescheduled", booking, org_id=member.org_id, ref_type="legal_slot", ref_id=new_slot.id)
-    return booking
-
-
-def _settle(booking: LegalBooking, transition: Transition, now: datetime) -> None:
-    booking.status = transition.target
-    booking.closed_at = now
+    member_org = step.inputs["member"].org_id
+    _fact("legal.rescheduled", booking, org_id=member_org, ref_type="legal_slot", ref_id=new_slot.id)
 
 
 # --- the staff side (admins of the subtree, and the lawyer who holds the booking) ----------------------
@@ -414,16 +429,35 @@ def act(
 ) -> LegalBooking:
     """A staff transition: the lawyer records the outcome (complete) or a no-show; the centre (or the
     lawyer) cancels with a reason, optionally closing the slot so nobody else books it."""
-    now = now or utcnow()
-    booking = staff_booking(scope=scope, staff=staff, booking_id=booking_id)
-    transition = BOOKING_FLOW.transition(booking.status, action, "staff")
+    step = apply(
+        BOOKING_KIND,
+        action,
+        actor_type="staff",
+        scope=scope,
+        case_id=booking_id,
+        staff=staff,
+        note=note,
+        now=now,
+        outcome=outcome,
+        close_slot=close_slot,
+    )
+    return step.case
+
+
+def _visible_booking(kind: Kind, scope: Scope, staff: Staff | None, booking_id: int) -> LegalBooking:
+    """A booking the staff member may see (a lawyer only their own); ``_guard`` claims it later."""
+    return staff_booking(scope=scope, staff=staff, booking_id=booking_id)
+
+
+def _staff_acted(step: Step) -> dict:
+    """Outcome, no-show or the centre's cancellation: who may record it, when, and what follows."""
+    booking, action, now, staff = step.case, step.action, step.now, step.staff
+    outcome, close_slot = step.inputs["outcome"], step.inputs["close_slot"]
     lawyer = lawyer_of(staff) if perm.can(staff.role, perm.LEGAL_CONSULT) else None
     holds_it = lawyer is not None and lawyer.id == booking.lawyer_id
     if action in LAWYER_ONLY and not holds_it:
         raise Forbidden("只有接待该预约的律师可以记录咨询结果或未到场")
-    note = (note or "").strip() or None
-    if transition.needs_note and not note:
-        raise InvalidInput("note", "请填写取消原因，我们会告知职工")
+    note = (step.note or "").strip() or None
     if action == "complete":
         if outcome not in set(Outcome):
             labels = "、".join(OUTCOME_LABELS.values())
@@ -439,7 +473,7 @@ def act(
         raise Conflict(f"咨询开始{minutes}分钟后才能标记未到场", code="too_early")
 
     _guard(booking)
-    _settle(booking, transition, now)
+    booking.closed_at = now
     booking.handled_by = staff.id
     if action == "complete":
         booking.outcome, booking.outcome_note = outcome, note
@@ -454,15 +488,23 @@ def act(
         booking.cancelled_by, booking.cancel_reason = "staff", note
         _tell(booking, "legal.cancelled_by_center", note=note)
         _fact("legal.cancelled", booking, org_id=_member_org(booking))
-    audit.record(
-        staff=staff,
-        action=f"legal.booking.{action}",
-        target_type=REF_BOOKING,
-        target_id=booking.id,
-        org_id=booking.org_id,
-        detail={"outcome": outcome, "note": note, "close_slot": close_slot},
-    )
-    return booking
+    return {"outcome": outcome, "note": note, "close_slot": close_slot}
+
+
+BOOKING_KIND = Kind(
+    name="legal.booking",
+    target_type=REF_BOOKING,
+    model=LegalBooking,
+    flow=BOOKING_FLOW,
+    note_message="请填写取消原因，我们会告知职工",
+    effects={
+        "cancel": _cancelled,
+        "reschedule": _rescheduled,
+        **dict.fromkeys(("staff_cancel", "complete", "no_show"), _staff_acted),
+    },
+    lock=_visible_booking,
+    audit_detail=lambda step: step.detail,  # the note as recorded: trimmed, or none
+)
 
 
 def booking_contact(*, scope: Scope, staff: Staff, booking_id: int) -> Member:
@@ -546,10 +588,7 @@ def erase_personal_data(account: WxAccount, member: Member | None) -> None:
     privacy.forget_history(REF_BOOKING, [booking.id for booking in bookings])
     for booking in bookings:
         if booking.status == BookingStatus.BOOKED and booking.starts_at > now:
-            _guard(booking)
-            _release(booking.slot_id, booking.id)
-            _settle(booking, BOOKING_FLOW.transition(booking.status, "cancel", "worker"), now)
-            booking.cancelled_by, booking.cancel_reason = "member", "会员注销"
+            apply(BOOKING_KIND, "cancel", actor_type="worker", case=booking, now=now, erasing=True)
         booking.description, booking.opposing_party, booking.outcome_note = None, None, None
 
 

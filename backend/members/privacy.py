@@ -21,6 +21,7 @@ from sqlalchemy import event as sa_event
 from backend.audit import service as audit
 from backend.audit.models import AuditLog
 from backend.auth.tokens import end_all_sessions
+from backend.cases.kind import apply
 from backend.cases.models import CaseEvent
 from backend.common.types import utcnow
 from backend.extensions import db
@@ -33,7 +34,9 @@ from backend.members.models import (
     UnitApplication,
     WxAccount,
 )
+from backend.members.service import MEMBERSHIP_KIND
 from backend.notify.models import Notification, SubscriptionGrant
+from backend.orgs.units import UNIT_KIND
 from backend.uploads.models import Upload
 from backend.uploads.service import storage
 
@@ -147,7 +150,7 @@ def erase(account: WxAccount) -> None:
     forget_history("membership_application", [a.id for a in applications])
     for application in applications:
         if application.status in OPEN_REVIEW_STATUSES:
-            application.status = ReviewStatus.WITHDRAWN
+            apply(MEMBERSHIP_KIND, "withdraw", actor_type="worker", case=application, erasing=True)
         application.name, application.employer = ERASED_NAME, ""
         application.id_number, application.mobile = "", ""
         application.id_blind = application.mobile_blind = f"{ERASED_PREFIX}application:{application.id}"
@@ -178,8 +181,7 @@ def erase(account: WxAccount) -> None:
     for unit in units:
         unit.contact_name, unit.contact_phone = ERASED_NAME, ""
         if unit.status in OPEN_REVIEW_STATUSES:
-            unit.status = ReviewStatus.WITHDRAWN
-            unit.open_credit_code = None
+            apply(UNIT_KIND, "withdraw", actor_type="worker", case=unit, erasing=True)
 
     # Every file the person uploaded, evidence attached to a case included: the case keeps its
     # history, not the photos of a household or a pay slip.

@@ -8,13 +8,12 @@ from flask import current_app
 from sqlalchemy import Select, exists, select
 
 from backend.audit import service as audit
-from backend.cases.queue import filter_queue
+from backend.cases.kind import Kind, Step, apply
 from backend.common import crypto
 from backend.common.errors import Conflict, InvalidInput, NotFound
 from backend.common.idcard import birth_date, gender_of
 from backend.common.persistence import flush_or_conflict
 from backend.common.ratelimit import hit_or_refuse
-from backend.common.statemachine import Transition
 from backend.common.types import utcnow
 from backend.extensions import db
 from backend.members.cards import card_number
@@ -25,7 +24,7 @@ from backend.members.models import (
     ReviewStatus,
     WxAccount,
 )
-from backend.members.review import DECISION_FLOW, REVIEW_FLOW
+from backend.members.review import DECISION_FLOW, NOTE_MESSAGE, REVIEW_FLOW, queue_stmt, settle
 from backend.members.schemas import Applicant
 from backend.notify import service as notify
 from backend.orgs import service as orgs
@@ -34,8 +33,6 @@ from backend.participation import service as participation
 from backend.staff import lookup as staff_lookup
 from backend.staff.models import Staff
 from backend.staff.scope import Scope
-
-FINAL = (ReviewStatus.APPROVED, ReviewStatus.REJECTED, ReviewStatus.WITHDRAWN)
 
 
 def _check_person(applicant: Applicant) -> None:
@@ -138,9 +135,25 @@ def resubmit_application(
 ) -> MembershipApplication:
     """The worker answers a request for more information and sends the application back."""
     application = _own_application(account, application_id)
-    REVIEW_FLOW.transition(application.status, "resubmit", "worker")
-    _count_application(account)
-    if applicant.consent_version != consent_version:
+    apply(
+        MEMBERSHIP_KIND,
+        "resubmit",
+        actor_type="worker",
+        case=application,
+        actor_id=account.id,
+        account=account,
+        applicant=applicant,
+        consent_version=consent_version,
+    )
+    flush_or_conflict("该身份证号已有一份正在处理的入会申请")
+    return application
+
+
+def _resubmitted(step: Step) -> None:
+    """The answered application replaces what was sent before, checked as a new one is."""
+    application, applicant = step.case, step.inputs["applicant"]
+    _count_application(step.inputs["account"])
+    if applicant.consent_version != step.inputs["consent_version"]:
         raise InvalidInput("consent_version", "隐私政策已更新，请阅读并同意最新版本后再提交")
     _check_person(applicant)
     org = orgs.member_org(applicant.org_id)
@@ -151,64 +164,13 @@ def resubmit_application(
     application.id_blind = id_blind
     application.open_id_blind = _open_slot(id_blind, besides=application.id)
     application.mobile_blind = crypto.phone_index(applicant.mobile)
-    application.status = ReviewStatus.SUBMITTED
-    application.submitted_at = utcnow()
-    flush_or_conflict("该身份证号已有一份正在处理的入会申请")
-    return application
+    application.submitted_at = step.now
 
 
 def withdraw_application(*, account: WxAccount, application_id: int) -> MembershipApplication:
     application = _own_application(account, application_id)
-    _settle(application, REVIEW_FLOW.transition(application.status, "withdraw", "worker"), note=None)
+    apply(MEMBERSHIP_KIND, "withdraw", actor_type="worker", case=application, actor_id=account.id)
     return application
-
-
-def _settle(case, transition: Transition, *, note: str | None, staff: Staff | None = None) -> None:
-    """Move a reviewed case to the transition's target; release its 'open' unique slot when final."""
-    case.status = transition.target
-    case.status_note = note
-    if staff is not None:
-        case.reviewed_by = staff.id
-        case.reviewed_at = utcnow()
-    if transition.target in FINAL:
-        for slot in ("open_id_blind", "open_member_id", "open_credit_code"):
-            if hasattr(case, slot):
-                setattr(case, slot, None)
-
-
-def _decide(
-    model,
-    *,
-    scope: Scope,
-    staff: Staff,
-    case_id: int,
-    action: str,
-    note: str | None,
-    flow=REVIEW_FLOW,
-    audit_as: str,
-):
-    """The step every staff review shares: load within the subtree (locked), check the action
-    against the flow, settle the case, audit it. The caller adds the decision's consequences."""
-    case = scope.get(model, case_id, for_update=True)
-    transition = flow.transition(case.status, action, "staff")
-    if transition.needs_note and not (note and note.strip()):
-        raise InvalidInput("note", "请填写原因或需要补充的材料")
-    _settle(case, transition, note=note, staff=staff)
-    audit.record(
-        staff=staff,
-        action=f"{audit_as}.{action}",
-        target_type=model.__tablename__.removesuffix("s"),
-        target_id=case.id,
-        org_id=case.org_id,
-        detail={"note": note},
-    )
-    return case, transition
-
-
-def _queue(model, scope: Scope, status: list[str] | None) -> Select:
-    """A review queue of the subtree, oldest first (first come, first served)."""
-    stmt = filter_queue(scope.restrict(select(model), model.org_id), model, scope, status=status)
-    return stmt.order_by(model.submitted_at, model.id)
 
 
 def reveal_application(*, scope: Scope, staff: Staff, application_id: int) -> MembershipApplication:
@@ -242,17 +204,24 @@ def review_application(
     *, scope: Scope, staff: Staff, application_id: int, action: str, note: str | None = None
 ) -> MembershipApplication:
     """Staff decide on an application in their subtree; approval creates the member and card."""
-    application, transition = _decide(
-        MembershipApplication,
+    step = apply(
+        MEMBERSHIP_KIND,
+        action,
+        actor_type="staff",
         scope=scope,
-        staff=staff,
         case_id=application_id,
-        action=action,
+        staff=staff,
         note=note,
-        audit_as="membership",
     )
+    return step.case
+
+
+def _application_decided(step: Step) -> None:
+    """Approval creates the member and card (and credits the union); every decision tells the worker."""
+    settle(step)
+    application = step.case
     org = db.session.get(Org, application.org_id)
-    if transition.target == ReviewStatus.APPROVED:
+    if step.target == ReviewStatus.APPROVED:
         member = _create_member(application)
         application.member_id = member.id
         notify.notify(
@@ -276,12 +245,11 @@ def review_application(
         }
         notify.notify(
             account_id=application.account_id,
-            kind=kind[transition.target],
+            kind=kind[step.target],
             org_id=org.id,
             org_name=org.name,
-            note=note or "",
+            note=step.note or "",
         )
-    return application
 
 
 def _create_member(application: MembershipApplication) -> Member:
@@ -319,7 +287,7 @@ def applications_stmt(
 ) -> Select:
     """The review queue of a staff member's subtree, oldest first (first come, first served). A whole
     ID number or phone comes as a ``lookup`` token (``backend.staff.lookup``), never as ``q``."""
-    stmt = _queue(MembershipApplication, scope, status).order_by(None)
+    stmt = queue_stmt(MembershipApplication, scope, status).order_by(None)
     if org_id:
         stmt = stmt.where(MembershipApplication.org_id == org_id)
     staff_lookup.refuse_in_url(q)
@@ -370,26 +338,26 @@ def withdraw_transfer(*, member: Member, transfer_id: int) -> MembershipTransfer
     transfer = db.session.get(MembershipTransfer, transfer_id)
     if transfer is None or transfer.member_id != member.id:
         raise NotFound("转会申请不存在")
-    _settle(transfer, DECISION_FLOW.transition(transfer.status, "withdraw", "worker"), note=None)
+    apply(TRANSFER_KIND, "withdraw", actor_type="worker", case=transfer, actor_id=member.account_id)
     return transfer
 
 
 def review_transfer(
     *, scope: Scope, staff: Staff, transfer_id: int, action: str, note: str | None = None
 ) -> MembershipTransfer:
-    transfer, transition = _decide(
-        MembershipTransfer,
-        scope=scope,
-        staff=staff,
-        case_id=transfer_id,
-        action=action,
-        note=note,
-        flow=DECISION_FLOW,
-        audit_as="transfer",
+    step = apply(
+        TRANSFER_KIND, action, actor_type="staff", scope=scope, case_id=transfer_id, staff=staff, note=note
     )
+    return step.case
+
+
+def _transfer_decided(step: Step) -> None:
+    """Approval moves the member (unless they moved meanwhile); the member is told either way."""
+    settle(step)
+    transfer = step.case
     member = db.session.get(Member, transfer.member_id)
     org = db.session.get(Org, transfer.org_id)
-    if transition.target == ReviewStatus.APPROVED:
+    if step.target == ReviewStatus.APPROVED:
         if member.org_id != transfer.from_org_id:
             raise Conflict("会员所属工会已变化，请让会员重新申请转会")
         member.org_id = transfer.org_id
@@ -401,12 +369,34 @@ def review_transfer(
             ref_id=transfer.id,
         )
     if member.account_id is not None:
-        kind = "transfer.approved" if transition.target == ReviewStatus.APPROVED else "transfer.rejected"
+        kind = "transfer.approved" if step.target == ReviewStatus.APPROVED else "transfer.rejected"
         notify.notify(
-            account_id=member.account_id, kind=kind, org_id=org.id, org_name=org.name, note=note or ""
+            account_id=member.account_id, kind=kind, org_id=org.id, org_name=org.name, note=step.note or ""
         )
-    return transfer
+
+
+MEMBERSHIP_KIND = Kind(
+    name="membership",
+    target_type="membership_application",
+    model=MembershipApplication,
+    flow=REVIEW_FLOW,
+    note_message=NOTE_MESSAGE,
+    effects={
+        **dict.fromkeys(("approve", "reject", "request_info"), _application_decided),
+        "resubmit": _resubmitted,
+        "withdraw": settle,
+    },
+)
+
+TRANSFER_KIND = Kind(
+    name="transfer",
+    target_type="membership_transfer",
+    model=MembershipTransfer,
+    flow=DECISION_FLOW,
+    note_message=NOTE_MESSAGE,
+    effects={**dict.fromkeys(("approve", "reject"), _transfer_decided), "withdraw": settle},
+)
 
 
 def transfers_stmt(scope: Scope, *, status: list[str] | None = None) -> Select:
-    return _queue(MembershipTransfer, scope, status)
+    return queue_stmt(MembershipTransfer, scope, status)

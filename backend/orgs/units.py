@@ -7,12 +7,12 @@ from __future__ import annotations
 from sqlalchemy import Select, exists, select
 
 from backend.audit import service as audit
+from backend.cases.kind import Kind, Step, apply
 from backend.common.errors import Conflict, InvalidInput
 from backend.common.persistence import flush_or_conflict
 from backend.extensions import db
 from backend.members.models import ReviewStatus, UnitApplication, WxAccount
-from backend.members.review import DECISION_FLOW
-from backend.members.service import _decide, _queue
+from backend.members.review import DECISION_FLOW, NOTE_MESSAGE, queue_stmt, settle
 from backend.orgs import service as orgs
 from backend.orgs.models import Org, OrgLevel
 from backend.orgs.schemas import UnitIn
@@ -69,27 +69,34 @@ def review_unit(
     *, scope: Scope, staff: Staff, application_id: int, action: str, note: str | None = None
 ) -> UnitApplication:
     """Approval founds the union: a new base node under the township the unit applied to."""
-    application, transition = _decide(
-        UnitApplication,
-        scope=scope,
-        staff=staff,
-        case_id=application_id,
-        action=action,
-        note=note,
-        flow=DECISION_FLOW,
-        audit_as="unit",
-    )
-    if transition.target == ReviewStatus.APPROVED:
+    return apply(
+        UNIT_KIND, action, actor_type="staff", scope=scope, case_id=application_id, staff=staff, note=note
+    ).case
+
+
+def _unit_decided(step: Step) -> None:
+    settle(step)
+    application = step.case
+    if step.target == ReviewStatus.APPROVED:
         parent = db.session.get(Org, application.org_id)
         org = orgs.add_child(
             parent=parent, name=f"{application.unit_name}工会委员会", category=application.category
         )
         application.created_org_id = org.id
-    return application
+
+
+UNIT_KIND = Kind(
+    name="unit",
+    target_type="unit_application",
+    model=UnitApplication,
+    flow=DECISION_FLOW,
+    note_message=NOTE_MESSAGE,
+    effects={**dict.fromkeys(("approve", "reject"), _unit_decided), "withdraw": settle},
+)
 
 
 def unit_applications_stmt(scope: Scope, *, status: list[str] | None = None) -> Select:
-    return _queue(UnitApplication, scope, status)
+    return queue_stmt(UnitApplication, scope, status)
 
 
 def reveal_unit_contact(*, scope: Scope, staff: Staff, application_id: int) -> UnitApplication:

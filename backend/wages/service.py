@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, load_only
 
 from backend.audit import service as audit
 from backend.cases import service as cases
+from backend.cases.kind import Kind, Step, apply
 from backend.cases.models import CaseEvent
 from backend.cases.paging import SortKey, seek
 from backend.cases.queue import filter_queue, narrows_to_one_assignee
@@ -335,6 +336,52 @@ def _apply_outcome(claim: WageClaim, action: str, outcome: dict, note: str | Non
     return {}
 
 
+def _claim_effect(step: Step) -> dict:
+    """What a staff action does to a claim besides its status: the outcome it records, the union's
+    participation facts (受理 in time, wages recovered) and the message to the worker."""
+    claim, action, now = step.case, step.action, step.now
+    in_time = (
+        action == "accept" and claim.escalations == 0 and claim.due_at is not None and now <= claim.due_at
+    )
+    detail = _apply_outcome(claim, action, step.inputs, step.note, now)
+    if in_time:
+        participation.record(
+            kind="wage.accepted_in_time",
+            org_id=claim.org_id,
+            ref_type=WAGE.name,
+            ref_id=claim.id,
+            occurred_at=now,
+        )
+    if step.target == WageStatus.RESOLVED:
+        participation.record(
+            kind="wage.resolved", org_id=claim.org_id, ref_type=WAGE.name, ref_id=claim.id, occurred_at=now
+        )
+    org = db.session.get(Org, claim.org_id)
+    notify.notify(
+        account_id=claim.account_id,
+        kind=f"wage.{step.target}",
+        org_id=org.id,
+        org_name=org.name,
+        employer=claim.employer,
+        note=step.note or "",
+        referral=rules().referral_targets.get(claim.referral_target or "", ""),
+        amount_recovered=claim.amount_recovered,
+        workers_paid=claim.workers_paid,
+    )
+    return detail
+
+
+WAGE_KIND = Kind(
+    name="wage",
+    target_type=WAGE.name,
+    model=WageClaim,
+    flow=WAGE_FLOW,
+    note_message="请填写原因或说明",
+    effects=dict.fromkeys(WAGE_FLOW.all_actions, _claim_effect),
+    case=WAGE,
+)
+
+
 def transition_claim(
     *,
     scope: Scope,
@@ -348,52 +395,19 @@ def transition_claim(
 ) -> WageClaim:
     """Move a claim of the subtree along the flow (409 if the table does not allow it), record the
     outcome, tell the worker, credit the union's participation facts, audit the staff action."""
-    claim = scope.get(WageClaim, claim_id, for_update=True)
-    WAGE_FLOW.transition(claim.status, action, "staff")  # illegal → 409 before any field complaint
-    now = utcnow()
-    in_time = (
-        action == "accept" and claim.escalations == 0 and claim.due_at is not None and now <= claim.due_at
-    )
-    outcome = {
-        "referral_target": referral_target,
-        "amount_recovered": amount_recovered,
-        "workers_paid": workers_paid,
-    }
-    detail = _apply_outcome(claim, action, outcome, note, now)
-    cases.move(WAGE, claim, action, actor_type="staff", actor_id=staff.id, note=note, detail=detail)
-    if in_time:
-        participation.record(
-            kind="wage.accepted_in_time",
-            org_id=claim.org_id,
-            ref_type=WAGE.name,
-            ref_id=claim.id,
-            occurred_at=now,
-        )
-    if claim.status == WageStatus.RESOLVED:
-        participation.record(
-            kind="wage.resolved", org_id=claim.org_id, ref_type=WAGE.name, ref_id=claim.id, occurred_at=now
-        )
-    org = db.session.get(Org, claim.org_id)
-    notify.notify(
-        account_id=claim.account_id,
-        kind=f"wage.{claim.status}",
-        org_id=org.id,
-        org_name=org.name,
-        employer=claim.employer,
-        note=note or "",
-        referral=rules().referral_targets.get(claim.referral_target or "", ""),
-        amount_recovered=claim.amount_recovered,
-        workers_paid=claim.workers_paid,
-    )
-    audit.record(
+    step = apply(
+        WAGE_KIND,
+        action,
+        actor_type="staff",
+        scope=scope,
+        case_id=claim_id,
         staff=staff,
-        action=f"wage.{action}",
-        target_type=WAGE.name,
-        target_id=claim.id,
-        org_id=claim.org_id,
-        detail={"note": note, **detail},
+        note=note,
+        referral_target=referral_target,
+        amount_recovered=amount_recovered,
+        workers_paid=workers_paid,
     )
-    return claim
+    return step.case
 
 
 def assign_claim(
