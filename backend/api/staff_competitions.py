@@ -234,7 +234,7 @@ class ScoreEntry(MethodView):
     @blp.response(200, StaffEntryOut)
     def post(self, data, competition_id, entry_id):
         """录入评委评分（技能比赛、“五小”作品；记入审计日志并通知参赛者）"""
-        return judging.score_entry(
+        return competitions.score_entry(
             scope=current_scope(),
             staff=current_staff(),
             competition_id=competition_id,

@@ -9,19 +9,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import selectinload
 
 from backend.audit import service as audit
-from backend.cases.kind import apply
-from backend.common.errors import Conflict, InvalidInput, NotFound
-from backend.common.types import utcnow
+from backend.common.errors import Conflict, NotFound
 from backend.competitions.models import (
     Competition,
     CompetitionEntry,
-    CompetitionKind,
     CompetitionParticipant,
     CompetitionStatus,
 )
@@ -29,10 +24,7 @@ from backend.competitions.rules import (
     Invalid,
     attachments_of,
     entry_in,
-    is_complete,
-    points_text,
     standard_places,
-    status_label,
     team_minimum,
 )
 from backend.extensions import db
@@ -58,7 +50,7 @@ def entries_stmt(scope: Scope, competition_id: int) -> Select:
     )
 
 
-def _tell_participants(entry: CompetitionEntry, kind: str, **values) -> list[CompetitionParticipant]:
+def tell_participants(entry: CompetitionEntry, kind: str, **values) -> list[CompetitionParticipant]:
     participants = list(
         db.session.scalars(
             select(CompetitionParticipant)
@@ -72,57 +64,6 @@ def _tell_participants(entry: CompetitionEntry, kind: str, **values) -> list[Com
                 account_id=participant.member.account_id, kind=kind, org_id=participant.org_id, **values
             )
     return participants
-
-
-def score_entry(
-    *, scope: Scope, staff: Staff, competition_id: int, entry_id: int, score: Decimal, note: str | None
-) -> CompetitionEntry:
-    """The judges' score for a skill or “五小” entry (audited; the entrants are told)."""
-    competition = scope.get(Competition, competition_id, for_update=True)
-    if competition.kind == CompetitionKind.QUIZ:
-        raise Conflict("知识竞赛由系统自动评分，不能人工录入成绩", code="auto_scored")
-    if competition.status not in (CompetitionStatus.CLOSED, CompetitionStatus.SCORED):
-        raise Conflict(
-            f"报名截止后、公布结果前才能录入成绩（当前：{status_label(competition)}）", code="not_scoring"
-        )
-    entry = entry_in(competition, entry_id)
-    if not is_complete(competition, entry):
-        raise Conflict(f"该队伍不足{competition.team_min}人，未完成报名，不能评分", code="team_incomplete")
-    if score > competition.full_marks:
-        raise InvalidInput("score", f"成绩不能超过满分{competition.full_marks}分")
-    previous = entry.score
-    entry.score, entry.score_note = score, note
-    entry.scored_by, entry.scored_at = staff.id, utcnow()
-    if competition.status == CompetitionStatus.SCORED:
-        # The competition kind is declared with the service's effects, and the service imports judging.
-        from backend.competitions.service import COMPETITION_KIND
-
-        apply(COMPETITION_KIND, "rescore", actor_type="system", case=competition)
-    audit.record(
-        staff=staff,
-        action="competition.score",
-        target_type="competition_entry",
-        target_id=entry.id,
-        org_id=competition.org_id,
-        detail={
-            "competition_id": competition.id,
-            "score": str(score),
-            "previous": None if previous is None else str(previous),
-            "note": note,
-        },
-    )
-    told = _tell_participants(
-        entry, "competition.scored", competition=competition.title, score=points_text(score)
-    )
-    for participant in told:
-        participation.record(
-            kind="competition.scored",
-            org_id=participant.org_id,
-            member_id=participant.member_id,
-            ref_type="competition_entry",
-            ref_id=entry.id,
-        )
-    return entry
 
 
 def rank(competition: Competition) -> int:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -49,8 +50,10 @@ from backend.competitions.rules import (
     COMPETITION_FLOW,
     Invalid,
     NotEligible,
+    entry_in,
     is_complete,
     local_time,
+    points_text,
     status_label,
 )
 from backend.competitions.schemas import CompetitionChanges, EntryRequest, NewCompetition
@@ -254,6 +257,55 @@ COMPETITION_KIND = Kind(
     effects={"open": _opened, "close": _closed, "rank": _ranked, "publish": _published},
     audit_detail=lambda step: {"from": step.before, "to": step.target, **step.detail},
 )
+
+
+# --- judging (staff) --------------------------------------------------------------------------------
+def score_entry(
+    *, scope: Scope, staff: Staff, competition_id: int, entry_id: int, score: Decimal, note: str | None
+) -> CompetitionEntry:
+    """The judges' score for a skill or “五小” entry (audited; the entrants are told)."""
+    competition = scope.get(Competition, competition_id, for_update=True)
+    if competition.kind == CompetitionKind.QUIZ:
+        raise Conflict("知识竞赛由系统自动评分，不能人工录入成绩", code="auto_scored")
+    if competition.status not in (CompetitionStatus.CLOSED, CompetitionStatus.SCORED):
+        raise Conflict(
+            f"报名截止后、公布结果前才能录入成绩（当前：{status_label(competition)}）", code="not_scoring"
+        )
+    entry = entry_in(competition, entry_id)
+    if not is_complete(competition, entry):
+        raise Conflict(f"该队伍不足{competition.team_min}人，未完成报名，不能评分", code="team_incomplete")
+    if score > competition.full_marks:
+        raise InvalidInput("score", f"成绩不能超过满分{competition.full_marks}分")
+    previous = entry.score
+    entry.score, entry.score_note = score, note
+    entry.scored_by, entry.scored_at = staff.id, utcnow()
+    if competition.status == CompetitionStatus.SCORED:
+        apply(COMPETITION_KIND, "rescore", actor_type="system", case=competition)
+    audit.record(
+        staff=staff,
+        action="competition.score",
+        target_type="competition_entry",
+        target_id=entry.id,
+        org_id=competition.org_id,
+        detail={
+            "competition_id": competition.id,
+            "score": str(score),
+            "previous": None if previous is None else str(previous),
+            "note": note,
+        },
+    )
+    told = judging.tell_participants(
+        entry, "competition.scored", competition=competition.title, score=points_text(score)
+    )
+    for participant in told:
+        participation.record(
+            kind="competition.scored",
+            org_id=participant.org_id,
+            member_id=participant.member_id,
+            ref_type="competition_entry",
+            ref_id=entry.id,
+        )
+    return entry
 
 
 # --- eligibility (workers) ------------------------------------------------------------------------

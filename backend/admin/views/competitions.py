@@ -229,7 +229,7 @@ def score_competition_entry(competition_id: int, entry_id: int):
                 "note": request.form.get("note", "").strip() or None,
             }
         )
-        judging.score_entry(
+        competitions.score_entry(
             scope=g.scope, staff=g.staff, competition_id=competition_id, entry_id=entry_id, **data
         )
     except ma.ValidationError as exc:
