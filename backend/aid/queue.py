@@ -6,7 +6,7 @@ from __future__ import annotations
 from backend.aid import service as aid
 from backend.aid.models import AidRequest
 from backend.aid.schemas import AidQueueQuery, AidTransitionIn
-from backend.cases.queue import CaseQueue
+from backend.cases.queue import CaseQueue, in_subtree
 from backend.staff import permissions as perm
 
 QUEUE = CaseQueue(
@@ -18,7 +18,7 @@ QUEUE = CaseQueue(
     query=AidQueueQuery,
     action_schema=AidTransitionIn,
     page=lambda scope, staff, **kw: aid.queue_page(scope, **kw),
-    load=lambda scope, staff, request_id: scope.get(AidRequest, request_id),
+    load=in_subtree(AidRequest),
     act=lambda scope, staff, request_id, **data: aid.handle(
         scope=scope, staff=staff, request_id=request_id, **data
     ),

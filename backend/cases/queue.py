@@ -19,7 +19,7 @@ from typing import Any
 import marshmallow as ma
 from sqlalchemy import Select
 
-from backend.cases.paging import cursor_field, page_size_field
+from backend.cases.paging import cursor_field, page_size_field, seek
 from backend.common.fields import one_of
 from backend.common.schema import Schema
 from backend.common.statemachine import StateMachine
@@ -134,3 +134,18 @@ class CaseQueue:
     load: Callable[[Scope, Any, int], Any]  # one case of the subtree (404 outside it), as shown
     act: Callable[..., Any]  # (scope, staff, case_id, **validated action)
     assign: Callable[..., Any] | None = None  # (scope, staff, case_id, *, assignee_id, note), if owned
+
+
+def pages_of(stmt_of: Callable[..., Select]) -> Callable[..., tuple[list, str | None]]:
+    """A queue's pager for a service that gives its query (``stmt_of(scope, staff, **filters)``, in
+    queue order) and leaves the paging to the cursor."""
+
+    def page(scope: Scope, staff, *, cursor: str | None = None, limit: int, **filters):
+        return seek(stmt_of(scope, staff, **filters), cursor=cursor, limit=limit)
+
+    return page
+
+
+def in_subtree(model: type) -> Callable[[Scope, Any, int], Any]:
+    """A queue's loader for a case read as it is: the staff member's subtree, else 404."""
+    return lambda scope, staff, case_id: scope.get(model, case_id)

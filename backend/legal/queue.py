@@ -3,8 +3,7 @@ subtree's centres, a lawyer their own bookings, in order of the consultation (``
 
 from __future__ import annotations
 
-from backend.cases.paging import seek
-from backend.cases.queue import CaseQueue
+from backend.cases.queue import CaseQueue, pages_of
 from backend.legal import service as legal
 from backend.legal.flow import BOOKING_FLOW
 from backend.legal.models import LegalBooking
@@ -19,9 +18,7 @@ BOOKINGS = CaseQueue(
     flow=BOOKING_FLOW,
     query=StaffBookingQuery,
     action_schema=LegalTransitionIn,
-    page=lambda scope, staff, *, cursor=None, limit, **f: seek(
-        legal.staff_bookings_stmt(scope=scope, staff=staff, **f), cursor=cursor, limit=limit
-    ),
+    page=pages_of(lambda scope, staff, **f: legal.staff_bookings_stmt(scope=scope, staff=staff, **f)),
     load=lambda scope, staff, booking_id: legal.staff_booking(
         scope=scope, staff=staff, booking_id=booking_id
     ),

@@ -3,8 +3,7 @@ serve them: first come, first served, cursor-paged (``backend/cases/queue.py``).
 
 from __future__ import annotations
 
-from backend.cases.paging import seek
-from backend.cases.queue import CaseQueue
+from backend.cases.queue import CaseQueue, in_subtree, pages_of
 from backend.common.schema import TransitionIn
 from backend.members import service as members
 from backend.members.models import MembershipApplication, MembershipTransfer
@@ -20,10 +19,8 @@ APPLICATIONS = CaseQueue(
     flow=REVIEW_FLOW,
     query=ApplicationQueueQuery,
     action_schema=TransitionIn,
-    page=lambda scope, staff, *, cursor=None, limit, **f: seek(
-        members.applications_stmt(scope, **f), cursor=cursor, limit=limit
-    ),
-    load=lambda scope, staff, application_id: scope.get(MembershipApplication, application_id),
+    page=pages_of(lambda scope, staff, **f: members.applications_stmt(scope, **f)),
+    load=in_subtree(MembershipApplication),
     act=lambda scope, staff, application_id, **data: members.review_application(
         scope=scope, staff=staff, application_id=application_id, **data
     ),
@@ -37,10 +34,8 @@ TRANSFERS = CaseQueue(
     flow=DECISION_FLOW,
     query=ReviewQueueQuery,
     action_schema=TransitionIn,
-    page=lambda scope, staff, *, cursor=None, limit, **f: seek(
-        members.transfers_stmt(scope, **f), cursor=cursor, limit=limit
-    ),
-    load=lambda scope, staff, transfer_id: scope.get(MembershipTransfer, transfer_id),
+    page=pages_of(lambda scope, staff, **f: members.transfers_stmt(scope, **f)),
+    load=in_subtree(MembershipTransfer),
     act=lambda scope, staff, transfer_id, **data: members.review_transfer(
         scope=scope, staff=staff, transfer_id=transfer_id, **data
     ),

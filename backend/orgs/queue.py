@@ -3,8 +3,7 @@ served, cursor-paged (``backend/cases/queue.py``)."""
 
 from __future__ import annotations
 
-from backend.cases.paging import seek
-from backend.cases.queue import CaseQueue
+from backend.cases.queue import CaseQueue, in_subtree, pages_of
 from backend.common.schema import TransitionIn
 from backend.members.models import UnitApplication
 from backend.members.review import DECISION_FLOW
@@ -20,10 +19,8 @@ UNITS = CaseQueue(
     flow=DECISION_FLOW,
     query=ReviewQueueQuery,
     action_schema=TransitionIn,
-    page=lambda scope, staff, *, cursor=None, limit, **f: seek(
-        units.unit_applications_stmt(scope, **f), cursor=cursor, limit=limit
-    ),
-    load=lambda scope, staff, application_id: scope.get(UnitApplication, application_id),
+    page=pages_of(lambda scope, staff, **f: units.unit_applications_stmt(scope, **f)),
+    load=in_subtree(UnitApplication),
     act=lambda scope, staff, application_id, **data: units.review_unit(
         scope=scope, staff=staff, application_id=application_id, **data
     ),
