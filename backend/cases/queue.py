@@ -3,10 +3,10 @@ panel need to list, open, move on and hand on one kind's cases.
 
 Every queue filters the same way — ``status`` (repeatable) and, where cases have an owner and a
 deadline, ``overdue`` and ``assignee`` (``mine``, ``none``, ``any`` or a staff id) — and pages by
-cursor. A kind adds only its own filters (a wage
-claim's cluster, a help request's category). ``backend/api/queues.py`` turns a :class:`CaseQueue`
-into the staff API's routes; the panel's queue page (``backend/admin/kinds.py``) reads the same
-definition, so both validate a filter, page a list and apply an action through one path.
+cursor. A kind adds only its own filters (a wage claim's cluster, a help request's category).
+``backend/api/queues.py`` turns a :class:`CaseQueue` into the staff API's routes; the panel's queue
+page (``backend/admin/kinds.py``) reads the same definition, so both validate a filter, page a list
+and apply an action through one path.
 """
 
 from __future__ import annotations
