@@ -24,7 +24,7 @@ from backend.api import (
     staff_events,
 )
 from backend.cases.paging import SortKey, seek
-from backend.cases.queue import ASSIGNEE_CHOICES
+from backend.cases.queue import ASSIGNEE_CHOICES, CaseQueue
 from backend.cases.service import CaseKind
 from backend.common import crypto
 from backend.common.fields import LocalDateTime
@@ -197,6 +197,24 @@ class Kind:
         return [t for t in transitions_of(self.flow, self.status_labels) if t.action not in self.inputs]
 
 
+def queue_kind(queue: CaseQueue, **shown) -> Kind:
+    """A panel queue of a case kind's ``CaseQueue``: who opens it, its filters, pager, loader and
+    action come from the definition the staff API serves; ``shown`` is how the panel shows it."""
+    permission = queue.permission
+    return Kind(
+        label=queue.label,
+        permissions=permission if isinstance(permission, tuple) else (permission,),
+        flow=queue.flow,
+        model=queue.model,
+        query_schema=queue.query,
+        page=queue.page,
+        load=queue.load,
+        action_schema=queue.action_schema,
+        act=queue.act,
+        **shown,
+    )
+
+
 def transitions_of(flow: StateMachine, statuses, actor: str = "staff") -> list[Transition]:
     """Every transition of ``actor`` in the flow, once each, in the flow's order of states."""
     seen: dict[str, Transition] = {}
@@ -229,21 +247,13 @@ def _wage_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]:
     return shown
 
 
-WAGE_KIND = Kind(
+WAGE_KIND = queue_kind(
+    WAGE_QUEUE,
     slug="wage",
-    label="欠薪求助",
-    permissions=(WAGE_QUEUE.permission,),
-    flow=WAGE_QUEUE.flow,
     status_labels=_labels(WAGE_STATUS_LABELS),
-    model=WAGE_QUEUE.model,
-    query_schema=WAGE_QUEUE.query,
     stmt=lambda scope, staff, **f: wages.queue_stmt(
         scope, staff_level=staff.org.level, walk_priority=False, **f
     ),
-    page=WAGE_QUEUE.page,
-    load=WAGE_QUEUE.load,
-    action_schema=WAGE_QUEUE.action_schema,
-    act=WAGE_QUEUE.act,
     columns=columns_of(
         WageClaimSchema,
         "staff_detail",
@@ -284,19 +294,11 @@ def _aid_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]:
     return {"申请人": case.member.name, "身份证号": case.member.id_number, "手机号": case.member.mobile}
 
 
-AID_KIND = Kind(
+AID_KIND = queue_kind(
+    AID_QUEUE,
     slug="aid",
-    label="困难帮扶",
-    permissions=(AID_QUEUE.permission,),
-    flow=AID_QUEUE.flow,
     status_labels=_labels(AID_STATUS_LABELS),
-    model=AID_QUEUE.model,
-    query_schema=AID_QUEUE.query,
     stmt=lambda scope, staff, **f: aid.queue_stmt(scope, **f),
-    page=AID_QUEUE.page,
-    load=AID_QUEUE.load,
-    action_schema=AID_QUEUE.action_schema,
-    act=AID_QUEUE.act,
     columns=[
         Column("申请人", lambda c: crypto.mask_name(c.member.name)),
         Column("类别", lambda c: aid.category_label(c.category)),
@@ -346,19 +348,11 @@ def _application_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, s
     return {"身份证号": application.id_number, "手机号": application.mobile}
 
 
-MEMBERSHIP_KIND = Kind(
+MEMBERSHIP_KIND = queue_kind(
+    APPLICATIONS,
     slug="membership",
-    label="入会审核",
-    permissions=(APPLICATIONS.permission,),
-    flow=APPLICATIONS.flow,
     status_labels=_labels(REVIEW_STATUS_LABELS),
-    model=APPLICATIONS.model,
-    query_schema=APPLICATIONS.query,
     stmt=lambda scope, staff, **f: members.applications_stmt(scope, **f),
-    page=APPLICATIONS.page,
-    load=APPLICATIONS.load,
-    action_schema=APPLICATIONS.action_schema,
-    act=APPLICATIONS.act,
     columns=[
         Column("姓名", lambda a: a.name),
         Column("性别", lambda a: GENDER_LABELS.get(a.gender, a.gender)),
@@ -386,19 +380,11 @@ def _transfer_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]
     return {"身份证号": transfer.member.id_number, "手机号": transfer.member.mobile}
 
 
-TRANSFER_KIND = Kind(
+TRANSFER_KIND = queue_kind(
+    TRANSFERS,
     slug="transfer",
-    label="会员关系转接",
-    permissions=(TRANSFERS.permission,),
-    flow=TRANSFERS.flow,
     status_labels=_labels(REVIEW_STATUS_LABELS),
-    model=TRANSFERS.model,
-    query_schema=TRANSFERS.query,
     stmt=lambda scope, staff, **f: members.transfers_stmt(scope, **f),
-    page=TRANSFERS.page,
-    load=TRANSFERS.load,
-    action_schema=TRANSFERS.action_schema,
-    act=TRANSFERS.act,
     columns=[
         Column("会员", lambda t: t.member.name),
         Column("会员卡号", lambda t: t.member.card_no or ""),
@@ -423,19 +409,11 @@ def _unit_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]:
     return {"联系人": application.contact_name, "联系电话": application.contact_phone}
 
 
-UNIT_KIND = Kind(
+UNIT_KIND = queue_kind(
+    UNITS,
     slug="unit",
-    label="单位建会",
-    permissions=(UNITS.permission,),
-    flow=UNITS.flow,
     status_labels=_labels(REVIEW_STATUS_LABELS),
-    model=UNITS.model,
-    query_schema=UNITS.query,
     stmt=lambda scope, staff, **f: units.unit_applications_stmt(scope, **f),
-    page=UNITS.page,
-    load=UNITS.load,
-    action_schema=UNITS.action_schema,
-    act=UNITS.act,
     columns=[
         Column("单位名称", lambda u: u.unit_name),
         Column("统一社会信用代码", lambda u: u.credit_code),
@@ -466,19 +444,11 @@ def _booking_reveal(scope: Scope, staff: Staff, item_id: int) -> dict[str, str]:
     return {"姓名": member.name, "手机号": member.mobile}
 
 
-LEGAL_KIND = Kind(
+LEGAL_KIND = queue_kind(
+    BOOKINGS,
     slug="legal",
-    label="法援预约",
-    permissions=BOOKINGS.permission,
-    flow=BOOKINGS.flow,
     status_labels=_labels(BOOKING_STATUS_LABELS),
-    model=BOOKINGS.model,
-    query_schema=BOOKINGS.query,
     stmt=lambda scope, staff, **f: legal.staff_bookings_stmt(scope=scope, staff=staff, **f),
-    page=BOOKINGS.page,
-    load=BOOKINGS.load,
-    action_schema=BOOKINGS.action_schema,
-    act=BOOKINGS.act,
     columns=[
         Column("咨询时间", lambda b: local_time(b.starts_at)),
         Column("方式", lambda b: MODE_LABELS.get(b.mode, b.mode)),
