@@ -222,3 +222,57 @@ def test_pages_fit_a_laptop_and_a_tablet_without_sideways_scrolling(browser, dem
         assert box["x"] + box["width"] <= width
         assert re.search("欠薪求助", nav.inner_text())
         context.close()
+
+
+def test_county_staff_filter_the_wage_queue_by_who_handles_it(browser, demo, gunicorn_server, tmp_path):
+    base = gunicorn_server
+    api = f"{base}/api/v1"
+    http = requests.Session()
+    county = demo["demo_county"]
+    worker = http.post(f"{api}/auth/wechat-login", json={"code": "e2e-assignee-worker"}, timeout=30).json()
+    bearer = {"Authorization": f"Bearer {worker['access_token']}"}
+    tag = uuid.uuid4().hex[:4]
+    employers = [f"临汾承办筛选测试{tag}甲公司", f"临汾承办筛选测试{tag}乙公司"]
+    for employer in employers:
+        filed = http.post(
+            f"{api}/wage-claims",
+            json={
+                "org_id": county.org_id,
+                "employer": employer,
+                "project": "尧都区滨河花园工地",
+                "amount_owed": "12000.00",
+                "workers_owed": 2,
+                "owed_since": "2025-11-01",
+                "contact_phone": "13712340002",
+            },
+            headers=bearer,
+            timeout=30,
+        )
+        assert filed.status_code == 201, filed.text
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, base, "demo_county")
+    page.get_by_role("link", name="欠薪求助", exact=True).click()
+
+    # Accepting the first claim makes it the county staffer's own (件件有落实) …
+    page.get_by_label("搜索").fill(employers[0])
+    page.get_by_role("button", name="筛选").click()
+    page.locator("tbody tr", has_text=employers[0]).get_by_role("link").first.click()
+    act(page, "accept")
+    expect(page.locator("#case-status")).to_have_text("已受理")
+
+    # … so among this test's claims of every status, 我经办的 shows it and 未分派 the other.
+    page.get_by_role("link", name="欠薪求助", exact=True).click()
+    mine, other = employers
+    for choice, value, shown, hidden in (("我经办的", "mine", mine, other), ("未分派", "none", other, mine)):
+        filters = page.locator("form.filters").first
+        filters.get_by_label("状态").select_option(label="全部")
+        filters.get_by_label("承办人").select_option(label=choice)
+        filters.get_by_label("搜索").fill(f"承办筛选测试{tag}")
+        filters.get_by_role("button", name="筛选").click()
+        expect(page.locator("tbody tr", has_text=shown)).to_have_count(1)
+        expect(page.locator("tbody tr", has_text=hidden)).to_have_count(0)
+        expect(page.locator("form.filters").first.get_by_label("承办人")).to_have_value(value)
+    page.screenshot(path=str(tmp_path / "wage_queue_by_assignee.png"), full_page=False)
+    context.close()
