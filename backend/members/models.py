@@ -83,7 +83,11 @@ class Member(db.Model):
     account: Mapped[WxAccount | None] = relationship(back_populates="member")
     org: Mapped[Org] = relationship()
 
-    __table_args__ = (Index("ix_members_org_worker_type", "org_id", "worker_type"),)
+    __table_args__ = (
+        Index("ix_members_org_worker_type", "org_id", "worker_type"),
+        # 统计: a subtree's active members at a date by worker type, counted off the index alone
+        Index("ix_members_org_status_type", "org_id", "status", "worker_type", "joined_at"),
+    )
 
 
 class _ReviewedMixin:

@@ -45,6 +45,9 @@ class ParticipationRollup(db.Model):
     org_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     facts: Mapped[int] = mapped_column(default=0)
 
+    # A run groups by (org, kind) over a period's months: one pass in that order, off the index alone.
+    __table_args__ = (Index("ix_participation_rollups_kind_org", "kind", "org_id", "month", "facts"),)
+
 
 class MemberRollup(db.Model):
     """The members of an org by the Shanghai month they joined in: all of them (``joined``) and those

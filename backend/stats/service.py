@@ -41,6 +41,20 @@ def _subtree(org: Org):
     return select(Org.id).where(Org.path.startswith(org.path, autoescape=True))
 
 
+def _of_subtree(org: Org, model, *columns):
+    """``SELECT columns`` of the ``model`` rows held by ``org``'s subtree, read union by union: the
+    subtree's orgs first, then each one's rows through the model's ``(org_id, …)`` covering index.
+    Left to itself MariaDB may rather scan the whole table in another index's order, which at city
+    scale reads millions of rows (seconds) where this reads only the range's index entries."""
+    return (
+        select(*columns)
+        .select_from(Org)
+        .join(model, model.org_id == Org.id)
+        .where(Org.path.startswith(org.path, autoescape=True))
+        .prefix_with("STRAIGHT_JOIN", dialect="mysql")
+    )
+
+
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     return local_midnight_utc(start), local_midnight_utc(end + timedelta(days=1))
 
@@ -66,8 +80,9 @@ def _sla(org: Org, lo: datetime, hi: datetime, now: datetime) -> dict:
         in_time = select(f.id).where(f.kind == kind, f.ref_type == ref_type, f.ref_id == model.id).exists()
         fell_due = (model.status != "submitted") | (model.due_at < now)
         row = db.session.execute(
-            select(func.count(), func.coalesce(func.sum(case((in_time, 1), else_=0)), 0)).where(
-                model.org_id.in_(_subtree(org)),
+            _of_subtree(
+                org, model, func.count(), func.coalesce(func.sum(case((in_time, 1), else_=0)), 0)
+            ).where(
                 model.submitted_at >= lo,
                 model.submitted_at < hi,
                 model.status != "withdrawn",
@@ -107,14 +122,13 @@ def subtree_summary(*, org: Org, start: date, end: date) -> dict:
     now = utcnow()
     within = _subtree(org)
     by_type = _by(
-        select(Member.worker_type, func.count())
-        .where(Member.org_id.in_(within), Member.status == "active", Member.joined_at < hi)
+        _of_subtree(org, Member, Member.worker_type, func.count())
+        .where(Member.status == "active", Member.joined_at < hi)
         .group_by(Member.worker_type)
     )
     ages = {label: 0 for label, _, _ in AGE_BUCKETS}
     open_dates = db.session.scalars(
-        select(AidRequest.submitted_at).where(
-            AidRequest.org_id.in_(within),
+        _of_subtree(org, AidRequest, AidRequest.submitted_at).where(
             AidRequest.status.in_(OPEN_AID),
             AidRequest.submitted_at >= lo,
             AidRequest.submitted_at < hi,
@@ -127,11 +141,13 @@ def subtree_summary(*, org: Org, start: date, end: date) -> dict:
                 ages[label] += 1
                 break
     recovered, paid = db.session.execute(
-        select(
+        _of_subtree(
+            org,
+            WageClaim,
             func.coalesce(func.sum(WageClaim.amount_recovered), 0),
             func.coalesce(func.sum(WageClaim.workers_paid), 0),
         )
-        .where(WageClaim.org_id.in_(within), WageClaim.status == "resolved")
+        .where(WageClaim.status == "resolved")
         .where(WageClaim.resolved_at >= lo, WageClaim.resolved_at < hi)
     ).one()
     held = select(Event.id).where(
@@ -149,14 +165,14 @@ def subtree_summary(*, org: Org, start: date, end: date) -> dict:
             )
         ),
         "aid_by_status": _by(
-            select(AidRequest.status, func.count())
-            .where(AidRequest.org_id.in_(within), AidRequest.submitted_at >= lo, AidRequest.submitted_at < hi)
+            _of_subtree(org, AidRequest, AidRequest.status, func.count())
+            .where(AidRequest.submitted_at >= lo, AidRequest.submitted_at < hi)
             .group_by(AidRequest.status)
         ),
         "aid_age_buckets": ages,
         "wage_by_status": _by(
-            select(WageClaim.status, func.count())
-            .where(WageClaim.org_id.in_(within), WageClaim.submitted_at >= lo, WageClaim.submitted_at < hi)
+            _of_subtree(org, WageClaim, WageClaim.status, func.count())
+            .where(WageClaim.submitted_at >= lo, WageClaim.submitted_at < hi)
             .group_by(WageClaim.status)
         ),
         "sla": _sla(org, lo, hi, now),
@@ -211,28 +227,27 @@ def monthly_series(*, org: Org, start: date, end: date) -> list[dict]:
     def per_month(model, column, *conditions, value=None) -> dict[str, object]:
         month = _month(column)
         stmt = (
-            select(month, value if value is not None else func.count())
+            _of_subtree(org, model, month, value if value is not None else func.count())
             .where(column >= lo, column < hi, *conditions)
             .group_by(month)
         )
         return _by(stmt)
 
-    new_members = per_month(Member, Member.joined_at, Member.org_id.in_(within))
-    aid = per_month(AidRequest, AidRequest.submitted_at, AidRequest.org_id.in_(within))
-    wage = per_month(WageClaim, WageClaim.submitted_at, WageClaim.org_id.in_(within))
+    # New members of a range: the (joined_at, org_id, status) index, in the range's order.
+    new_members = _by(
+        select(_month(Member.joined_at), func.count())
+        .where(Member.joined_at >= lo, Member.joined_at < hi, Member.org_id.in_(within))
+        .group_by(_month(Member.joined_at))
+    )
+    aid = per_month(AidRequest, AidRequest.submitted_at)
+    wage = per_month(WageClaim, WageClaim.submitted_at)
     recovered = per_month(
         WageClaim,
         WageClaim.resolved_at,
-        WageClaim.org_id.in_(within),
         WageClaim.status == "resolved",
         value=func.coalesce(func.sum(WageClaim.amount_recovered), 0),
     )
-    consultations = per_month(
-        LegalBooking,
-        LegalBooking.starts_at,
-        LegalBooking.org_id.in_(within),
-        LegalBooking.status == "completed",
-    )
+    consultations = per_month(LegalBooking, LegalBooking.starts_at, LegalBooking.status == "completed")
     held = select(Event.id).where(Event.org_id.in_(within), Event.status.in_(EVENT_HELD))
     participants = _by(
         select(_month(Event.starts_at), func.count())
@@ -245,7 +260,7 @@ def monthly_series(*, org: Org, start: date, end: date) -> list[dict]:
         )
         .group_by(_month(Event.starts_at))
     )
-    entries = per_month(CompetitionEntry, CompetitionEntry.created_at, CompetitionEntry.org_id.in_(within))
+    entries = per_month(CompetitionEntry, CompetitionEntry.created_at)
     sla_due: dict[str, int] = {}
     sla_met: dict[str, int] = {}
     for model, ref_type, kind in (
@@ -256,9 +271,10 @@ def monthly_series(*, org: Org, start: date, end: date) -> list[dict]:
         in_time = select(f.id).where(f.kind == kind, f.ref_type == ref_type, f.ref_id == model.id).exists()
         month = _month(model.submitted_at)
         for key, due, met in db.session.execute(
-            select(month, func.count(), func.coalesce(func.sum(case((in_time, 1), else_=0)), 0))
+            _of_subtree(
+                org, model, month, func.count(), func.coalesce(func.sum(case((in_time, 1), else_=0)), 0)
+            )
             .where(
-                model.org_id.in_(within),
                 model.submitted_at >= lo,
                 model.submitted_at < hi,
                 model.status != "withdrawn",

@@ -121,3 +121,12 @@ Index(
 )
 Index("ix_wage_claims_cluster", WageClaim.cluster_id, WageClaim.priority)
 Index("ix_wage_claims_phone", WageClaim.contact_phone_blind)
+# 统计: wages recovered in a range, summed off the index alone.
+Index(
+    "ix_wage_claims_org_recovered",
+    WageClaim.org_id,
+    WageClaim.status,
+    WageClaim.resolved_at,
+    WageClaim.amount_recovered,
+    WageClaim.workers_paid,
+)
