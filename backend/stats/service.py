@@ -1,8 +1,9 @@
 """统计 — figures for any subtree over a date range, as plain functions the API and the admin panel share.
 
-Dates are Shanghai local days, both ends included; every figure is a ``GROUP BY`` over the subtree
-(one indexed prefix scan of ``orgs.path``), never a loop over unions. Money stays Decimal. With Redis
-the figures are kept for a minute (``backend.stats.cache``): at most that far behind the writes.
+Dates are Shanghai local days, both ends included; every figure is one ``GROUP BY`` over the subtree
+(its orgs by an indexed prefix scan of ``orgs.path``, then each one's rows off a covering index), never
+a loop in Python. Money stays Decimal. With Redis the figures are kept and counted again in the
+background (``backend.stats.cache``): about a minute behind the writes.
 """
 
 from __future__ import annotations
