@@ -65,6 +65,13 @@ def act(page: Page, action: str, **fields: str) -> None:
     form.locator('button[type="submit"]').click()
 
 
+def report_wages(http, api: str, bearer: dict, **claim) -> dict:
+    """A worker's wage claim from the mini-program, to be handled in the panel."""
+    filed = http.post(f"{api}/wage-claims", json=claim, headers=bearer, timeout=30)
+    assert filed.status_code == 201, filed.text
+    return filed.json()
+
+
 def test_county_staff_handle_a_wage_claim_and_a_membership_in_the_browser(
     browser, demo, gunicorn_server, settings, fake_wechat
 ):
@@ -77,22 +84,11 @@ def test_county_staff_handle_a_wage_claim_and_a_membership_in_the_browser(
     worker = http.post(f"{api}/auth/wechat-login", json={"code": "e2e-admin-worker"}, timeout=30).json()
     bearer = {"Authorization": f"Bearer {worker['access_token']}"}
     employer = f"临汾浏览器测试建筑有限公司{uuid.uuid4().hex[:4]}"
-    claim = http.post(
-        f"{api}/wage-claims",
-        json={
-            "org_id": county.org_id,
-            "employer": employer,
-            "project": "尧都区滨河花园三期工地",
-            "amount_owed": "36000.00",
-            "workers_owed": 3,
-            "owed_since": "2025-10-01",
-            "contact_phone": "13712340001",
-        },
-        headers=bearer,
-        timeout=30,
-    )
-    assert claim.status_code == 201, claim.text
-    claim_id = claim.json()["id"]
+    claim_id = report_wages(
+        http, api, bearer,
+        org_id=county.org_id, employer=employer, project="尧都区滨河花园三期工地",
+        amount_owed="36000.00", workers_owed=3, owed_since="2025-10-01", contact_phone="13712340001",
+    )["id"]  # fmt: skip
     # … and applies to join the base union.
     applied = http.post(
         f"{api}/membership/applications",
@@ -234,21 +230,11 @@ def test_county_staff_filter_the_wage_queue_by_who_handles_it(browser, demo, gun
     tag = uuid.uuid4().hex[:4]
     employers = [f"临汾承办筛选测试{tag}甲公司", f"临汾承办筛选测试{tag}乙公司"]
     for employer in employers:
-        filed = http.post(
-            f"{api}/wage-claims",
-            json={
-                "org_id": county.org_id,
-                "employer": employer,
-                "project": "尧都区滨河花园工地",
-                "amount_owed": "12000.00",
-                "workers_owed": 2,
-                "owed_since": "2025-11-01",
-                "contact_phone": "13712340002",
-            },
-            headers=bearer,
-            timeout=30,
-        )
-        assert filed.status_code == 201, filed.text
+        report_wages(
+            http, api, bearer,
+            org_id=county.org_id, employer=employer, project="尧都区滨河花园工地",
+            amount_owed="12000.00", workers_owed=2, owed_since="2025-11-01", contact_phone="13712340002",
+        )  # fmt: skip
 
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page = context.new_page()
