@@ -83,17 +83,14 @@ def idempotent(view):
             response = Response.force_type(response, request.environ)  # pragma: no cover
         if response.status_code >= 400:
             return _replay_if_seen(principal, key, fingerprint) or response
-        db.session.add(
-            idempotency.IdempotencyKey(
+        try:
+            idempotency.store(  # committed with the view's own rows
                 principal=principal,
                 key=key,
                 request_hash=fingerprint,
                 status_code=response.status_code,
                 response_body=response.get_data(as_text=True),
             )
-        )
-        try:
-            db.session.flush()  # committed with the view's own rows
         except IntegrityError:
             replayed = _replay_if_seen(principal, key, fingerprint)
             if replayed is None:

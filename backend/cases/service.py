@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 
 from backend.audit import service as audit
 from backend.cases.models import CaseEvent, StaffAlert
@@ -50,6 +50,9 @@ def sla() -> SlaTable:
 
 
 # --- states and the timeline --------------------------------------------------------------------------
+_INSERT_EVENT = insert(CaseEvent.__table__)
+
+
 def enter(kind: CaseKind, case, status: str, now: datetime | None = None) -> None:
     """Put ``case`` in ``status`` and give it that state's deadline."""
     now = now or utcnow()
@@ -73,21 +76,22 @@ def record(
     detail: dict | None = None,
     at: datetime | None = None,
 ) -> CaseEvent:
-    event = CaseEvent(
-        case_type=kind.name,
-        case_id=case.id,
-        at=at or utcnow(),
-        actor_type=actor_type,
-        actor_id=actor_id,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        org_id=case.org_id,
-        note=note,
-        detail=detail or {},
-    )
-    db.session.add(event)
-    return event
+    """One line on the case's timeline, in the caller's transaction (a Core INSERT: the timeline is
+    only ever appended to). Returns the line, detached, ``id`` set."""
+    row = {
+        "case_type": kind.name,
+        "case_id": case.id,
+        "at": at or utcnow(),
+        "actor_type": actor_type,
+        "actor_id": actor_id,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "org_id": case.org_id,
+        "note": note,
+        "detail": detail or {},
+    }
+    return CaseEvent(id=db.session.execute(_INSERT_EVENT, row).inserted_primary_key[0], **row)
 
 
 def take_ownership(kind: CaseKind, case, staff_id: int) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, Text, UniqueConstraint, delete, select
+from sqlalchemy import String, Text, UniqueConstraint, delete, insert, select
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -37,6 +37,26 @@ class IdempotencyKey(db.Model):
 
 def request_fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+
+
+_INSERT = insert(IdempotencyKey.__table__)
+
+
+def store(*, principal: str, key: str, request_hash: str, status_code: int, response_body: str) -> None:
+    """Write the key with the response it answers, in the caller's transaction. Raises
+    ``IntegrityError`` when the key is taken (by a run that committed, or one that is still running:
+    then the INSERT waits for it)."""
+    session = db.session()
+    session.flush()  # the rows the key guards go first: a conflict among them is a replay too
+    row = {
+        "principal": principal,
+        "key": key,
+        "request_hash": request_hash,
+        "status_code": status_code,
+        "response_body": response_body,
+        "created_at": utcnow(),
+    }
+    session.execute(_INSERT, row)
 
 
 def find(principal: str, key: str) -> IdempotencyKey | None:

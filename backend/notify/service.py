@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 import requests
 from flask import current_app
 from redis.exceptions import RedisError
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, insert, select, update
 from wechatpy.exceptions import WeChatClientException
 
 from backend.audit import service as audit
@@ -60,23 +60,28 @@ def template_ids() -> set[str]:
 
 
 # --- creating ---------------------------------------------------------------------------------------
+_INSERT = insert(Notification.__table__)
+
+
 def notify(*, account_id: int, kind: str, org_id: int | None = None, **values) -> Notification:
     """Put a notification in the worker's inbox and queue its WeChat send."""
     template = templates()[kind]
     values.setdefault("at", utcnow())
     title, body, fields = template.render(values)
-    notification = Notification(
-        account_id=account_id,
-        org_id=org_id,
-        kind=kind,
-        title=title[:100],
-        body=body[:1000],
-        page=template.page,
-        values=fit_all(fields),
-        template_id=template.template_id,
-    )
-    db.session.add(notification)
-    db.session.flush()
+    row = {
+        "account_id": account_id,
+        "org_id": org_id,
+        "kind": kind,
+        "title": title[:100],
+        "body": body[:1000],
+        "page": template.page,
+        "values": fit_all(fields),
+        "template_id": template.template_id,
+        "created_at": utcnow(),
+        "wechat_status": WeChatStatus.PENDING,
+    }
+    # A row the request only appends: one Core INSERT, no unit-of-work flush.
+    notification = Notification(id=db.session.execute(_INSERT, row).inserted_primary_key[0], **row)
     outbox.emit(DELIVER, {"notification_id": notification.id})
     return notification
 

@@ -1,9 +1,11 @@
 """Emitting outbox rows and handing them to the queues once their transaction has committed.
 
-``emit`` adds a row to the caller's session, so the state change and the follow-up work commit (or
-roll back) together. After the commit the rows are enqueued on RQ; when Redis is away they simply
-wait, and ``sweep`` enqueues them later. With no Redis configured (embedded mode) they run inline,
-each in a fresh app context, right after the commit.
+``emit`` adds a row to the caller's transaction (the rows a transaction emits are written in one
+Core INSERT just before it commits: rows a request only appends need no unit-of-work bookkeeping),
+so the state change and the follow-up work commit (or roll back) together. After the commit the
+rows are enqueued on RQ; when Redis is away they simply wait, and ``sweep`` enqueues them later.
+With no Redis configured (embedded mode) they run inline, each in a fresh app context, right after
+the commit.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.queue import Queue
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from backend.common.types import utcnow
@@ -70,20 +72,39 @@ def use_runner(runner: Callable[[int], str]) -> None:
     _runner = runner
 
 
+_INSERT = insert(OutboxMessage.__table__)
+_INSERT_MANY = _INSERT.returning(OutboxMessage.__table__.c.id, sort_by_parameter_order=True)
+_COLUMNS = ("topic", "payload", "created_at", "attempts", "pending")
+
+
 def emit(topic_name: str, payload: dict) -> OutboxMessage:
-    message = OutboxMessage(topic=topic_name, payload=payload)
-    db.session.add(message)
+    """Queue follow-up work with the caller's transaction. The rows a transaction emits are written
+    together just before it commits (``write_emitted``: one INSERT for all of them); the returned
+    row is detached and has its ``id`` from then on."""
+    message = OutboxMessage(topic=topic_name, payload=payload, created_at=utcnow(), attempts=0, pending=True)
+    db.session().info.setdefault("outbox_unwritten", []).append(message)
     return message
 
 
+@event.listens_for(Session, "before_commit")
+def write_emitted(session: Session) -> None:
+    """Write the rows emitted since the last write, in one statement (INSERT … RETURNING on MariaDB
+    and SQLite; one INSERT each where the server has no RETURNING), and remember them for after the
+    commit."""
+    messages = session.info.pop("outbox_unwritten", None)
+    if not messages:
+        return
+    rows = [{column: getattr(message, column) for column in _COLUMNS} for message in messages]
+    if len(rows) > 1 and session.get_bind().dialect.insert_executemany_returning_sort_by_parameter_order:
+        ids = list(session.execute(_INSERT_MANY, rows).scalars())
+    else:
+        ids = [session.execute(_INSERT, row).inserted_primary_key[0] for row in rows]
+    for message, message_id in zip(messages, ids, strict=True):
+        message.id = message_id
+    session.info.setdefault("outbox", []).extend((message.id, message.topic) for message in messages)
+
+
 # --- after commit -----------------------------------------------------------------------------------
-@event.listens_for(Session, "after_flush")
-def _collect(session: Session, _context) -> None:
-    for obj in session.new:
-        if isinstance(obj, OutboxMessage):
-            session.info.setdefault("outbox", []).append((obj.id, obj.topic))
-
-
 @event.listens_for(Session, "after_commit")
 def _dispatch_committed(session: Session) -> None:
     messages = session.info.pop("outbox", None)
@@ -94,6 +115,15 @@ def _dispatch_committed(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
     session.info.pop("outbox", None)
+    session.info.pop("outbox_unwritten", None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_unwritten(session: Session, transaction) -> None:
+    """A transaction that ended without a commit (closed, or rolled back before any SQL) drops what
+    it emitted, as the database drops its rows."""
+    if transaction.parent is None:
+        session.info.pop("outbox_unwritten", None)
 
 
 def dispatch(messages: list[tuple[int, str]]) -> None:

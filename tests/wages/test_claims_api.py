@@ -275,8 +275,9 @@ def test_a_submission_runs_a_fixed_handful_of_statements(factory, client, queue_
     tables = [s.split()[2] if s.startswith("INSERT") else s for s in statements]
     assert len(statements) == 7, statements
     assert [s for s in statements if s.startswith("SELECT")] == [
-        # who is calling and whether the log-in session was revoked (the shared worker check)
-        "SELECT wx_accounts.id, wx_accounts.openid,",
+        # who is calling, whether the log-in session was revoked, and their member record with its
+        # union (the shared worker check: one statement, the joined member's union's columns first)
+        "SELECT orgs.id, orgs.parent_id,",
         "SELECT orgs.id, orgs.name,",  # where the claim is filed
     ]
     assert sorted(t for t in tables if not t.startswith("SELECT")) == sorted(
