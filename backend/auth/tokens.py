@@ -144,13 +144,17 @@ def _subject_and_session(kind: str, subject_id: int, sid: str | None):
     member record and its union (``account.member``, ``member.org`` loaded), which most of the
     phone's calls need next."""
     model = SUBJECTS[kind]
-    stmt = select(model, AuthSession).select_from(model)
+    stmt = (
+        select(model, AuthSession)
+        .select_from(model)
+        .outerjoin(AuthSession, AuthSession.sid == (sid or ""))
+        .where(model.id == subject_id)
+    )
     if kind == WORKER:
         stmt = (
             stmt.outerjoin(Member, Member.account_id == WxAccount.id)
             .outerjoin(Org, Org.id == Member.org_id)
             .options(contains_eager(WxAccount.member).contains_eager(Member.org))
         )
-    stmt = stmt.outerjoin(AuthSession, AuthSession.sid == (sid or "")).where(model.id == subject_id)
     row = db.session.execute(stmt).first()
     return (row[0], row[1]) if row is not None else (None, None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.audit import service as audit
 from backend.cases.kind import Kind, Step, apply
@@ -97,6 +98,9 @@ def _values(booking: LegalBooking, **extra) -> dict:
     """What every legal-aid notification can show."""
     center = db.session.get(LegalCenter, booking.center_id)
     lawyer = db.session.get(Lawyer, booking.lawyer_id)
+    # The answer shows both too: hand them to the booking instead of loading them again for it.
+    set_committed_value(booking, "center", center)
+    set_committed_value(booking, "lawyer", lawyer)
     return {
         "center_name": center.name,
         "center_address": center.address,
@@ -131,8 +135,16 @@ def _fact(kind: str, booking: LegalBooking, *, org_id: int, ref_type: str = REF_
 
 
 def _slot_for(slot_id: int, mode: str, now: datetime) -> LegalSlot:
-    """The slot a member asks for, checked before any write (the claim re-checks atomically)."""
-    slot = db.session.get(LegalSlot, slot_id)
+    """The slot a member asks for, read holding its row lock and checked before any write (the
+    claim re-checks atomically).
+
+    The lock comes first, before the booking row that references the slot is inserted: InnoDB's
+    foreign-key check on that insert takes a *shared* lock on the slot, and two racers holding it
+    would then deadlock upgrading to the claim's exclusive lock. Taking the exclusive lock first makes
+    racers queue instead, and a racer that gets the lock after the winner committed sees the slot
+    taken and stops before writing anything (SQLite has a single writer and ignores FOR UPDATE).
+    """
+    slot = db.session.get(LegalSlot, slot_id, with_for_update=True, populate_existing=True)
     if slot is None:
         raise InvalidInput("slot_id", "所选时段不存在")
     if mode not in slot.mode_list:
@@ -143,22 +155,6 @@ def _slot_for(slot_id: int, mode: str, now: datetime) -> LegalSlot:
     if not slot.is_free:
         raise Conflict(SLOT_TAKEN, code="slot_taken")
     return slot
-
-
-def _lock_slot(slot_id: int) -> None:
-    """Lock the slot row before the booking row that references it is inserted.
-
-    InnoDB's foreign-key check on that insert takes a *shared* lock on the slot; two racers holding
-    it would then deadlock upgrading to the claim's exclusive lock. Taking the exclusive lock first
-    makes racers queue instead, and a racer that gets the lock after the winner committed sees the
-    slot taken and stops before writing anything. The claim below stays the one atomic test of
-    "still free" (SQLite has a single writer and ignores FOR UPDATE).
-    """
-    holder = db.session.execute(
-        select(LegalSlot.booking_id).where(LegalSlot.id == slot_id).with_for_update()
-    ).scalar_one()
-    if holder is not None:
-        raise Conflict(SLOT_TAKEN, code="slot_taken")
 
 
 def _claim(slot: LegalSlot, booking_id: int, now: datetime) -> None:
@@ -236,8 +232,7 @@ def book(
     limits = rules()
     if topic not in limits.topics:
         raise InvalidInput("topic", f"取值应为：{'、'.join(limits.topics.values())}")
-    slot = _slot_for(slot_id, mode, now)
-    _lock_slot(slot.id)
+    slot = _slot_for(slot_id, mode, now)  # locked until the commit
     # One member's concurrent bookings queue here (row lock), so the limit below cannot be raced.
     db.session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
     booking = LegalBooking(

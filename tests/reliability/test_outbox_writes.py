@@ -3,22 +3,31 @@ its rollback."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import event, select
 
 from backend.extensions import db
 from backend.outbox import service as outbox
 from backend.outbox.models import OutboxMessage
 
+TOPICS = ("test.batched", "test.dropped", "test.kept")
+
 
 def _nothing_to_do(_payload: dict) -> None:
     pass
 
 
-for _topic in ("test.batched", "test.dropped", "test.kept"):
-    outbox.register_topic(_topic, "default", _nothing_to_do)
+@pytest.fixture
+def test_topics():
+    """Topics of this file only, gone again afterwards (handlers belong in ``backend/jobs``)."""
+    for topic in TOPICS:
+        outbox.register_topic(topic, "default", _nothing_to_do)
+    yield
+    for topic in TOPICS:
+        outbox.TOPICS.pop(topic, None)
 
 
-def test_the_rows_a_transaction_emits_are_written_in_one_insert_at_its_commit(app):
+def test_the_rows_a_transaction_emits_are_written_in_one_insert_at_its_commit(app, test_topics):
     inserts: list[str] = []
 
     def seen(_conn, _cursor, statement, *_):
@@ -47,7 +56,7 @@ def test_the_rows_a_transaction_emits_are_written_in_one_insert_at_its_commit(ap
         db.session.remove()
 
 
-def test_rows_emitted_by_a_transaction_that_rolls_back_are_never_written(app):
+def test_rows_emitted_by_a_transaction_that_rolls_back_are_never_written(app, test_topics):
     with app.app_context():
         before = db.session.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id.desc()).limit(1)) or 0
         outbox.emit("test.dropped", {"n": 1})
