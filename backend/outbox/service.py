@@ -88,9 +88,9 @@ def emit(topic_name: str, payload: dict) -> OutboxMessage:
 
 @event.listens_for(Session, "before_commit")
 def write_emitted(session: Session) -> None:
-    """Write the rows emitted since the last write, in one statement (INSERT … RETURNING on MariaDB
-    and SQLite; one INSERT each where the server has no RETURNING), and remember them for after the
-    commit."""
+    """Write the rows emitted since the last write and remember them for after the commit: one
+    INSERT … RETURNING for all of them on MariaDB; one INSERT each where the RETURNING order is not
+    promised (SQLAlchemy sends SQLite's one row at a time) or the server has no RETURNING."""
     messages = session.info.pop("outbox_unwritten", None)
     if not messages:
         return
@@ -115,13 +115,12 @@ def _dispatch_committed(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
     session.info.pop("outbox", None)
-    session.info.pop("outbox_unwritten", None)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_unwritten(session: Session, transaction) -> None:
-    """A transaction that ended without a commit (closed, or rolled back before any SQL) drops what
-    it emitted, as the database drops its rows."""
+    """A transaction that ended without a commit (rolled back, or closed) drops what it emitted, as
+    the database drops its rows."""
     if transaction.parent is None:
         session.info.pop("outbox_unwritten", None)
 
