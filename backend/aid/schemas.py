@@ -155,7 +155,7 @@ class Suggestion(Schema):
     note = ma.fields.Constant("按大病救助分档定额标准测算，最终金额以工会核实批准为准")
 
 
-class WorkerEventOut(Schema):
+class AidWorkerEventOut(Schema):
     """A timeline line as the worker sees it: what happened, never which staff member did it."""
 
     at = LocalDateTime()

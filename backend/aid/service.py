@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, select
+from sqlalchemy import Null, ScalarSelect, Select, null, select
 from sqlalchemy.orm import selectinload
 
 from backend.aid import subsidy
@@ -121,9 +121,10 @@ def worker_actions(case: AidRequest) -> list[str]:
 
 
 # --- submitting (worker) ---------------------------------------------------------------------------------
-def submit(*, member: Member, request_in: RequestIn) -> AidRequest:
+def submit(*, member: Member, request_in: RequestIn) -> cases.CaseDetail:
     """Record a member's help request in their union: SLA deadline, subsidy suggestion for serious
-    illness, duplicate flag, link to the household file, evidence attached, worker told."""
+    illness, duplicate flag, link to the household file, evidence attached, worker told. Returns it
+    as the worker's detail page shows it, from what was written (no reading back)."""
     rules = subsidy.rules()
     now = utcnow()
     case = AidRequest(
@@ -148,12 +149,15 @@ def submit(*, member: Member, request_in: RequestIn) -> AidRequest:
         if suggestion is not None:
             case.suggested_amount = suggestion.amount
             case.suggestion_basis = suggestion.basis[:200]
-    case.needy_household_id = db.session.scalar(
-        select(NeedyHousehold.id).where(
-            NeedyHousehold.member_id == member.id, NeedyHousehold.status == HouseholdStatus.ACTIVE
-        )
+    household = (
+        select(NeedyHousehold.id)
+        .where(NeedyHousehold.member_id == member.id, NeedyHousehold.status == HouseholdStatus.ACTIVE)
+        .limit(1)
+        .scalar_subquery()
     )
-    twin = _earlier_twin(case, now)
+    # the household file and an earlier twin in one round trip; a twin is read whole only if there is one
+    case.needy_household_id, twin_id = db.session.execute(select(household, _earlier_twin(case, now))).one()
+    twin = db.session.get(AidRequest, twin_id) if twin_id is not None else None
     if twin is not None:
         case.flagged_duplicate = True
         case.duplicate_of_id = twin.id
@@ -161,28 +165,33 @@ def submit(*, member: Member, request_in: RequestIn) -> AidRequest:
     db.session.add(case)
     db.session.flush()
 
-    cases.record(
-        AID,
-        case,
-        actor_type="worker",
-        actor_id=case.account_id,
-        action="submit",
-        to_status=S.SUBMITTED,
-        at=now,
-    )
-    if twin is not None:
+    events = [
         cases.record(
             AID,
             case,
-            actor_type="system",
-            actor_id=None,
-            action="flag_duplicate",
+            actor_type="worker",
+            actor_id=case.account_id,
+            action="submit",
+            to_status=S.SUBMITTED,
             at=now,
-            note=_twin_note(case, twin),
-            detail={"duplicate_of_id": twin.id},
         )
+    ]
+    if twin is not None:
+        events.append(
+            cases.record(
+                AID,
+                case,
+                actor_type="system",
+                actor_id=None,
+                action="flag_duplicate",
+                at=now,
+                note=_twin_note(case, twin),
+                detail={"duplicate_of_id": twin.id},
+            )
+        )
+    attached = []
     if request_in.evidence_ids:
-        uploads.attach(
+        attached = uploads.attach(
             account=db.session.get(WxAccount, case.account_id),
             upload_ids=request_in.evidence_ids,
             case_type=AID.name,
@@ -192,15 +201,17 @@ def submit(*, member: Member, request_in: RequestIn) -> AidRequest:
     participation.record(
         kind="aid.submitted", org_id=case.org_id, member_id=case.member_id, ref_type=REF_TYPE, ref_id=case.id
     )
-    return case
+    shown = [e for e in events if e.action in WORKER_VISIBLE]
+    return cases.CaseDetail(case, shown, sorted(attached, key=lambda u: u.id))
 
 
-def _earlier_twin(case: AidRequest, now: datetime) -> AidRequest | None:
-    """The latest earlier request of the same member, category (and illness) inside the window."""
+def _earlier_twin(case: AidRequest, now: datetime) -> ScalarSelect | Null:
+    """The id of the latest earlier request of the same member, category (and illness) inside the
+    window, as a value to select."""
     window = subsidy.rules().duplicate_window
     if not window:
-        return None
-    stmt = select(AidRequest).where(
+        return null()
+    stmt = select(AidRequest.id).where(
         AidRequest.member_id == case.member_id,
         AidRequest.category == case.category,
         AidRequest.submitted_at >= now - window,
@@ -208,7 +219,7 @@ def _earlier_twin(case: AidRequest, now: datetime) -> AidRequest | None:
     )
     if case.category == subsidy.SERIOUS_ILLNESS:
         stmt = stmt.where(AidRequest.illness_key == case.illness_key)
-    return db.session.scalars(stmt.order_by(AidRequest.submitted_at.desc(), AidRequest.id.desc())).first()
+    return stmt.order_by(AidRequest.submitted_at.desc(), AidRequest.id.desc()).limit(1).scalar_subquery()
 
 
 def _twin_note(case: AidRequest, twin: AidRequest) -> str:
@@ -236,6 +247,12 @@ def own_request(account: WxAccount, request_id: int, *, for_update: bool = False
 
 def worker_timeline(case: AidRequest) -> list[CaseEvent]:
     return [e for e in cases.timeline(AID, case.id) if e.action in WORKER_VISIBLE]
+
+
+def worker_detail(case: AidRequest) -> cases.CaseDetail:
+    """The request as the worker's detail page shows it: what happened (no internal steps), the
+    evidence."""
+    return cases.CaseDetail(case, worker_timeline(case), uploads.of_case(AID.name, case.id))
 
 
 def withdraw(*, account: WxAccount, request_id: int) -> AidRequest:

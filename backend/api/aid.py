@@ -6,22 +6,19 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from backend.aid import service as aid
-from backend.aid.schemas import AidRequestIn, AidRequestSchema, RatingIn, WorkerEventOut
+from backend.aid.schemas import AidRequestIn, AidRequestSchema, AidWorkerEventOut, RatingIn
 from backend.api.access import current_account, current_member, worker_required
 from backend.api.base import Blueprint, SelectPage
 from backend.api.cases import AttachmentOut
 from backend.api.idempotency import idempotent
-from backend.uploads import service as uploads
 
 blp = Blueprint("aid", __name__, url_prefix="/api/v1", description="困难帮扶（职工端）")
 AidRequestOut = AidRequestSchema.view("worker", "AidRequestOut")
 AidRequestDetailOut = AidRequestSchema.view(
     "worker",
     "AidRequestDetailOut",
-    timeline=ma.fields.Function(lambda c: WorkerEventOut(many=True).dump(aid.worker_timeline(c))),
-    attachments=ma.fields.Function(
-        lambda c: AttachmentOut(many=True).dump(uploads.of_case(aid.AID.name, c.id))
-    ),
+    timeline=ma.fields.Nested(AidWorkerEventOut, many=True),
+    attachments=ma.fields.Nested(AttachmentOut, many=True),
 )
 
 
@@ -68,7 +65,7 @@ class MyAidRequest(MethodView):
     @blp.response(200, AidRequestDetailOut)
     def get(self, request_id):
         """查看本人的一件帮扶申请及办理进度"""
-        return aid.own_request(current_account(), request_id)
+        return aid.worker_detail(aid.own_request(current_account(), request_id))
 
 
 @blp.route("/aid-requests/<int:request_id>/withdraw")
@@ -78,7 +75,7 @@ class WithdrawAidRequest(MethodView):
     @blp.response(200, AidRequestDetailOut)
     def post(self, request_id):
         """撤回帮扶申请（批准之前可撤回）"""
-        return aid.withdraw(account=current_account(), request_id=request_id)
+        return aid.worker_detail(aid.withdraw(account=current_account(), request_id=request_id))
 
 
 @blp.route("/aid-requests/<int:request_id>/rating")
@@ -89,4 +86,4 @@ class RateAidRequest(MethodView):
     @blp.response(200, AidRequestDetailOut)
     def post(self, data, request_id):
         """评价办理情况（会员评议）：办结后可评价一次"""
-        return aid.rate(account=current_account(), request_id=request_id, **data)
+        return aid.worker_detail(aid.rate(account=current_account(), request_id=request_id, **data))

@@ -9,15 +9,16 @@ clusters, referrals) stay in its own service.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, select
 
 from backend.audit import service as audit
 from backend.cases.models import CaseEvent, StaffAlert
 from backend.cases.sla import SlaTable
+from backend.common import persistence
 from backend.common.errors import InvalidInput, NotFound
 from backend.common.statemachine import StateMachine
 from backend.common.types import utcnow
@@ -50,9 +51,6 @@ def sla() -> SlaTable:
 
 
 # --- states and the timeline --------------------------------------------------------------------------
-_INSERT_EVENT = insert(CaseEvent.__table__)
-
-
 def enter(kind: CaseKind, case, status: str, now: datetime | None = None) -> None:
     """Put ``case`` in ``status`` and give it that state's deadline."""
     now = now or utcnow()
@@ -91,7 +89,7 @@ def record(
         "note": note,
         "detail": detail or {},
     }
-    return CaseEvent(id=db.session.execute(_INSERT_EVENT, row).inserted_primary_key[0], **row)
+    return persistence.append(CaseEvent, row)
 
 
 def take_ownership(kind: CaseKind, case, staff_id: int) -> None:
@@ -108,6 +106,19 @@ def take_ownership(kind: CaseKind, case, staff_id: int) -> None:
         org_id=case.org_id,
         detail={"assignee_id": staff_id, "automatic": True},
     )
+
+
+@dataclass
+class CaseDetail:
+    """A case with what its detail page shows beside it (timeline, attachments); reads through to
+    the case's columns, so a detail schema dumps it like the case."""
+
+    case: object
+    timeline: list = field(default_factory=list)
+    attachments: list = field(default_factory=list)
+
+    def __getattr__(self, name: str):
+        return getattr(self.case, name)
 
 
 def timeline(kind: CaseKind, case_id: int) -> list[CaseEvent]:

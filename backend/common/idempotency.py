@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, Text, UniqueConstraint, delete, insert, select
+from sqlalchemy import String, Text, UniqueConstraint, delete, select
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
+from backend.common import persistence
 from backend.common.types import UTCDateTime, utcnow
 from backend.extensions import db
 
@@ -39,9 +40,6 @@ def request_fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
 
 
-_INSERT = insert(IdempotencyKey.__table__)
-
-
 def store(*, principal: str, key: str, request_hash: str, status_code: int, response_body: str) -> None:
     """Write the key with the response it answers, in the caller's transaction. Raises
     ``IntegrityError`` when the key is taken (by a run that committed, or one that is still running:
@@ -56,7 +54,7 @@ def store(*, principal: str, key: str, request_hash: str, status_code: int, resp
         "response_body": response_body,
         "created_at": utcnow(),
     }
-    session.execute(_INSERT, row)
+    persistence.insert_row(IdempotencyKey, row, session)
 
 
 def find(principal: str, key: str) -> IdempotencyKey | None:

@@ -5,7 +5,7 @@ owns the transaction."""
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import Select, exists, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select
 
 from backend.audit import service as audit
 from backend.cases.kind import Kind, Step, apply
@@ -41,14 +41,13 @@ def _check_person(applicant: Applicant) -> None:
         raise InvalidInput("gender", "性别与身份证号不一致，请核对")
 
 
-def _id_number_in_use(id_blind: str, *, besides: int | None = None) -> bool:
-    """Whether a member, or another open application, already holds this ID number."""
-    if db.session.scalar(select(exists().where(Member.id_blind == id_blind))):
-        return True
+def _id_number_in_use(id_blind: str, *, besides: int | None = None) -> ColumnElement[bool]:
+    """Whether a member, or another open application, already holds this ID number: a condition the
+    caller selects together with whatever else it must know (one round trip)."""
     other = MembershipApplication.open_id_blind == id_blind
     if besides is not None:
         other = other & (MembershipApplication.id != besides)
-    return bool(db.session.scalar(select(exists().where(other))))
+    return or_(exists().where(Member.id_blind == id_blind), exists().where(other))
 
 
 def _count_application(account: WxAccount) -> None:
@@ -57,14 +56,14 @@ def _count_application(account: WxAccount) -> None:
     hit_or_refuse(limit, "membership-apply", account.id, message="提交入会申请过于频繁，请明天再试")
 
 
-def _open_slot(id_blind: str, *, besides: int | None = None) -> str | None:
+def _open_slot(id_blind: str, *, in_use: bool) -> str | None:
     """The application's claim on the ID number's one open slot — or none when the number is in use.
 
     The answer to the phone is the same either way (accepted for review): whether an ID number
     belongs to a member, or is being applied for, is never confirmed to whoever types it in. An
     application without the slot cannot become a second membership (approval meets the member's
     unique ID index), and staff see the clash when they review it."""
-    return None if _id_number_in_use(id_blind, besides=besides) else id_blind
+    return None if in_use else id_blind
 
 
 # --- 个人入会 -----------------------------------------------------------------------------------------
@@ -80,23 +79,22 @@ def apply_for_membership(
     _check_person(applicant)
     org = orgs.member_org(applicant.org_id)
     id_blind = crypto.id_number_index(applicant.id_number)
-    open_for_account = select(
-        exists().where(
-            MembershipApplication.account_id == account.id,
-            MembershipApplication.status.in_((ReviewStatus.SUBMITTED, ReviewStatus.NEEDS_INFO)),
-        )
+    open_for_account = exists().where(
+        MembershipApplication.account_id == account.id,
+        MembershipApplication.status.in_((ReviewStatus.SUBMITTED, ReviewStatus.NEEDS_INFO)),
     )
-    if db.session.scalar(open_for_account):
+    account_busy, in_use = db.session.execute(select(open_for_account, _id_number_in_use(id_blind))).one()
+    if account_busy:
         raise Conflict("您已有一份正在处理的入会申请，请等待审核结果", code="application_open")
 
     application = MembershipApplication(
         account_id=account.id,
-        org_id=org.id,
+        org=org,  # the answer shows the union: no second read of it
         name=applicant.name,
         gender=applicant.gender,
         id_number=applicant.id_number,
         id_blind=id_blind,
-        open_id_blind=_open_slot(id_blind),
+        open_id_blind=_open_slot(id_blind, in_use=in_use),
         mobile=applicant.mobile,
         mobile_blind=crypto.phone_index(applicant.mobile),
         employer=applicant.employer,
@@ -162,7 +160,8 @@ def _resubmitted(step: Step) -> None:
     for field in ("name", "gender", "id_number", "mobile", "employer", "worker_type", "consent_version"):
         setattr(application, field, getattr(applicant, field))
     application.id_blind = id_blind
-    application.open_id_blind = _open_slot(id_blind, besides=application.id)
+    in_use = db.session.scalar(select(_id_number_in_use(id_blind, besides=application.id)))
+    application.open_id_blind = _open_slot(id_blind, in_use=in_use)
     application.mobile_blind = crypto.phone_index(applicant.mobile)
     application.submitted_at = step.now
 

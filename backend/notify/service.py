@@ -23,10 +23,11 @@ from datetime import datetime, timedelta
 import requests
 from flask import current_app
 from redis.exceptions import RedisError
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, func, select, update
 from wechatpy.exceptions import WeChatClientException
 
 from backend.audit import service as audit
+from backend.common import persistence
 from backend.common.errors import Conflict, InvalidInput, NotFound
 from backend.common.types import utcnow
 from backend.extensions import db
@@ -60,9 +61,6 @@ def template_ids() -> set[str]:
 
 
 # --- creating ---------------------------------------------------------------------------------------
-_INSERT = insert(Notification.__table__)
-
-
 def notify(*, account_id: int, kind: str, org_id: int | None = None, **values) -> Notification:
     """Put a notification in the worker's inbox and queue its WeChat send."""
     template = templates()[kind]
@@ -80,8 +78,7 @@ def notify(*, account_id: int, kind: str, org_id: int | None = None, **values) -
         "created_at": utcnow(),
         "wechat_status": WeChatStatus.PENDING,
     }
-    # A row the request only appends: one Core INSERT, no unit-of-work flush.
-    notification = Notification(id=db.session.execute(_INSERT, row).inserted_primary_key[0], **row)
+    notification = persistence.append(Notification, row)
     outbox.emit(DELIVER, {"notification_id": notification.id})
     return notification
 

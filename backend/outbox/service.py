@@ -25,6 +25,7 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegis
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
+from backend.common import persistence
 from backend.common.types import utcnow
 from backend.extensions import db, redis_client
 from backend.outbox import relay
@@ -72,8 +73,8 @@ def use_runner(runner: Callable[[int], str]) -> None:
     _runner = runner
 
 
-_INSERT = insert(OutboxMessage.__table__)
-_INSERT_MANY = _INSERT.returning(OutboxMessage.__table__.c.id, sort_by_parameter_order=True)
+_TABLE = OutboxMessage.__table__
+_INSERT_MANY = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
 _COLUMNS = ("topic", "payload", "created_at", "attempts", "pending")
 
 
@@ -98,7 +99,7 @@ def write_emitted(session: Session) -> None:
     if len(rows) > 1 and session.get_bind().dialect.insert_executemany_returning_sort_by_parameter_order:
         ids = list(session.execute(_INSERT_MANY, rows).scalars())
     else:
-        ids = [session.execute(_INSERT, row).inserted_primary_key[0] for row in rows]
+        ids = [persistence.insert_row(OutboxMessage, row, session) for row in rows]
     for message, message_id in zip(messages, ids, strict=True):
         message.id = message_id
     session.info.setdefault("outbox", []).extend((message.id, message.topic) for message in messages)

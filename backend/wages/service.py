@@ -4,11 +4,10 @@ outcome, and the daily priority refresh. Plain functions; the request or job own
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, bindparam, false, insert, select, update
+from sqlalchemy import Select, bindparam, false, select, update
 from sqlalchemy.orm import joinedload, load_only
 
 from backend.audit import service as audit
@@ -17,7 +16,7 @@ from backend.cases.kind import Kind, Step, apply
 from backend.cases.models import CaseEvent
 from backend.cases.paging import SortKey, seek
 from backend.cases.queue import filter_queue, narrows_to_one_assignee
-from backend.common import crypto
+from backend.common import crypto, persistence
 from backend.common.errors import InvalidInput, NotFound
 from backend.common.types import utcnow
 from backend.extensions import db
@@ -30,7 +29,6 @@ from backend.staff import lookup as staff_lookup
 from backend.staff.models import Staff
 from backend.staff.scope import Scope
 from backend.uploads import service as uploads
-from backend.uploads.models import Upload
 from backend.wages import clusters
 from backend.wages.flow import EVENT_LABELS, WAGE, WAGE_FLOW
 from backend.wages.models import OPEN_STATUSES, WAGE_STATUS_LABELS, WageClaim, WageStatus
@@ -61,7 +59,6 @@ _PAGE_ROWS = (
 
 # Statements of the submission path, built once: building a statement costs more than running it.
 _FILING_ORG = select(Org.id, Org.name, Org.level, Org.parent_id).where(Org.id == bindparam("org_id"))
-_INSERT_CLAIM = insert(WageClaim.__table__)
 _CLAIM_COLUMNS = tuple(c.key for c in WageClaim.__table__.columns if c.key != "id")
 
 
@@ -119,8 +116,7 @@ def submit_claim(*, account: WxAccount, claim_in: ClaimIn) -> WageClaim:
     claim.org = org
     cases.enter(WAGE, claim, WageStatus.SUBMITTED, now)
     # Every column explicitly (unset ones are None): Core applies no Python-side defaults to keys given.
-    row = {key: getattr(claim, key) for key in _CLAIM_COLUMNS}
-    claim.id = db.session.execute(_INSERT_CLAIM, row).inserted_primary_key[0]
+    claim.id = persistence.insert_row(WageClaim, {key: getattr(claim, key) for key in _CLAIM_COLUMNS})
     if claim_in.evidence_ids:
         uploads.attach(
             account=account, upload_ids=claim_in.evidence_ids, case_type=WAGE.name, case_id=claim.id
@@ -155,18 +151,6 @@ def claims_of(account: WxAccount) -> list[WageClaim]:
     return list(db.session.scalars(claims_of_stmt(account)))
 
 
-@dataclass
-class ClaimDetail:
-    """A claim with what its detail page shows beside it; reads through to the claim's columns."""
-
-    claim: WageClaim
-    timeline: list = field(default_factory=list)
-    attachments: list[Upload] = field(default_factory=list)
-
-    def __getattr__(self, name: str):
-        return getattr(self.claim, name)
-
-
 def _events(claim_id: int) -> list[CaseEvent]:
     return cases.timeline(WAGE, claim_id)
 
@@ -197,14 +181,14 @@ def _worker_timeline(events: list[CaseEvent]) -> list[dict]:
     return lines
 
 
-def claim_for_worker(*, account: WxAccount, claim_id: int) -> ClaimDetail:
+def claim_for_worker(*, account: WxAccount, claim_id: int) -> cases.CaseDetail:
     """One of the worker's own claims with its timeline; anybody else's is 404."""
     claim = db.session.scalars(
         select(WageClaim).where(WageClaim.id == claim_id).options(joinedload(WageClaim.org))
     ).first()
     if claim is None or claim.account_id != account.id:
         raise NotFound("欠薪求助不存在")
-    return ClaimDetail(claim, _worker_timeline(_events(claim.id)), uploads.of_case(WAGE.name, claim.id))
+    return cases.CaseDetail(claim, _worker_timeline(_events(claim.id)), uploads.of_case(WAGE.name, claim.id))
 
 
 # --- the staff queue ----------------------------------------------------------------------------------
@@ -288,7 +272,7 @@ def queue(
     return page, next_cursor
 
 
-def claim_for_staff(*, scope: Scope, claim_id: int) -> ClaimDetail:
+def claim_for_staff(*, scope: Scope, claim_id: int) -> cases.CaseDetail:
     """A claim of the subtree with its timeline, attachments and cluster (404 outside the subtree)."""
     stmt = select(WageClaim).where(WageClaim.id == claim_id)
     stmt = scope.restrict(stmt, WageClaim.org_id).options(
@@ -297,7 +281,7 @@ def claim_for_staff(*, scope: Scope, claim_id: int) -> ClaimDetail:
     claim = db.session.scalars(stmt).first()
     if claim is None:
         raise NotFound("欠薪求助不存在")
-    return ClaimDetail(claim, _events(claim.id), uploads.of_case(WAGE.name, claim.id))
+    return cases.CaseDetail(claim, _events(claim.id), uploads.of_case(WAGE.name, claim.id))
 
 
 def allowed_actions(claim: WageClaim) -> list[str]:

@@ -13,6 +13,8 @@ from backend.outbox.models import OutboxMessage
 from backend.uploads.models import Upload
 from tests.aid import act, illness_payload, member, payload, submit, upload, walk
 from tests.factories import auth
+from tests.notify.conftest import private_redis, queue_redis  # noqa: F401 (fixtures)
+from tests.statements import inserted_tables, statements_sent
 
 
 def count(model) -> int:
@@ -189,3 +191,40 @@ def test_someone_elses_upload_cannot_be_attached(factory, client):
     assert response.json["errors"]["evidence_ids"] == [f"附件 {photo} 不存在或已被使用"]
     assert count(AidRequest) == 0 and count(CaseEvent) == 0
     assert db.session.get(Upload, photo).case_id is None
+
+
+def test_a_request_runs_a_fixed_handful_of_statements(factory, client, queue_redis):  # noqa: F811
+    """The phone's hot path: the household file and an earlier twin in one SELECT, and the answer
+    (timeline, attachments) made from what was written rather than read back."""
+    tree = factory.org_tree()
+    token = member(factory, tree, "lean")
+    with statements_sent() as statements:
+        submitted = submit(client, token, **{"Idempotency-Key": "lean-aid-1"})
+    assert submitted.status_code == 201, submitted.json
+    assert [e["action"] for e in submitted.json["timeline"]] == ["submit"]
+    assert submitted.json["attachments"] == []
+    assert [s for s in statements if s.startswith("SELECT")] == [
+        "SELECT orgs.id, orgs.parent_id,",  # the shared worker check (account, log-in session, member)
+        "SELECT (SELECT needy_households.id",  # the household file, an earlier twin
+    ]
+    # the outbox's rows (the notification's send, the participation fact) go in one INSERT where
+    # the server promises RETURNING's order (MariaDB), one each elsewhere
+    assert sorted(set(inserted_tables(statements))) == [
+        "aid_requests", "case_events", "idempotency_keys", "notifications", "outbox",
+    ]  # fmt: skip
+    assert len([s for s in statements if s != "INSERT INTO outbox"]) == 6, statements
+
+
+def test_the_answer_to_a_request_is_what_its_page_shows_later(factory, client):
+    """The timeline and attachments in the answer are made from what was written; reading the
+    request back gives the same."""
+    tree = factory.org_tree()
+    token = member(factory, tree, "same")
+    first = submit(client, token)
+    evidence = [upload(client, token), upload(client, token)]
+    twin = submit(client, token, payload(evidence_ids=list(reversed(evidence))))
+    assert twin.status_code == 201, twin.json
+    for answer in (first, twin):
+        shown = client.get(f"/api/v1/aid-requests/{answer.json['id']}", headers=auth(token))
+        assert shown.json == answer.json
+    assert [a["id"] for a in twin.json["attachments"]] == sorted(evidence)

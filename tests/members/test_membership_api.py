@@ -10,6 +10,8 @@ from backend.audit.models import AuditLog
 from backend.extensions import db
 from backend.members.models import Member, MembershipApplication
 from tests.factories import application_payload, auth
+from tests.notify.conftest import private_redis, queue_redis  # noqa: F401 (fixtures)
+from tests.statements import inserted_tables, statements_sent
 
 
 def count(model) -> int:
@@ -303,3 +305,28 @@ def test_lawyers_cannot_review_membership(factory, client):
     app_id = factory.apply(factory.worker_token("law"), tree.union_a1.id).json["id"]
     lawyer = factory.staff_token("t_lawyer")
     assert factory.transition(lawyer, app_id, "approve").status_code == 403
+
+
+def test_an_application_runs_a_fixed_handful_of_statements(factory, client, queue_redis):  # noqa: F811
+    """The phone's hot path: who is calling, the union, and every rule about who may apply in one
+    SELECT; the answer shows the union without reading it again. (With Redis the notification's job
+    is queued; without it would run inline after the commit.)"""
+    tree = factory.org_tree()
+    factory.apply(factory.worker_token("earlier"), tree.union_a1.id)  # warm
+    token = factory.worker_token("lean")
+    headers = {**auth(token), "Idempotency-Key": "lean-application-1"}
+    with statements_sent() as statements:
+        applied = client.post(
+            "/api/v1/membership/applications", json=application_payload(tree.union_a1.id), headers=headers
+        )
+    assert applied.status_code == 201, applied.json
+    assert applied.json["org"]["name"] == tree.union_a1.name
+    assert [s for s in statements if s.startswith("SELECT")] == [
+        "SELECT orgs.id, orgs.parent_id,",  # the shared worker check (account, log-in session, member)
+        "SELECT orgs.id, orgs.parent_id,",  # the union applied to
+        "SELECT EXISTS (SELECT",  # an open application of the account; the ID number in use
+    ]
+    assert inserted_tables(statements) == [
+        "idempotency_keys", "membership_applications", "notifications", "outbox",
+    ]  # fmt: skip
+    assert len(statements) == 7, statements

@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from backend.audit.models import AuditLog
 from backend.cases.models import CaseEvent
@@ -19,6 +19,7 @@ from backend.wages.models import WageClaim, WageCluster
 from backend.wages.priority import local_date
 from tests.factories import auth
 from tests.notify.conftest import private_redis, queue_redis  # noqa: F401 (fixtures)
+from tests.statements import inserted_tables, statements_sent
 from tests.uploads.test_uploads import PNG
 from tests.wages import claim_payload, count, filed, queue, submit
 
@@ -262,17 +263,8 @@ def test_a_submission_runs_a_fixed_handful_of_statements(factory, client, queue_
     tree = factory.org_tree()
     token = factory.worker_token("lean")
     filed(client, token, tree.town_a.id)  # warm: the cluster exists, so the upsert takes its update path
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_):
-        statements.append(" ".join(statement.split()[:3]))
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with statements_sent() as statements:
         assert submit(client, token, tree.town_a.id).status_code == 201
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    tables = [s.split()[2] if s.startswith("INSERT") else s for s in statements]
     assert len(statements) == 7, statements
     assert [s for s in statements if s.startswith("SELECT")] == [
         # who is calling, whether the log-in session was revoked, and their member record with its
@@ -280,6 +272,7 @@ def test_a_submission_runs_a_fixed_handful_of_statements(factory, client, queue_
         "SELECT orgs.id, orgs.parent_id,",
         "SELECT orgs.id, orgs.name,",  # where the claim is filed
     ]
-    assert sorted(t for t in tables if not t.startswith("SELECT")) == sorted(
-        ["wage_clusters", "wage_claims", "case_events", "notifications", "outbox"]
-    )
+    # the cluster's upsert (an INSERT that updates the row it meets), the claim and what follows it
+    assert inserted_tables(statements) == [
+        "case_events", "notifications", "outbox", "wage_claims", "wage_clusters",
+    ]  # fmt: skip
