@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.audit import service as audit
@@ -96,8 +97,10 @@ def local_text(at: datetime) -> str:
 
 def _values(booking: LegalBooking, **extra) -> dict:
     """What every legal-aid notification can show."""
-    center = db.session.get(LegalCenter, booking.center_id)
-    lawyer = db.session.get(Lawyer, booking.lawyer_id)
+    lawyer = db.session.get(Lawyer, booking.lawyer_id, options=[joinedload(Lawyer.center)])
+    center = lawyer.center  # one SELECT for both: slots are made in their lawyer's centre …
+    if center.id != booking.center_id:  # … unless the lawyer has moved since
+        center = db.session.get(LegalCenter, booking.center_id)
     # The answer shows both too: hand them to the booking instead of loading them again for it.
     set_committed_value(booking, "center", center)
     set_committed_value(booking, "lawyer", lawyer)
