@@ -201,8 +201,7 @@ def submit(*, member: Member, request_in: RequestIn) -> cases.CaseDetail:
     participation.record(
         kind="aid.submitted", org_id=case.org_id, member_id=case.member_id, ref_type=REF_TYPE, ref_id=case.id
     )
-    shown = [e for e in events if e.action in WORKER_VISIBLE]
-    return cases.CaseDetail(case, shown, sorted(attached, key=lambda u: u.id))
+    return cases.CaseDetail(case, _shown_to_worker(events), sorted(attached, key=lambda u: u.id))
 
 
 def _earlier_twin(case: AidRequest, now: datetime) -> ScalarSelect | Null:
@@ -245,14 +244,16 @@ def own_request(account: WxAccount, request_id: int, *, for_update: bool = False
     return case
 
 
-def worker_timeline(case: AidRequest) -> list[CaseEvent]:
-    return [e for e in cases.timeline(AID, case.id) if e.action in WORKER_VISIBLE]
+def _shown_to_worker(events: list[CaseEvent]) -> list[CaseEvent]:
+    return [e for e in events if e.action in WORKER_VISIBLE]
 
 
 def worker_detail(case: AidRequest) -> cases.CaseDetail:
     """The request as the worker's detail page shows it: what happened (no internal steps), the
     evidence."""
-    return cases.CaseDetail(case, worker_timeline(case), uploads.of_case(AID.name, case.id))
+    return cases.CaseDetail(
+        case, _shown_to_worker(cases.timeline(AID, case.id)), uploads.of_case(AID.name, case.id)
+    )
 
 
 def withdraw(*, account: WxAccount, request_id: int) -> AidRequest:
