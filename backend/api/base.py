@@ -133,6 +133,13 @@ def handle_domain_error(error: DomainError):
 class Blueprint(CursorPaginationMixin, _Blueprint):
     """Blueprint with the project's one paging style (keyset: ?cursor=&page_size=, X-Next-Cursor)."""
 
+    def arguments(self, schema, *args, **kwargs):
+        # Given a class, webargs builds a schema (deep-copying its fields) on every request; one
+        # instance, made here, serves them all. The document names it after its class as before.
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, *args, **kwargs)
+
 
 class SelectPage:
     """What ``@blp.paginate(SelectPage)`` pages: the SQLAlchemy 2 ``select()`` the view returns,

@@ -10,12 +10,13 @@ token version (``ver``), checked on every request through flask-jwt-extended's h
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 
 from flask import g
 from flask_jwt_extended import create_access_token, create_refresh_token
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager
 
 from backend.auth.models import AuthSession
@@ -138,17 +139,16 @@ def install_hooks() -> None:
         )
 
 
-def _subject_and_session(kind: str, subject_id: int, sid: str | None):
-    """The token's account and its log-in session's row (None while never revoked or refreshed),
-    read in one statement: every authenticated request pays for it. A worker's comes with their
-    member record and its union (``account.member``, ``member.org`` loaded), which most of the
-    phone's calls need next."""
+@functools.cache
+def _subject_and_session_stmt(kind: str):
+    """The check's statement for one kind of subject, built once: building a four-entity select
+    and working out its cache key cost a third of the check; each request only binds its values."""
     model = SUBJECTS[kind]
     stmt = (
         select(model, AuthSession)
         .select_from(model)
-        .outerjoin(AuthSession, AuthSession.sid == (sid or ""))
-        .where(model.id == subject_id)
+        .outerjoin(AuthSession, AuthSession.sid == bindparam("sid"))
+        .where(model.id == bindparam("subject_id"))
     )
     if kind == WORKER:
         stmt = (
@@ -156,5 +156,14 @@ def _subject_and_session(kind: str, subject_id: int, sid: str | None):
             .outerjoin(Org, Org.id == Member.org_id)
             .options(contains_eager(WxAccount.member).contains_eager(Member.org))
         )
-    row = db.session.execute(stmt).first()
+    return stmt
+
+
+def _subject_and_session(kind: str, subject_id: int, sid: str | None):
+    """The token's account and its log-in session's row (None while never revoked or refreshed),
+    read in one statement: every authenticated request pays for it. A worker's comes with their
+    member record and its union (``account.member``, ``member.org`` loaded), which most of the
+    phone's calls need next."""
+    params = {"sid": sid or "", "subject_id": subject_id}
+    row = db.session.execute(_subject_and_session_stmt(kind), params).first()
     return (row[0], row[1]) if row is not None else (None, None)

@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import shutil
 import signal
 import subprocess
@@ -70,6 +71,7 @@ STATUS_COUNTERS = (
     "Com_set_option",
 )  # fmt: skip
 WRK_THREADS = 2
+CPU_PARTS = ("server", "mariadb", "redis", "wrk")
 REGION = "141002"  # 临汾市尧都区
 CHUNK = 2000
 
@@ -188,6 +190,7 @@ class Run:
     statuses: Counter
     errors: dict[str, int]
     statements: dict[str, int] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def rps(self) -> float:
@@ -199,6 +202,9 @@ class Run:
 
     def per_request(self) -> dict[str, float]:
         return {k: v / self.requests for k, v in self.statements.items()} if self.requests else {}
+
+    def cpu_ms_per_request(self) -> dict[str, float]:
+        return {k: 1000 * v / self.requests for k, v in self.cpu_seconds.items()} if self.requests else {}
 
 
 def _wrk_command(url: str, data: Path, *, connections: int, seconds: int, once: bool) -> list[str]:
@@ -244,18 +250,28 @@ class Counters:
         return {name: int(value) for name, value in rows}
 
 
-def wrk_steady(url: str, data: Path, counters: Counters, *, connections: int, seconds: int) -> Run:
-    """wrk for ``seconds`` on ``connections`` connections, each sending the data file's lines."""
-    before = counters.read()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def wrk_steady(url: harness.Server, data: Path, counters: Counters, *, connections: int, seconds: int) -> Run:
+    """wrk for ``seconds`` on ``connections`` connections, each sending the data file's lines.
+
+    Besides the statements, the run knows the CPU seconds spent meanwhile by the server's processes,
+    MariaDB, Redis and wrk itself: on a machine whose cores they share, that says where time goes."""
+    cpu = harness.cpu_meter(server=url.pid)
+    before, cpu_before, wrk_before = counters.read(), cpu(), _children_cpu()
     done = subprocess.run(
         _wrk_command(url, data, connections=connections, seconds=seconds, once=False),
         capture_output=True,
         text=True,
         check=True,
     )
-    after = counters.read()
+    after, cpu_after, wrk_after = counters.read(), cpu(), _children_cpu()
     run = _parse(done.stdout)
     run.statements = {k: after[k] - before[k] - (1 if k == "Questions" else 0) for k in STATUS_COUNTERS}
+    run.cpu_seconds = {k: cpu_after[k] - cpu_before[k] for k in cpu_after} | {"wrk": wrk_after - wrk_before}
     return run
 
 
@@ -617,12 +633,21 @@ def _statements(runs: list[Run]) -> dict[str, float]:
     return {k: round(sum(r.statements[k] for r in runs) / total, 2) for k in STATUS_COUNTERS} if total else {}
 
 
+def _cpu(runs: list[Run]) -> dict[str, float]:
+    total = sum(r.requests for r in runs)
+    names = {k for r in runs for k in r.cpu_seconds}
+    if not total:
+        return {}
+    return {k: round(1000 * sum(r.cpu_seconds.get(k, 0) for r in runs) / total, 2) for k in sorted(names)}
+
+
 def _summary(runs: list[Run]) -> dict[str, Any]:
     return {
         "rps": round(_median([r.rps for r in runs]), 1),
         "p50_ms": round(_median([r.p50_ms for r in runs]), 2),
         "p99_ms": round(_median([r.p99_ms for r in runs]), 2),
         "statements_per_request": _statements(runs),
+        "cpu_ms_per_request": _cpu(runs),
         "statuses": dict(sum((r.statuses for r in runs), Counter())),
         "errors": dict(sum((Counter(r.errors) for r in runs), Counter())),
         "runs": [
@@ -817,6 +842,14 @@ def print_report(results: list[dict[str, Any]]) -> None:
                         ]
                     )
                 )
+    print("\nCPU ms per request (the server's processes, MariaDB, Redis, wrk; the baseline's for comparison)")
+    print("  ".join(["endpoint".ljust(widths[0]), *(f"{k:>7}" for k in CPU_PARTS), "  total"]))
+    for r in results:
+        for who, side in (("baseline", r["baseline"]), (r["endpoint"], r["app"])):
+            cpu = side.get("cpu_ms_per_request")
+            if cpu:
+                parts = [cpu.get(k, 0.0) for k in CPU_PARTS]
+                print("  ".join([who.ljust(widths[0]), *(f"{v:7.2f}" for v in parts), f"{sum(parts):7.2f}"]))
     for r in results:
         for problem in r.get("invariant_violations", []):
             print(f"INVARIANT VIOLATED ({r['endpoint']}): {problem}")

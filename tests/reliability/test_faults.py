@@ -483,6 +483,62 @@ def test_a_connection_lost_after_commit_was_sent_is_a_503_and_not_run_again(mari
     assert login(http, "lost-after-commit").status_code == 200  # the dead connection is gone from the pool
 
 
+def _pooled(app) -> tuple[int, list[int]]:
+    """Of every connection the pool holds (all checked out at once): the ROLLBACKs their sessions
+    were sent so far (summed; the server counts them per session) and ``@@in_transaction`` of each.
+    Handing them back costs each one ROLLBACK of the pool's own (they were used outside a
+    ``Connection``)."""
+    with app.app_context():
+        pool = db.engine.pool
+        held = [pool.connect() for _ in range(pool.checkedin())]
+    try:
+        rollbacks, states = 0, []
+        for connection in held:
+            cursor = connection.cursor()
+            cursor.execute("SHOW SESSION STATUS LIKE 'Com_rollback'")
+            rollbacks += int(cursor.fetchone()[1])
+            cursor.execute("SELECT @@in_transaction")
+            states.append(cursor.fetchone()[0])
+            cursor.close()
+        return rollbacks, states
+    finally:
+        for connection in held:
+            connection.close()
+
+
+def test_a_committed_connection_goes_back_to_the_pool_without_a_rollback_and_others_are_rolled_back(
+    mariadb_app,
+):
+    """After a clean COMMIT the pool sends no ROLLBACK (nothing is open); a transaction that only read
+    is rolled back once; a DBAPI connection handed back inside a transaction is rolled back by the
+    pool. No connection ever waits in the pool inside a transaction."""
+    http = mariadb_app.test_client()
+    assert login(http, "pool-warm").status_code == 200
+    before, states = _pooled(mariadb_app)
+    assert login(http, "pool-commit").status_code == 200
+    after, states_after = _pooled(mariadb_app)
+    assert after == before + len(states)  # only the ones of handing them back after counting
+    assert states_after and set(states_after) == {0}
+
+    with mariadb_app.app_context():  # a transaction that only reads, then back to the pool
+        db.session.execute(text("SELECT COUNT(*) FROM wx_accounts")).scalar()
+        db.session.remove()
+    read_only, states = _pooled(mariadb_app)
+    assert read_only == after + len(states_after) + 1  # the session's, not the pool's as well
+    assert set(states) == {0}
+
+    with mariadb_app.app_context():
+        raw = db.engine.pool.connect()
+    cursor = raw.cursor()
+    cursor.execute("SELECT COUNT(*) FROM wx_accounts")
+    cursor.fetchall()
+    cursor.close()
+    raw.close()
+    last, last_states = _pooled(mariadb_app)
+    assert last == read_only + len(states) + 1
+    assert set(last_states) == {0}
+
+
 # --- 9. a full connection pool is a 503 with Retry-After ----------------------------------------------
 def test_a_full_connection_pool_is_a_503_with_retry_after(app, settings, fake_wechat):
     from dataclasses import replace
