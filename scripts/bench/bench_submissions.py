@@ -842,8 +842,9 @@ def print_report(results: list[dict[str, Any]]) -> None:
                         ]
                     )
                 )
-    print("\nCPU ms per request (the server's processes, MariaDB, Redis, wrk; the baseline's for comparison)")
-    print("  ".join(["endpoint".ljust(widths[0]), *(f"{k:>7}" for k in CPU_PARTS), "  total"]))
+    if any(r["app"].get("cpu_ms_per_request") for r in results):  # the rush's burst has none
+        print("\nCPU ms per request (the server's processes, MariaDB, Redis, wrk; the baseline's alongside)")
+        print("  ".join(["endpoint".ljust(widths[0]), *(f"{k:>7}" for k in CPU_PARTS), "  total"]))
     for r in results:
         for who, side in (("baseline", r["baseline"]), (r["endpoint"], r["app"])):
             cpu = side.get("cpu_ms_per_request")
