@@ -42,3 +42,13 @@ def append(model: type[M], row: dict) -> M:
     """Insert a row the request only appends (a timeline line, a notification …) and return it as a
     detached ``model`` with its ``id``: the caller can read it, the session does not track it."""
     return model(id=insert_row(model, row), **row)
+
+
+def append_or_conflict(model: type[M], row: dict, message: str, code: str = "duplicate") -> M:
+    """``append`` under a unique key: when a twin got there first, the transaction is rolled back
+    and 409 is raised with ``message``, as ``flush_or_conflict`` does for the unit of work."""
+    try:
+        return append(model, row)
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict(message, code=code) from exc

@@ -102,14 +102,21 @@ def _tell(signup: EventSignup, kind: str, event: Event, **values) -> None:
 
 
 def _record(
-    kind: str, event: Event, signup: EventSignup, *, ref_type: str = "event_signup", ref_id: int | None = None
+    kind: str,
+    event: Event,
+    signup: EventSignup,
+    *,
+    ref_type: str = "event_signup",
+    ref_id: int | None = None,
+    org_id: int | None = None,
 ) -> None:
     """A participation fact credited to the member's own union (as competition and legal facts are):
     the union whose members took part scores it, not the node that organised the event. Deduplicated
-    by its kind and ref."""
+    by its kind and ref. ``org_id``: that union, when the caller holds it (a sign-up just written is
+    not in the session, so it cannot load its member)."""
     participation.record(
         kind=kind,
-        org_id=signup.member.org_id,
+        org_id=org_id if org_id is not None else signup.member.org_id,
         member_id=signup.member_id,
         ref_type=ref_type,
         ref_id=ref_id or signup.id,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 from backend.audit import service as audit
 from backend.common import capacity
 from backend.common.errors import Conflict, DomainError, InvalidInput, NotFound
-from backend.common.persistence import flush_or_conflict
+from backend.common.persistence import append_or_conflict
 from backend.common.types import utcnow
 from backend.events.core import (
     NotEligible,
@@ -170,25 +170,25 @@ def sign_up(*, member: Member, event_id: int, signup_in: SignupRequest) -> Event
     problem = eligibility_problem(event, member, now, unions=unions)
     if problem is not None:
         raise problem
-    signup = EventSignup(
-        event_id=event.id,
-        member_id=member.id,
-        account_id=member.account_id,
-        active_member_id=member.id,
-        gender=member.gender,
-        age=age_on(member.birth_date, event_day(event)) if member.birth_date else None,
-        nickname=signup_in.nickname,
-        single_declared_at=now,
-        declaration_version=signup_in.declaration_version,
-        created_at=now,
-    )
+    row = {
+        "event_id": event.id,
+        "member_id": member.id,
+        "account_id": member.account_id,
+        "active_member_id": member.id,
+        "gender": member.gender,
+        "age": age_on(member.birth_date, event_day(event)) if member.birth_date else None,
+        "nickname": signup_in.nickname,
+        "single_declared_at": now,
+        "declaration_version": signup_in.declaration_version,
+        "created_at": now,
+    }
     # The seat comes as late as it can: the first statement that touches the event row locks it until
     # the commit, so every sign-up of the event waits for the one holding it. From here on only the
     # sign-up's own rows are written. The sign-up row is written under the lock on purpose: its id then
     # follows the order the event row was reached, which is the order of first come, first served.
     still_open = Event.status == EventStatus.PUBLISHED
     if _take_seat(event.id, member.gender, still_open):
-        signup.status, signup.seated_at = SignupStatus.SEATED, now
+        row.update(status=SignupStatus.SEATED, seated_at=now)
     else:
         position = _join_waitlist(event.id, still_open)
         if position is None:  # cancelled or finished since it was read
@@ -196,17 +196,17 @@ def sign_up(*, member: Member, event_id: int, signup_in: SignupRequest) -> Event
             raise eligibility_problem(event, member, now, unions=unions) or Conflict(
                 "活动已结束", code="event_over"
             )
-        signup.status, signup.waitlist_position = SignupStatus.WAITLISTED, position
+        row.update(status=SignupStatus.WAITLISTED, waitlist_position=position)
     _counters_changed(event)
     # One live sign-up per member and event: the unique index on (event, active member) refuses a
-    # second one here, and the rollback gives back whatever seat it took.
-    db.session.add(signup)
-    flush_or_conflict("您已报名该活动，请勿重复报名", "already_signed_up")
+    # second one here, and the rollback gives back whatever seat it took. One INSERT, not a flush of
+    # the unit of work: it runs while the event row is locked.
+    signup = append_or_conflict(EventSignup, row, "您已报名该活动，请勿重复报名", "already_signed_up")
     if signup.status == SignupStatus.SEATED:
         _tell(signup, "event.signed_up", event)
     else:
         _tell(signup, "event.waitlisted", event, position=signup.waitlist_position)
-    _record("event.signed_up", event, signup)
+    _record("event.signed_up", event, signup, org_id=member.org_id)
     return signup
 
 

@@ -28,6 +28,8 @@ from tests.events import (
     staff_token,
 )
 from tests.factories import auth
+from tests.notify.conftest import private_redis, queue_redis  # noqa: F401 (fixtures)
+from tests.statements import inserted_tables, statements_sent
 
 
 def told(who: Person) -> list[str]:
@@ -301,3 +303,23 @@ def test_a_sign_up_overtaken_by_the_events_cancellation_takes_nothing(factory, c
     assert signups(event["id"]) == []
     row = event_row(event["id"])
     assert (row.seated, row.seated_male, row.waitlist_seq) == (0, 0, 0)
+
+
+def test_a_sign_up_runs_a_fixed_handful_of_statements(factory, client, queue_redis):  # noqa: F811
+    """The rush's path: who is calling, the event (no lock), the seat, then only the sign-up's own
+    rows while the event row is locked — the sign-up, its notification and the outbox."""
+    tree = factory.org_tree()
+    event = publish_event(client, staff_token(tree, "t_county_a"))
+    she, he = person(tree.union_a1, "female"), person(tree.union_a1, "male")
+    assert sign_up(client, she, event["id"]).status_code == 201  # warm
+    with statements_sent() as statements:
+        answer = sign_up(client, he, event["id"])
+    assert answer.status_code == 201 and answer.json["status"] == "seated", answer.json
+    # the outbox rows (the notification's delivery, the participation fact) go in one INSERT where the
+    # server returns the ids of several rows, one each on the embedded SQLite
+    own = [s for s in statements if not s.startswith("INSERT INTO outbox")]
+    assert [s.split()[0] for s in own] == ["SELECT", "SELECT", "UPDATE", "INSERT", "INSERT"]
+    assert own[2].startswith("UPDATE events")
+    assert sorted(set(inserted_tables(statements))) == ["event_signups", "notifications", "outbox"]
+    row = db.session.scalars(select(EventSignup).where(EventSignup.member_id == he.member_id)).one()
+    assert (row.id, row.status, row.seated_at is not None) == (answer.json["id"], "seated", True)
