@@ -19,6 +19,9 @@ loaded with the ``flask seed-demo`` city and dropped afterwards:
 * besides req/s and p50/p99 of both, and their ratios, the SQL statements per request come from
   MariaDB's global status counters (``Questions`` and the ``Com_*`` kinds) read around each wrk run.
   They are server-wide: run it when nothing else uses the server (``flock -x`` on the shared lock).
+  So are the CPU milliseconds per request of each process group (the gunicorn server, MariaDB,
+  Redis, wrk) read from ``/proc`` around the same runs: on a small machine they all share the
+  cores, and that table says which of them the ratio is waiting for.
 
 ``rush``: ``--people`` members sign up at once (one connection each, one request each) for an event of
 ``--seats`` seats with a 50/50 gender quota, after the same burst of bare inserts; throughput is
