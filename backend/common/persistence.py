@@ -3,6 +3,8 @@ rows a request only appends (one Core INSERT, no unit-of-work flush)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import TypeVar
 
@@ -16,14 +18,21 @@ from backend.extensions import db
 M = TypeVar("M")
 
 
-def flush_or_conflict(message: str, code: str = "duplicate") -> None:
-    """Flush the session; a unique-index violation rolls the transaction back and raises 409 with
-    ``message``, so nothing of the request is written."""
+@contextmanager
+def _conflict_on_duplicate(message: str, code: str) -> Iterator[None]:
+    """A unique-index violation inside rolls the transaction back and raises 409 with ``message``,
+    so nothing of the request is written."""
     try:
-        db.session.flush()
+        yield
     except IntegrityError as exc:
         db.session.rollback()
         raise Conflict(message, code=code) from exc
+
+
+def flush_or_conflict(message: str, code: str = "duplicate") -> None:
+    """Flush the session; a twin that got there first is a clean 409 (``_conflict_on_duplicate``)."""
+    with _conflict_on_duplicate(message, code):
+        db.session.flush()
 
 
 @cache
@@ -47,8 +56,5 @@ def append(model: type[M], row: dict) -> M:
 def append_or_conflict(model: type[M], row: dict, message: str, code: str = "duplicate") -> M:
     """``append`` under a unique key: when a twin got there first, the transaction is rolled back
     and 409 is raised with ``message``, as ``flush_or_conflict`` does for the unit of work."""
-    try:
+    with _conflict_on_duplicate(message, code):
         return append(model, row)
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict(message, code=code) from exc
