@@ -8,7 +8,7 @@ read-then-write window, no lock held across a round trip to the client.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import Update, update
 from sqlalchemy.orm import InstrumentedAttribute
 
 from backend.extensions import db
@@ -25,14 +25,27 @@ def take(counter: InstrumentedAttribute, limit, *where) -> bool:
 def take_each(limits: dict[InstrumentedAttribute, object], *where) -> bool:
     """Add one to every counter of ``limits`` (counter → its limit) on the row matching ``where`` if
     each stays within its limit: all of them or none, in one statement. True if this caller got it."""
+    return took(take_each_statement(limits, *where))
+
+
+def take_each_statement(limits: dict, *where) -> Update:
+    """``take_each``'s UPDATE, for a path that builds it once (its values as ``bindparam``) and runs it
+    with ``took``: building an UPDATE and working out its cache key cost more than running it. Given
+    the table's own columns (``Model.__table__.c``), it also skips the ORM's bulk-update handling."""
     counters = list(limits)
-    table = counters[0].class_
-    stmt = (
+    first = counters[0]
+    table = first.class_ if isinstance(first, InstrumentedAttribute) else first.table
+    return (
         update(table)
         .where(*where, *(counter < limit for counter, limit in limits.items()))
-        .values({counter.key: counter + 1 for counter in counters})
+        .values({counter: counter + 1 for counter in counters})
+        .execution_options(synchronize_session=False)
     )
-    return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount == 1
+
+
+def took(stmt: Update, **values) -> bool:
+    """Run a taking UPDATE with its bound ``values``; True if it changed the one row (the place is taken)."""
+    return db.session.execute(stmt, values).rowcount == 1
 
 
 def give_back(counter: InstrumentedAttribute, *where) -> bool:

@@ -12,9 +12,10 @@ overfill.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, Update, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from backend.audit import service as audit
@@ -43,7 +44,6 @@ from backend.staff.models import Staff
 from backend.staff.scope import Scope
 
 _SEATED_COLUMN = {"male": Event.seated_male, "female": Event.seated_female}
-_QUOTA_COLUMN = {"male": Event.male_quota, "female": Event.female_quota}
 
 
 def eligibility_problem(
@@ -122,17 +122,29 @@ def waiting_ahead(signup: EventSignup) -> int | None:
 
 
 # --- members: signing up, cancelling, the waitlist -----------------------------------------------------
-def _take_seat(event_id: int, gender: str, *still) -> bool:
+# The seat and the waitlist place are one UPDATE each, built once on the table's own columns (the
+# event is bound per call): building an UPDATE and working out its cache key cost more than running
+# it, and a rush runs them a thousand times a minute.
+_EVENTS = Event.__table__
+
+
+@functools.cache
+def _seat_statement(gender: str, open_only: bool) -> Update:
     """One seat for ``gender``: within its quota (no quota: the capacity) and within the capacity, in
-    one statement. ``still``: conditions on the event that must hold when the seat is taken."""
-    return capacity.take_each(
-        {
-            _SEATED_COLUMN[gender]: func.coalesce(_QUOTA_COLUMN[gender], Event.capacity),
-            Event.seated: Event.capacity,
-        },
-        Event.id == event_id,
+    one statement; ``open_only``: only while the event is still published."""
+    columns = _EVENTS.c
+    seated = {"male": columns.seated_male, "female": columns.seated_female}[gender]
+    quota = {"male": columns.male_quota, "female": columns.female_quota}[gender]
+    still = (columns.status == EventStatus.PUBLISHED,) if open_only else ()
+    return capacity.take_each_statement(
+        {seated: func.coalesce(quota, columns.capacity), columns.seated: columns.capacity},
+        columns.id == bindparam("event_id"),
         *still,
     )
+
+
+def _take_seat(event_id: int, gender: str, *, open_only: bool = False) -> bool:
+    return capacity.took(_seat_statement(gender, open_only), event_id=event_id)
 
 
 def _give_back_seat(event_id: int, gender: str) -> None:
@@ -141,16 +153,24 @@ def _give_back_seat(event_id: int, gender: str) -> None:
     capacity.give_back(Event.seated, mine)
 
 
-def _join_waitlist(event_id: int, *still) -> int | None:
+@functools.cache
+def _waitlist_statement(dialect: str) -> Update:
+    columns = _EVENTS.c
+    stmt = update(_EVENTS).where(columns.id == bindparam("event_id"), columns.status == EventStatus.PUBLISHED)
+    if dialect == "sqlite":
+        return stmt.values(waitlist_seq=columns.waitlist_seq + 1).returning(columns.waitlist_seq)
+    return stmt.values(waitlist_seq=func.last_insert_id(columns.waitlist_seq + 1))
+
+
+def _join_waitlist(event_id: int) -> int | None:
     """The next place on the waitlist (1, 2, 3 … per event, in the order the event row was reached;
-    rolled back with the sign-up, so never a gap), or None when ``still`` no longer holds. One
-    statement that both counts and answers: SQLite returns the new value, MariaDB hands it back
+    rolled back with the sign-up, so never a gap), or None when the event is no longer published.
+    One statement that both counts and answers: SQLite returns the new value, MariaDB hands it back
     through ``LAST_INSERT_ID(expr)`` (it has no UPDATE … RETURNING)."""
-    stmt = update(Event).where(Event.id == event_id, *still).execution_options(synchronize_session=False)
-    if db.session.get_bind().dialect.name == "sqlite":
-        stmt = stmt.values(waitlist_seq=Event.waitlist_seq + 1).returning(Event.waitlist_seq)
-        return db.session.execute(stmt).scalar()
-    result = db.session.execute(stmt.values(waitlist_seq=func.last_insert_id(Event.waitlist_seq + 1)))
+    dialect = db.session.get_bind().dialect.name
+    result = db.session.execute(_waitlist_statement(dialect), {"event_id": event_id})
+    if dialect == "sqlite":
+        return result.scalar()
     return result.lastrowid if result.rowcount == 1 else None
 
 
@@ -186,11 +206,10 @@ def sign_up(*, member: Member, event_id: int, signup_in: SignupRequest) -> Event
     # the commit, so every sign-up of the event waits for the one holding it. From here on only the
     # sign-up's own rows are written. The sign-up row is written under the lock on purpose: its id then
     # follows the order the event row was reached, which is the order of first come, first served.
-    still_open = Event.status == EventStatus.PUBLISHED
-    if _take_seat(event.id, member.gender, still_open):
+    if _take_seat(event.id, member.gender, open_only=True):
         row.update(status=SignupStatus.SEATED, seated_at=now)
     else:
-        position = _join_waitlist(event.id, still_open)
+        position = _join_waitlist(event.id)
         if position is None:  # cancelled or finished since it was read
             db.session.refresh(event)
             raise eligibility_problem(event, member, now, unions=unions) or Conflict(
@@ -210,8 +229,13 @@ def sign_up(*, member: Member, event_id: int, signup_in: SignupRequest) -> Event
     return signup
 
 
+@functools.cache
+def _read_statement() -> Select:
+    return select(Event).where(Event.id == bindparam("event_id")).execution_options(populate_existing=True)
+
+
 def _read(event_id: int) -> Event:
-    event = db.session.get(Event, event_id, populate_existing=True)
+    event = db.session.scalars(_read_statement(), {"event_id": event_id}).first()
     if event is None:
         raise NotFound("活动不存在")
     return event
