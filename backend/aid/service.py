@@ -8,12 +8,13 @@ the worker and record participation facts.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Null, ScalarSelect, Select, null, select
+from sqlalchemy import Select, bindparam, null, select
 from sqlalchemy.orm import selectinload
 
 from backend.aid import subsidy
@@ -149,14 +150,12 @@ def submit(*, member: Member, request_in: RequestIn) -> cases.CaseDetail:
         if suggestion is not None:
             case.suggested_amount = suggestion.amount
             case.suggestion_basis = suggestion.basis[:200]
-    household = (
-        select(NeedyHousehold.id)
-        .where(NeedyHousehold.member_id == member.id, NeedyHousehold.status == HouseholdStatus.ACTIVE)
-        .limit(1)
-        .scalar_subquery()
-    )
     # the household file and an earlier twin in one round trip; a twin is read whole only if there is one
-    case.needy_household_id, twin_id = db.session.execute(select(household, _earlier_twin(case, now))).one()
+    window = rules.duplicate_window
+    statement = _household_and_twin(bool(window), case.category == subsidy.SERIOUS_ILLNESS)
+    values = {"member_id": member.id, "category": case.category, "illness_key": case.illness_key}
+    values["since"] = now - window if window else None
+    case.needy_household_id, twin_id = db.session.execute(statement, values).one()
     twin = db.session.get(AidRequest, twin_id) if twin_id is not None else None
     if twin is not None:
         case.flagged_duplicate = True
@@ -204,21 +203,33 @@ def submit(*, member: Member, request_in: RequestIn) -> cases.CaseDetail:
     return cases.CaseDetail(case, _shown_to_worker(events), sorted(attached, key=lambda u: u.id))
 
 
-def _earlier_twin(case: AidRequest, now: datetime) -> ScalarSelect | Null:
-    """The id of the latest earlier request of the same member, category (and illness) inside the
-    window, as a value to select."""
-    window = subsidy.rules().duplicate_window
-    if not window:
-        return null()
-    stmt = select(AidRequest.id).where(
-        AidRequest.member_id == case.member_id,
-        AidRequest.category == case.category,
-        AidRequest.submitted_at >= now - window,
+@functools.cache
+def _household_and_twin(twin_window: bool, same_illness: bool) -> Select:
+    """The member's active household file and, with a duplicate window, the id of their latest
+    earlier request of the same category (and illness) inside it, as one SELECT. Built once per
+    shape: building it and working out its cache key cost more than running it; each request binds
+    ``member_id``, ``category``, ``since`` and ``illness_key``."""
+    household = (
+        select(NeedyHousehold.id)
+        .where(
+            NeedyHousehold.member_id == bindparam("member_id"),
+            NeedyHousehold.status == HouseholdStatus.ACTIVE,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    if not twin_window:
+        return select(household, null())
+    twin = select(AidRequest.id).where(
+        AidRequest.member_id == bindparam("member_id"),
+        AidRequest.category == bindparam("category"),
+        AidRequest.submitted_at >= bindparam("since"),
         AidRequest.status != S.WITHDRAWN,  # a withdrawn request was never weighed
     )
-    if case.category == subsidy.SERIOUS_ILLNESS:
-        stmt = stmt.where(AidRequest.illness_key == case.illness_key)
-    return stmt.order_by(AidRequest.submitted_at.desc(), AidRequest.id.desc()).limit(1).scalar_subquery()
+    if same_illness:
+        twin = twin.where(AidRequest.illness_key == bindparam("illness_key"))
+    twin = twin.order_by(AidRequest.submitted_at.desc(), AidRequest.id.desc()).limit(1)
+    return select(household, twin.scalar_subquery())
 
 
 def _twin_note(case: AidRequest, twin: AidRequest) -> str:

@@ -8,7 +8,7 @@ read-then-write window, no lock held across a round trip to the client.
 
 from __future__ import annotations
 
-from sqlalchemy import Update, update
+from sqlalchemy import Update, bindparam, update
 from sqlalchemy.orm import InstrumentedAttribute
 
 from backend.extensions import db
@@ -60,3 +60,15 @@ def claim_row(column: InstrumentedAttribute, value, *where) -> bool:
     table = column.class_
     stmt = update(table).where(*where, column.is_(None)).values({column.key: value})
     return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount == 1
+
+
+def claim_row_statement(column, *where) -> Update:
+    """``claim_row``'s UPDATE for a path that builds it once, as ``take_each_statement``: it sets the
+    NULL ``column`` to the bound ``claimed_by``; run it with ``took``."""
+    table = column.class_ if isinstance(column, InstrumentedAttribute) else column.table
+    return (
+        update(table)
+        .where(*where, column.is_(None))
+        .values({column: bindparam("claimed_by")})
+        .execution_options(synchronize_session=False)
+    )

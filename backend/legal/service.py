@@ -8,9 +8,10 @@ holds at most one booking, and a loser learns it with a 409 before anything of t
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, Update, bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -137,6 +138,16 @@ def _fact(kind: str, booking: LegalBooking, *, org_id: int, ref_type: str = REF_
     )
 
 
+# Statements of the booking path, built once: building a statement costs more than running it.
+_MEMBER_LOCK = select(Member.id).where(Member.id == bindparam("member_id")).with_for_update()
+_UPCOMING = select(func.count()).where(  # the member's other bookings still to come
+    LegalBooking.member_id == bindparam("member_id"),
+    LegalBooking.status == BookingStatus.BOOKED,
+    LegalBooking.starts_at > bindparam("now"),
+    LegalBooking.id != bindparam("booking_id"),
+)
+
+
 def _slot_for(slot_id: int, mode: str, now: datetime) -> LegalSlot:
     """The slot a member asks for, read holding its row lock and checked before any write (the
     claim re-checks atomically).
@@ -160,13 +171,23 @@ def _slot_for(slot_id: int, mode: str, now: datetime) -> LegalSlot:
     return slot
 
 
+@functools.cache
+def _claim_statement() -> Update:
+    """The slot's claim, built once on the table's own columns (building an UPDATE and working out its
+    cache key cost more than running it): it takes the slot only while it is open, still bookable
+    (it starts after the bound ``after``) and free."""
+    slots = LegalSlot.__table__.c
+    return capacity.claim_row_statement(
+        slots.booking_id,
+        slots.id == bindparam("slot_id"),
+        slots.closed_at.is_(None),
+        slots.starts_at > bindparam("after"),
+    )
+
+
 def _claim(slot: LegalSlot, booking_id: int, now: datetime) -> None:
-    taken = capacity.claim_row(
-        LegalSlot.booking_id,
-        booking_id,
-        LegalSlot.id == slot.id,
-        LegalSlot.closed_at.is_(None),
-        LegalSlot.starts_at > bookable_from(now),
+    taken = capacity.took(
+        _claim_statement(), claimed_by=booking_id, slot_id=slot.id, after=bookable_from(now)
     )
     if not taken:
         raise Conflict(SLOT_TAKEN, code="slot_taken")
@@ -237,7 +258,7 @@ def book(
         raise InvalidInput("topic", f"取值应为：{'、'.join(limits.topics.values())}")
     slot = _slot_for(slot_id, mode, now)  # locked until the commit
     # One member's concurrent bookings queue here (row lock), so the limit below cannot be raced.
-    db.session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
+    db.session.execute(_MEMBER_LOCK, {"member_id": member.id})
     booking = LegalBooking(
         member_id=member.id,
         account_id=account_id,
@@ -256,14 +277,7 @@ def book(
     )
     db.session.add(booking)
     db.session.flush()
-    upcoming = db.session.scalar(
-        select(func.count()).where(
-            LegalBooking.member_id == member.id,
-            LegalBooking.status == BookingStatus.BOOKED,
-            LegalBooking.starts_at > now,
-            LegalBooking.id != booking.id,
-        )
-    )
+    upcoming = db.session.scalar(_UPCOMING, {"member_id": member.id, "now": now, "booking_id": booking.id})
     if upcoming >= limits.max_upcoming_per_member:
         raise Conflict(
             f"您已有{upcoming}个未开始的法律咨询预约，最多可同时预约{limits.max_upcoming_per_member}个",
