@@ -33,10 +33,8 @@ def take_each_statement(limits: dict, *where) -> Update:
     with ``took``: building an UPDATE and working out its cache key cost more than running it. Given
     the table's own columns (``Model.__table__.c``), it also skips the ORM's bulk-update handling."""
     counters = list(limits)
-    first = counters[0]
-    table = first.class_ if isinstance(first, InstrumentedAttribute) else first.table
     return (
-        update(table)
+        update(_table_of(counters[0]))
         .where(*where, *(counter < limit for counter, limit in limits.items()))
         .values({counter: counter + 1 for counter in counters})
         .execution_options(synchronize_session=False)
@@ -57,18 +55,21 @@ def give_back(counter: InstrumentedAttribute, *where) -> bool:
 
 def claim_row(column: InstrumentedAttribute, value, *where) -> bool:
     """Set a NULL ``column`` (e.g. a slot's booking id) to ``value``; True if it was still free."""
-    table = column.class_
-    stmt = update(table).where(*where, column.is_(None)).values({column.key: value})
-    return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount == 1
+    return took(claim_row_statement(column, *where), claimed_by=value)
 
 
 def claim_row_statement(column, *where) -> Update:
     """``claim_row``'s UPDATE for a path that builds it once, as ``take_each_statement``: it sets the
     NULL ``column`` to the bound ``claimed_by``; run it with ``took``."""
-    table = column.class_ if isinstance(column, InstrumentedAttribute) else column.table
     return (
-        update(table)
+        update(_table_of(column))
         .where(*where, column.is_(None))
         .values({column: bindparam("claimed_by")})
         .execution_options(synchronize_session=False)
     )
+
+
+def _table_of(column):
+    """What to UPDATE: the mapped class of an ORM attribute (the ORM's statement), or the table of a
+    plain column (a Core statement)."""
+    return column.class_ if isinstance(column, InstrumentedAttribute) else column.table
